@@ -1,0 +1,379 @@
+//! Problems found in an upload, as data: the row, the column, the value, a stable code and a
+//! message that says what is wrong and how to fix it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious an [`Issue`] is.
+///
+/// Any [`Severity::Error`] makes the import fail as a whole; a [`Severity::Warning`] is shown to
+/// the administrator but does not stop the import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Shown, but the import goes on.
+    Warning,
+    /// The import fails until it is fixed.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in JSON output: `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! issue_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident; )*) => {
+        /// A stable, machine-readable identifier for a kind of problem.
+        ///
+        /// The string form ([`IssueCode::as_str`]) never changes between versions, so a host can
+        /// translate or count issues by code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum IssueCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl IssueCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [IssueCode] = &[ $( IssueCode::$variant, )* ];
+
+            /// The stable string form, such as `"email.invalid"`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( IssueCode::$variant => $code, )* }
+            }
+
+            /// The severity issues of this code always have.
+            pub fn severity(self) -> Severity {
+                match self { $( IssueCode::$variant => Severity::$severity, )* }
+            }
+
+            /// Parses the stable string form back into a code.
+            pub fn from_code(code: &str) -> Option<IssueCode> {
+                match code { $( $code => Some(IssueCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+issue_codes! {
+    /// A required value is missing.
+    Required = "value.required", Error;
+    /// The cell holds a formula instead of a typed value.
+    Formula = "cell.formula", Error;
+    /// The cell holds an Excel error value such as `#N/A`.
+    CellError = "cell.error_value", Error;
+    /// The value contains a control character (line break, tab, NUL and the like).
+    ControlCharacter = "value.control_character", Error;
+    /// The value is longer than the column allows.
+    TooLong = "value.too_long", Error;
+    /// The email address is not valid.
+    EmailInvalid = "email.invalid", Error;
+    /// The same email address (ignoring case) appears on more than one row.
+    EmailDuplicate = "email.duplicate", Error;
+    /// A country name was given where a country code is expected.
+    CountryName = "country.name_not_code", Error;
+    /// The value is not an ISO 3166-1 country code.
+    CountryUnknown = "country.unknown", Error;
+    /// A region name was given where a region code is expected.
+    RegionName = "region.name_not_code", Error;
+    /// The value is not an ISO 3166-2 code of the row's country.
+    RegionUnknown = "region.unknown", Error;
+    /// The region belongs to another country than the row's.
+    RegionCountryMismatch = "region.country_mismatch", Error;
+    /// The row's country has regions, but none was given.
+    RegionRequired = "region.required", Error;
+    /// A region was given for a country that has none in ISO 3166-2.
+    RegionNotExpected = "region.not_expected", Error;
+    /// The date is not written as `YYYY-MM-DD` (nor a date cell).
+    DateFormat = "date.format", Error;
+    /// The date is written as `YYYY-MM-DD` but does not exist.
+    DateImpossible = "date.impossible", Error;
+    /// The value is not one of the column's choices.
+    ChoiceInvalid = "choice.invalid", Error;
+    /// A column of the file is not part of the template and is ignored.
+    UnknownColumn = "column.unknown", Warning;
+    /// Cells right of the last header are ignored.
+    ValuesOutsideColumns = "column.values_without_header", Warning;
+    /// More issues were found than the report keeps.
+    TooManyIssues = "file.too_many_issues", Error;
+}
+
+impl fmt::Display for IssueCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for IssueCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for IssueCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        IssueCode::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown issue code `{code}`")))
+    }
+}
+
+/// One problem found in an upload.
+///
+/// Issues are values, not errors: reading and validation go on after one is found, so the
+/// administrator sees every problem of the file at once.
+///
+/// ```
+/// use user_import::{Issue, IssueCode, Severity};
+///
+/// let issue = Issue::new(IssueCode::CountryName)
+///     .at(5, "Country")
+///     .value("Canada")
+///     .arg("code", "CA");
+/// assert_eq!(issue.severity, Severity::Error);
+/// assert_eq!(issue.message, "row 5, Country: `Canada` is a country name; use the code `CA`");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// The row number as the spreadsheet shows it (the header is row 1), or `None` for a
+    /// problem of the whole file.
+    pub row: Option<u32>,
+    /// The column header as written in the file, or `None` for a problem of a whole row or file.
+    pub column: Option<String>,
+    /// The value as read from the cell.
+    pub value: Option<String>,
+    /// What kind of problem this is.
+    pub code: IssueCode,
+    /// Whether it stops the import.
+    pub severity: Severity,
+    /// A message in English that says what is wrong and how to fix it.
+    pub message: String,
+    /// Named values the message was built from (such as `code`, `limit`, `rows`), so a host
+    /// can write the message in another language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, String)>,
+}
+
+impl Issue {
+    /// A new issue of `code`, for the whole file, with its message rendered.
+    pub fn new(code: IssueCode) -> Issue {
+        let mut issue = Issue {
+            row: None,
+            column: None,
+            value: None,
+            code,
+            severity: code.severity(),
+            message: String::new(),
+            args: Vec::new(),
+        };
+        issue.render();
+        issue
+    }
+
+    /// Places the issue at a spreadsheet row and column header.
+    pub fn at(mut self, row: u32, column: &str) -> Issue {
+        self.row = Some(row);
+        self.column = Some(column.to_string());
+        self.render();
+        self
+    }
+
+    /// Places the issue on a whole column (no particular row).
+    pub fn in_column(mut self, column: &str) -> Issue {
+        self.column = Some(column.to_string());
+        self.render();
+        self
+    }
+
+    /// Records the value as read.
+    pub fn value(mut self, value: impl Into<String>) -> Issue {
+        self.value = Some(value.into());
+        self.render();
+        self
+    }
+
+    /// Adds a named value used by the message.
+    pub fn arg(mut self, name: &str, value: impl Into<String>) -> Issue {
+        self.args.push((name.to_string(), value.into()));
+        self.render();
+        self
+    }
+
+    /// The named value `name`, if the issue has one.
+    pub fn get_arg(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Renders the message with a template of the same placeholders as [`english`]:
+    /// `{row}`, `{column}`, `{value}` and every named argument.
+    pub fn render_with(&self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    let name = &after[..close];
+                    match self.placeholder(name) {
+                        Some(value) => out.push_str(&value),
+                        None => {
+                            out.push('{');
+                            out.push_str(name);
+                            out.push('}');
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn placeholder(&self, name: &str) -> Option<String> {
+        match name {
+            "row" => self.row.map(|row| row.to_string()),
+            "column" => self.column.clone(),
+            "value" => self.value.as_deref().map(shown),
+            _ => self.get_arg(name).map(str::to_string),
+        }
+    }
+
+    fn render(&mut self) {
+        let body = self.render_with(english(self.code));
+        self.message = match (self.row, &self.column) {
+            (Some(row), Some(column)) => format!("row {row}, {column}: {body}"),
+            (Some(row), None) => format!("row {row}: {body}"),
+            (None, Some(column)) => format!("column {column}: {body}"),
+            (None, None) => body,
+        };
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A value as it is shown inside a message: control characters made visible, and long values
+/// cut so a message stays readable.
+pub(crate) fn shown(value: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::with_capacity(value.len().min(MAX * 4));
+    for (count, ch) in value.chars().enumerate() {
+        if count == MAX {
+            out.push('…');
+            break;
+        }
+        match ch {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The English message template of an issue code, without the `row N, Column:` prefix.
+///
+/// Placeholders in braces are filled from the issue: `{row}`, `{column}`, `{value}` and the
+/// issue's named arguments.
+pub fn english(code: IssueCode) -> &'static str {
+    match code {
+        IssueCode::Required => "the value is missing; fill in {column} for every user",
+        IssueCode::Formula => {
+            "the cell holds the formula `{formula}`; type the value itself as text"
+        }
+        IssueCode::CellError => {
+            "the cell holds the error value `{value}`; type the value itself as text"
+        }
+        IssueCode::ControlCharacter => {
+            "`{value}` contains a control character ({character}); remove it and keep the value on one line"
+        }
+        IssueCode::TooLong => {
+            "the value is {length} characters long, over the limit of {limit}; shorten it"
+        }
+        IssueCode::EmailInvalid => {
+            "`{value}` is not a valid email address: {reason}; type one address such as name@example.com"
+        }
+        IssueCode::EmailDuplicate => {
+            "`{value}` appears on rows {rows} (emails are compared ignoring case); give each user their own address, or remove the extra rows"
+        }
+        IssueCode::CountryName => "`{value}` is a country name; use the code `{code}`",
+        IssueCode::CountryUnknown => {
+            "`{value}` is not an ISO 3166-1 country code; use a two-letter code from the Location codes sheet, such as `CA` for Canada"
+        }
+        IssueCode::RegionName => "`{value}` is a region name; use the code `{code}`",
+        IssueCode::RegionUnknown => {
+            "`{value}` is not a region code of {country}; use a code from the Location codes sheet, such as `{example}`"
+        }
+        IssueCode::RegionCountryMismatch => {
+            "`{value}` is a region of {region_country}, but the row's country is {country}; correct the country or the region"
+        }
+        IssueCode::RegionRequired => {
+            "the value is missing; {country} has regions, so give one of its region codes, such as `{example}`"
+        }
+        IssueCode::RegionNotExpected => {
+            "`{value}` is not a region of {country}, which has no regions; leave the cell empty"
+        }
+        IssueCode::TooManyIssues => {
+            "{count} more issues were found and are not listed; fix the ones shown and check the file again"
+        }
+        IssueCode::DateFormat => {
+            "`{value}` is not a date in the format YYYY-MM-DD; type it as YYYY-MM-DD, for example 2024-03-31"
+        }
+        IssueCode::DateImpossible => {
+            "`{value}` is not a date that exists; check the day and month and type it as YYYY-MM-DD"
+        }
+        IssueCode::ChoiceInvalid => {
+            "`{value}` is not one of the choices ({choices}); pick one from the drop-down list"
+        }
+        IssueCode::UnknownColumn => {
+            "this column is not part of the template and is ignored; rename it to one of the template's headers or remove it"
+        }
+        IssueCode::ValuesOutsideColumns => {
+            "cells in column {letter} have no header and are ignored (first on row {first_row}); move the values under a template header or delete them"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_string() {
+        for &code in IssueCode::ALL {
+            assert_eq!(IssueCode::from_code(code.as_str()), Some(code));
+        }
+    }
+
+    #[test]
+    fn unknown_placeholders_stay_visible() {
+        let issue = Issue::new(IssueCode::Required);
+        assert_eq!(issue.render_with("{nope} {column}"), "{nope} {column}");
+    }
+
+    #[test]
+    fn shown_makes_control_characters_visible() {
+        assert_eq!(shown("a\nb\u{0}"), "a\\nb\\u{0000}");
+    }
+}

@@ -1,0 +1,44 @@
+//! Batch user import for learning platforms: an administrator fills in an `.xlsx` template and
+//! uploads it; this crate generates the template, reads the upload as hostile input, validates
+//! every row, and tells exactly what to fix.
+//!
+//! ```
+//! use user_import::{validate_bytes, Limits, Schema, Template};
+//!
+//! let schema = Schema::default();
+//! // The template the administrator downloads.
+//! let template = Template::new(&schema).to_bytes()?;
+//! # let _ = template;
+//! # let upload = user_import::testing::workbook(&schema, &[
+//! #     &["Ann Lee", "ann@example.com", "CA", "QC", "en", "", "", "000123", ""],
+//! # ]);
+//! // The file they upload.
+//! let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+//! assert!(validation.is_valid());
+//! let record = &validation.records()[0];
+//! assert_eq!(validation.value(&schema, record, "region"), "CA-QC");
+//! assert_eq!(validation.value(&schema, record, "employee_id"), "000123");
+//! # Ok::<(), user_import::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
+
+mod error;
+mod issue;
+pub mod location;
+pub mod normalize;
+mod package;
+mod reader;
+mod schema;
+mod template;
+#[doc(hidden)]
+pub mod testing;
+mod validate;
+
+pub use error::{Error, FileKind};
+pub use issue::{Issue, IssueCode, Severity, english};
+pub use package::Limits;
+pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
+pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
+pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
+pub use validate::{Record, Validation, Validator, validate_bytes, validate_workbook};

@@ -1,0 +1,482 @@
+//! Location codes: ISO 3166-1 countries and ISO 3166-2 regions, with lookup by code and a search
+//! by name that ignores case and accents.
+//!
+//! The data comes from the `rust_iso3166` crate (ISO 3166-1 and ISO 3166-2 as published in
+//! iso-codes 4.20.1, Apache-2.0). Former official names (such as "Swaziland" for Eswatini and
+//! "Turkey" for Türkiye) come from the `isocountry` crate and a short list of common names, so an
+//! administrator finds a country under either name.
+//!
+//! ```
+//! use user_import::location;
+//!
+//! let quebec = location::region("ca-qc").unwrap();
+//! assert_eq!(quebec.code(), "CA-QC");
+//! assert_eq!(quebec.country().code(), "CA");
+//!
+//! let found = location::search("quebec");
+//! assert_eq!(found[0].code(), "CA-QC");
+//! assert_eq!(location::search("Türkiye")[0].code(), "TR");
+//! assert_eq!(location::search("Swaziland")[0].code(), "SZ");
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use rust_iso3166::iso3166_2::Subdivision;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// A country, by its ISO 3166-1 alpha-2 code.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Country {
+    inner: &'static rust_iso3166::CountryCode,
+}
+
+impl Country {
+    /// The ISO 3166-1 alpha-2 code, such as `CA`.
+    pub fn code(&self) -> &'static str {
+        self.inner.alpha2
+    }
+
+    /// The ISO 3166-1 alpha-3 code, such as `CAN`.
+    pub fn alpha3(&self) -> &'static str {
+        self.inner.alpha3
+    }
+
+    /// The current English short name, such as `Canada` or `Türkiye`.
+    pub fn name(&self) -> &'static str {
+        self.inner.name
+    }
+
+    /// The country's ISO 3166-2 subdivisions, sorted by code; empty for a country that has none.
+    pub fn regions(&self) -> &'static [Subdivision] {
+        rust_iso3166::iso3166_2::SUBDIVISION_COUNTRY_MAP
+            .get(self.inner.alpha2)
+            .copied()
+            .unwrap_or(&[])
+    }
+
+    /// Whether ISO 3166-2 defines regions for this country (and so a row must give one).
+    pub fn has_regions(&self) -> bool {
+        !self.regions().is_empty()
+    }
+
+    /// One of the country's region codes, to show as an example in messages.
+    pub fn example_region(&self) -> Option<&'static str> {
+        index().example_region.get(self.code()).copied()
+    }
+
+    /// The name and code as shown in messages: `Canada (CA)`.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name(), self.code())
+    }
+}
+
+impl fmt::Debug for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Country({})", self.code())
+    }
+}
+
+/// A region (ISO 3166-2 subdivision), such as `CA-QC`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Region {
+    inner: &'static Subdivision,
+}
+
+impl Region {
+    /// The full ISO 3166-2 code, such as `CA-QC`.
+    pub fn code(&self) -> &'static str {
+        self.inner.code
+    }
+
+    /// The region's name as ISO 3166-2 gives it, such as `Quebec`.
+    pub fn name(&self) -> &'static str {
+        self.inner.name
+    }
+
+    /// The kind of subdivision, such as `Province` or `State`.
+    pub fn kind(&self) -> &'static str {
+        self.inner.subdivision_type
+    }
+
+    /// The country the region belongs to.
+    pub fn country(&self) -> Country {
+        // Every subdivision's country code is an ISO 3166-1 code of the same data set; a test
+        // walks them all.
+        country(self.inner.country_code).unwrap_or(Country {
+            inner: &rust_iso3166::ALL[0],
+        })
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Region({})", self.code())
+    }
+}
+
+/// A country or a region, as found by [`search`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A country.
+    Country(Country),
+    /// A region.
+    Region(Region),
+}
+
+impl Location {
+    /// The code to type in the spreadsheet.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Location::Country(country) => country.code(),
+            Location::Region(region) => region.code(),
+        }
+    }
+
+    /// The name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Location::Country(country) => country.name(),
+            Location::Region(region) => region.name(),
+        }
+    }
+
+    /// The country: itself, or the region's country.
+    pub fn country(&self) -> Country {
+        match self {
+            Location::Country(country) => *country,
+            Location::Region(region) => region.country(),
+        }
+    }
+}
+
+/// Every ISO 3166-1 country, in the order of the standard's English names.
+pub fn countries() -> impl Iterator<Item = Country> {
+    index().countries.iter().copied()
+}
+
+/// Every ISO 3166-2 region, sorted by code.
+pub fn regions() -> impl Iterator<Item = Region> {
+    index().regions.iter().copied()
+}
+
+/// The country with an ISO 3166-1 alpha-2 code, ignoring case and surrounding spaces.
+pub fn country(code: &str) -> Option<Country> {
+    let code = code.trim();
+    if code.len() != 2 {
+        return None;
+    }
+    index()
+        .country_by_code
+        .get(code.to_ascii_uppercase().as_str())
+        .copied()
+}
+
+/// The region with a full ISO 3166-2 code (`CA-QC`), ignoring case and surrounding spaces.
+pub fn region(code: &str) -> Option<Region> {
+    let code = code.trim();
+    if code.len() > 10 {
+        return None;
+    }
+    index()
+        .region_by_code
+        .get(code.to_ascii_uppercase().as_str())
+        .copied()
+}
+
+/// Countries and regions whose name or code matches `query`, best first.
+///
+/// Case, accents, punctuation and extra spaces are ignored. A code matches exactly; a name
+/// matches when it equals the query, starts with it, or has a word starting with it. Former and
+/// common names are searched too (`Swaziland`, `Turkey`, `Vietnam`). At most 50 results.
+pub fn search(query: &str) -> Vec<Location> {
+    let wanted = fold(query);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let index = index();
+    let mut hits: Vec<(u8, usize, Location)> = Vec::new();
+    let code = query.trim();
+    if let Some(country) = country(code) {
+        hits.push((0, 0, Location::Country(country)));
+    }
+    if let Some(region) = region(code) {
+        hits.push((0, 0, Location::Region(region)));
+    }
+    for (position, (name, location)) in index.names.iter().enumerate() {
+        let rank = if *name == wanted {
+            1
+        } else if name.starts_with(&wanted) {
+            2
+        } else if name
+            .match_indices(&wanted)
+            .any(|(at, _)| name[..at].ends_with(' ') && !wanted.starts_with(' '))
+        {
+            3
+        } else {
+            continue;
+        };
+        // Countries before regions at the same rank.
+        let kind = match location {
+            Location::Country(_) => 0,
+            Location::Region(_) => 1,
+        };
+        hits.push((rank * 2 + kind, position, *location));
+    }
+    hits.sort_by_key(|(rank, position, _)| (*rank, *position));
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (_, _, location) in hits {
+        if seen.contains(&location.code()) {
+            continue;
+        }
+        seen.push(location.code());
+        out.push(location);
+        if out.len() == 50 {
+            break;
+        }
+    }
+    out
+}
+
+/// The country whose name (current, former or common) is exactly `name`, ignoring case and
+/// accents: used to tell an administrator which code to type instead of a name.
+pub fn country_by_name(name: &str) -> Option<Country> {
+    index().country_by_name.get(&fold(name)).copied()
+}
+
+/// The region of `country` whose name is exactly `name`, ignoring case and accents.
+pub fn region_by_name(country: Country, name: &str) -> Option<Region> {
+    let wanted = fold(name);
+    if wanted.is_empty() {
+        return None;
+    }
+    country
+        .regions()
+        .iter()
+        .find(|subdivision| fold(subdivision.name) == wanted)
+        .map(|inner| Region { inner })
+}
+
+/// Why a region value does not fit its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionProblem {
+    /// A name was typed; this is the code to use.
+    Name(Region),
+    /// The code belongs to another country.
+    OtherCountry(Region),
+    /// Not a region code of the row's country.
+    Unknown,
+}
+
+/// Resolves a region value in a row whose country is `country`.
+///
+/// Accepts a full code (`CA-QC`, `ca-qc`) and a code without its country prefix (`QC`).
+///
+/// ```
+/// use user_import::location::{self, RegionProblem};
+///
+/// let canada = location::country("CA").unwrap();
+/// assert_eq!(location::resolve_region(canada, "qc").unwrap().code(), "CA-QC");
+/// assert!(matches!(
+///     location::resolve_region(canada, "US-NY"),
+///     Err(RegionProblem::OtherCountry(region)) if region.code() == "US-NY"
+/// ));
+/// ```
+pub fn resolve_region(country: Country, value: &str) -> Result<Region, RegionProblem> {
+    let value = value.trim();
+    if let Some(found) = region(value) {
+        if found.country() == country {
+            return Ok(found);
+        }
+        return Err(RegionProblem::OtherCountry(found));
+    }
+    if !value.contains('-') && value.len() <= 3 {
+        let full = format!("{}-{}", country.code(), value);
+        if let Some(found) = region(&full) {
+            return Ok(found);
+        }
+    }
+    match region_by_name(country, value) {
+        Some(found) => Err(RegionProblem::Name(found)),
+        None => Err(RegionProblem::Unknown),
+    }
+}
+
+/// Folds a name for comparison: lower case, accents removed, every run of characters that are
+/// not letters or digits turned into one space, trimmed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for ch in text.nfd() {
+        if is_combining_mark(ch) {
+            continue;
+        }
+        if ch.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            match ch {
+                'ß' => out.push_str("ss"),
+                'ı' => out.push('i'),
+                'ø' | 'Ø' => out.push('o'),
+                'æ' | 'Æ' => out.push_str("ae"),
+                'œ' | 'Œ' => out.push_str("oe"),
+                'đ' | 'Đ' => out.push('d'),
+                'ł' | 'Ł' => out.push('l'),
+                c => out.extend(c.to_lowercase()),
+            }
+        } else if ch != '\'' && ch != '’' {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// Common names that are not in either data set, as (name, alpha-2 code).
+const COMMON_NAMES: &[(&str, &str)] = &[
+    ("United States", "US"),
+    ("USA", "US"),
+    ("United Kingdom", "GB"),
+    ("UK", "GB"),
+    ("Great Britain", "GB"),
+    ("Britain", "GB"),
+    ("England", "GB"),
+    ("Scotland", "GB"),
+    ("Wales", "GB"),
+    ("Northern Ireland", "GB"),
+    ("Russia", "RU"),
+    ("South Korea", "KR"),
+    ("Korea", "KR"),
+    ("North Korea", "KP"),
+    ("Vietnam", "VN"),
+    ("Laos", "LA"),
+    ("Iran", "IR"),
+    ("Syria", "SY"),
+    ("Bolivia", "BO"),
+    ("Venezuela", "VE"),
+    ("Tanzania", "TZ"),
+    ("Moldova", "MD"),
+    ("Czech Republic", "CZ"),
+    ("Ivory Coast", "CI"),
+    ("Cape Verde", "CV"),
+    ("Macedonia", "MK"),
+    ("Burma", "MM"),
+    ("Holland", "NL"),
+    ("Netherlands", "NL"),
+    ("Vatican", "VA"),
+    ("Vatican City", "VA"),
+    ("Taiwan", "TW"),
+    ("Palestine", "PS"),
+    ("Micronesia", "FM"),
+    ("Brunei", "BN"),
+    ("East Timor", "TL"),
+    ("Democratic Republic of the Congo", "CD"),
+    ("DR Congo", "CD"),
+    ("Republic of the Congo", "CG"),
+    ("UAE", "AE"),
+    ("Turkey", "TR"),
+    ("Swaziland", "SZ"),
+];
+
+struct Index {
+    countries: Vec<Country>,
+    regions: Vec<Region>,
+    country_by_code: HashMap<&'static str, Country>,
+    region_by_code: HashMap<&'static str, Region>,
+    country_by_name: HashMap<String, Country>,
+    example_region: HashMap<&'static str, &'static str>,
+    /// Folded names (current, former, common) with what they name, countries first.
+    names: Vec<(String, Location)>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(build_index)
+}
+
+fn build_index() -> Index {
+    let countries: Vec<Country> = rust_iso3166::ALL
+        .iter()
+        .map(|inner| Country { inner })
+        .collect();
+    let country_by_code: HashMap<&'static str, Country> = countries
+        .iter()
+        .map(|country| (country.code(), *country))
+        .collect();
+    let mut regions: Vec<Region> = countries
+        .iter()
+        .flat_map(|country| country.regions().iter().map(|inner| Region { inner }))
+        .collect();
+    regions.sort_by_key(|region| region.code());
+    let region_by_code = regions
+        .iter()
+        .map(|region| (region.code(), *region))
+        .collect();
+    let example_region = countries
+        .iter()
+        .filter_map(|country| {
+            let mut codes: Vec<&'static str> =
+                country.regions().iter().map(|region| region.code).collect();
+            codes.sort_unstable();
+            codes.first().map(|code| (country.code(), *code))
+        })
+        .collect();
+
+    let mut names: Vec<(String, Location)> = Vec::new();
+    let mut country_by_name = HashMap::new();
+    let mut add_country_name = |names: &mut Vec<(String, Location)>, name: &str, country| {
+        let folded = fold(name);
+        if folded.is_empty() || names.iter().any(|(known, _)| *known == folded) {
+            return;
+        }
+        country_by_name.entry(folded.clone()).or_insert(country);
+        names.push((folded, Location::Country(country)));
+    };
+    for country in &countries {
+        add_country_name(&mut names, country.name(), *country);
+        // "Korea (Republic of)" is also found as "Korea, Republic of" and "Republic of Korea".
+        if let Some((short, rest)) = country.name().split_once(" (") {
+            let qualifier = rest.trim_end_matches(')');
+            add_country_name(&mut names, &format!("{qualifier} {short}"), *country);
+        }
+    }
+    for former in isocountry::CountryCode::as_array() {
+        if let Some(country) = country_by_code.get(former.alpha2()) {
+            add_country_name(&mut names, former.name(), *country);
+        }
+    }
+    for (name, code) in COMMON_NAMES {
+        if let Some(country) = country_by_code.get(code) {
+            add_country_name(&mut names, name, *country);
+        }
+    }
+    for region in &regions {
+        names.push((fold(region.name()), Location::Region(*region)));
+    }
+    Index {
+        countries,
+        regions,
+        country_by_code,
+        region_by_code,
+        country_by_name,
+        example_region,
+        names,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_case_accents_and_punctuation() {
+        assert_eq!(fold("  Québec "), "quebec");
+        assert_eq!(fold("Côte d'Ivoire"), "cote divoire");
+        assert_eq!(fold("Korea (Republic of)"), "korea republic of");
+        assert_eq!(fold("Türkiye"), "turkiye");
+    }
+}

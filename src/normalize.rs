@@ -1,0 +1,391 @@
+//! Turning a value as typed into the value stored: spaces, Unicode form, numbers as text, dates,
+//! and the strict email check.
+
+use std::borrow::Cow;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// Characters that are invisible and carry no meaning in a typed value: removed wherever they
+/// are. (Zero-width joiners, which some scripts need, are kept inside a value.)
+fn is_junk_invisible(ch: char) -> bool {
+    matches!(ch, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Whether `ch` counts as space at the edges of a value: every Unicode white space (including
+/// non-breaking spaces) and the zero-width characters.
+fn is_edge_space(ch: char) -> bool {
+    ch.is_whitespace()
+        || matches!(
+            ch,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
+/// Trims spaces of every kind from both ends and removes invisible characters inside; with
+/// `collapse`, also turns every inner run of spaces into one ASCII space.
+///
+/// Control characters (line breaks, tabs) inside the value are kept, so the caller can refuse
+/// them; at the edges they are trimmed like spaces.
+///
+/// ```
+/// use user_import::normalize::clean_spaces;
+///
+/// assert_eq!(clean_spaces("\u{a0} Ann \u{200b}  Lee\u{feff} ", true), "Ann Lee");
+/// assert_eq!(clean_spaces(" 000123 ", false), "000123");
+/// ```
+pub fn clean_spaces(value: &str, collapse: bool) -> Cow<'_, str> {
+    let trimmed = value.trim_matches(is_edge_space);
+    let needs_work = trimmed
+        .chars()
+        .any(|ch| is_junk_invisible(ch) || (collapse && ch.is_whitespace() && ch != ' '))
+        || (collapse && trimmed.contains("  "));
+    if !needs_work {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    let mut in_space = false;
+    for ch in trimmed.chars() {
+        if is_junk_invisible(ch) {
+            continue;
+        }
+        if collapse && ch.is_whitespace() && !ch.is_control() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        out.push(ch);
+    }
+    Cow::Owned(out)
+}
+
+/// Puts text into Unicode normalization form C, borrowing when it already is.
+pub fn nfc(value: &str) -> Cow<'_, str> {
+    if value.is_ascii() || is_nfc_quick(value.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(value.nfc().collect())
+    }
+}
+
+/// The first control character in `value`, if any (line break, tab, NUL and the like, including
+/// those decoded from Excel escapes such as `_x000D_`).
+pub fn find_control(value: &str) -> Option<char> {
+    value.chars().find(|ch| ch.is_control())
+}
+
+/// A readable name for a control character, for messages.
+pub fn control_name(ch: char) -> String {
+    match ch {
+        '\n' => "a line break".to_string(),
+        '\r' => "a carriage return".to_string(),
+        '\t' => "a tab".to_string(),
+        '\0' => "a NUL character".to_string(),
+        other => format!("U+{:04X}", other as u32),
+    }
+}
+
+/// A number as the text the administrator typed: integers without a stray `.0`, other numbers
+/// in their shortest exact form.
+///
+/// ```
+/// use user_import::normalize::number_text;
+///
+/// assert_eq!(number_text(123.0), "123");
+/// assert_eq!(number_text(-7.0), "-7");
+/// assert_eq!(number_text(1.5), "1.5");
+/// assert_eq!(number_text(0.1), "0.1");
+/// ```
+pub fn number_text(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 {
+        // Exact: every integer below 2^53 is representable, and 1e15 < 2^53.
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Excel's last date, 9999-12-31, as a serial number plus one.
+const MAX_SERIAL: f64 = 2_958_466.0;
+
+/// Converts an Excel date serial into a date and time, in the 1900 or the 1904 date system.
+///
+/// Returns `None` for serials outside Excel's range (before day 1, from 10000-01-01 on, not a
+/// number) and for 1900-02-29, the day Excel's 1900 system counts but that never existed.
+///
+/// ```
+/// use user_import::normalize::excel_serial_to_datetime;
+///
+/// let date = excel_serial_to_datetime(45_382.0, false).unwrap().date();
+/// assert_eq!(date.to_string(), "2024-03-31");
+/// assert_eq!(excel_serial_to_datetime(43_920.0, true).unwrap().date().to_string(), "2024-03-31");
+/// assert!(excel_serial_to_datetime(1e300, false).is_none());
+/// ```
+pub fn excel_serial_to_datetime(serial: f64, is_1904: bool) -> Option<NaiveDateTime> {
+    if !(serial.is_finite() && (0.0..MAX_SERIAL).contains(&serial)) {
+        return None;
+    }
+    let days = serial.trunc() as i64;
+    let base = if is_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else if days == 60 {
+        return None;
+    } else if days < 60 {
+        if days < 1 {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(1899, 12, 31)?
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    let date = base.checked_add_signed(chrono::Duration::days(days))?;
+    let seconds = ((serial.fract() * 86_400.0).round() as u32).min(86_399);
+    date.and_hms_opt(seconds / 3600, (seconds / 60) % 60, seconds % 60)
+}
+
+/// Why a typed date was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not written as `YYYY-MM-DD`.
+    Format,
+    /// Written as `YYYY-MM-DD`, but no such day exists.
+    Impossible,
+}
+
+/// Parses a date typed as `YYYY-MM-DD` (a time of day after it, as some exports write, is
+/// accepted when it is midnight).
+///
+/// ```
+/// use user_import::normalize::{parse_date, DateProblem};
+///
+/// assert_eq!(parse_date("2024-02-29").unwrap().to_string(), "2024-02-29");
+/// assert_eq!(parse_date("2023-02-29"), Err(DateProblem::Impossible));
+/// assert_eq!(parse_date("29/02/2024"), Err(DateProblem::Format));
+/// ```
+pub fn parse_date(value: &str) -> Result<NaiveDate, DateProblem> {
+    let value = value.trim();
+    let date_part = match value.get(10..) {
+        None | Some("") => value,
+        Some(" 00:00:00" | "T00:00:00" | "T00:00:00Z" | " 00:00") => &value[..10],
+        Some(_) => return Err(DateProblem::Format),
+    };
+    let bytes = date_part.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape_ok {
+        return Err(DateProblem::Format);
+    }
+    let number = |range: std::ops::Range<usize>| -> u32 {
+        bytes[range]
+            .iter()
+            .fold(0, |acc, b| acc * 10 + u32::from(b - b'0'))
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+        .filter(|date| date.year() >= 1)
+        .ok_or(DateProblem::Impossible)
+}
+
+/// Checks an email address strictly, as a platform sending invitations needs it: one address,
+/// no display name, no IP literal, a dotted domain of ASCII letters, digits and hyphens with an
+/// alphabetic top-level domain, no spaces or invisible characters.
+///
+/// The error is the reason, worded to follow "is not a valid email address: ".
+///
+/// ```
+/// use user_import::normalize::check_email;
+///
+/// assert!(check_email("ann.lee+lms@example.co.uk").is_ok());
+/// assert_eq!(check_email("Ann <ann@example.com>").unwrap_err(), "it includes a name or brackets; type only the address");
+/// assert_eq!(check_email("ann@localhost").unwrap_err(), "the domain `localhost` has no dot");
+/// assert!(check_email("ann@[127.0.0.1]").is_err());
+/// assert!(check_email("ann@exa_mple.com").is_err());
+/// assert!(check_email("ann\u{200b}@example.com").is_err());
+/// ```
+pub fn check_email(address: &str) -> Result<(), String> {
+    if address.is_empty() {
+        return Err("it is empty".to_string());
+    }
+    if address.contains(['<', '>']) {
+        return Err("it includes a name or brackets; type only the address".to_string());
+    }
+    if let Some(ch) = address
+        .chars()
+        .find(|ch| ch.is_whitespace() || ch.is_control())
+    {
+        return Err(if ch == ' ' {
+            "it contains a space".to_string()
+        } else {
+            format!(
+                "it contains the space or control character U+{:04X}",
+                ch as u32
+            )
+        });
+    }
+    if let Some(ch) = address.chars().find(|ch| is_invisible(*ch)) {
+        return Err(format!(
+            "it contains the invisible character U+{:04X}; retype the address",
+            ch as u32
+        ));
+    }
+    if address.contains([',', ';']) {
+        return Err(
+            "it holds more than one address or a separator; give one address per user".to_string(),
+        );
+    }
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return Err("it has no @".to_string());
+    };
+    if local.contains('@') {
+        return Err("it has more than one @".to_string());
+    }
+    if local.is_empty() {
+        return Err("nothing comes before the @".to_string());
+    }
+    if domain.is_empty() {
+        return Err("nothing comes after the @".to_string());
+    }
+    if local.len() > 64 {
+        return Err(format!(
+            "the part before the @ has {} characters, over the limit of 64",
+            local.chars().count()
+        ));
+    }
+    if let Some(ch) = local
+        .chars()
+        .find(|ch| !(ch.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(*ch)))
+    {
+        return Err(format!(
+            "the part before the @ has the character `{ch}`, which addresses do not use"
+        ));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(
+            "the part before the @ starts or ends with a dot, or has two dots in a row".to_string(),
+        );
+    }
+    if domain.starts_with('[') {
+        return Err(
+            "the domain is an IP address; use a domain name such as example.com".to_string(),
+        );
+    }
+    if !domain.is_ascii() {
+        return Err(format!(
+            "the domain `{domain}` has letters outside a-z; type its ASCII (xn--) form"
+        ));
+    }
+    if domain.len() > 253 {
+        return Err(format!(
+            "the domain has {} characters, over the limit of 253",
+            domain.len()
+        ));
+    }
+    if !domain.contains('.') {
+        return Err(format!("the domain `{domain}` has no dot"));
+    }
+    for label in domain.split('.') {
+        if label.is_empty() {
+            return Err(format!(
+                "the domain `{domain}` has an empty part between dots"
+            ));
+        }
+        if label.len() > 63 {
+            return Err(format!(
+                "the domain part `{label}` has {} characters, over the limit of 63",
+                label.len()
+            ));
+        }
+        if let Some(ch) = label
+            .chars()
+            .find(|ch| !(ch.is_ascii_alphanumeric() || *ch == '-'))
+        {
+            return Err(format!(
+                "the domain has the character `{ch}`; domains use only letters, digits, hyphens and dots"
+            ));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!(
+                "the domain part `{label}` starts or ends with a hyphen"
+            ));
+        }
+    }
+    let tld = domain.rsplit('.').next().unwrap_or_default();
+    if !(tld.len() >= 2
+        && (tld.chars().all(|ch| ch.is_ascii_alphabetic()) || tld.starts_with("xn--")))
+    {
+        return Err(format!(
+            "the domain ends in `{tld}`, not a top-level domain such as .com or .org"
+        ));
+    }
+    let options = email_address::Options::default()
+        .without_display_text()
+        .without_domain_literal()
+        .with_required_tld();
+    email_address::EmailAddress::parse_with_options(address, options)
+        .map(|_| ())
+        .map_err(|error| error.to_string().to_lowercase())
+}
+
+/// Invisible format characters that must not hide inside an address.
+fn is_invisible(ch: char) -> bool {
+    matches!(ch,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The match key of an email address: two addresses with the same key are the same person.
+///
+/// The key ignores case in the whole address, so `Ann@X.org` and `ann@x.org` match, inside a
+/// file and against the host's store.
+pub fn email_key(address: &str) -> String {
+    address.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_in_the_1900_system_skip_the_day_that_never_was() {
+        let day =
+            |serial: f64| excel_serial_to_datetime(serial, false).map(|d| d.date().to_string());
+        assert_eq!(day(1.0).as_deref(), Some("1900-01-01"));
+        assert_eq!(day(59.0).as_deref(), Some("1900-02-28"));
+        assert_eq!(day(60.0), None);
+        assert_eq!(day(61.0).as_deref(), Some("1900-03-01"));
+        assert_eq!(day(2_958_465.0).as_deref(), Some("9999-12-31"));
+        assert_eq!(day(2_958_466.0), None);
+        assert_eq!(day(-1.0), None);
+        assert_eq!(day(f64::NAN), None);
+    }
+
+    #[test]
+    fn clean_spaces_keeps_inner_control_characters_for_the_caller() {
+        assert_eq!(clean_spaces("\nAnn\nLee\t", true), "Ann\nLee");
+    }
+
+    #[test]
+    fn email_reasons_name_the_problem() {
+        assert_eq!(check_email("ann").unwrap_err(), "it has no @");
+        assert_eq!(
+            check_email("a@b@c.com").unwrap_err(),
+            "it has more than one @"
+        );
+        assert!(check_email("a@1.2.3.4").unwrap_err().contains("`4`"));
+        assert!(check_email("a@-x.com").unwrap_err().contains("hyphen"));
+        assert!(check_email("a..b@x.com").unwrap_err().contains("two dots"));
+        assert!(check_email("a@münchen.de").unwrap_err().contains("xn--"));
+        assert!(check_email("a@x.com,b@y.com").is_err());
+        assert!(check_email("a@xn--mnchen-3ya.de").is_ok());
+    }
+}

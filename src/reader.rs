@@ -1,0 +1,556 @@
+//! Reading an upload: package checks, finding the data sheet, matching headers, and streaming
+//! its rows as typed cell values with the row numbers the spreadsheet shows.
+
+use std::io::{Read, Seek};
+
+use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
+use chrono::NaiveDateTime;
+
+use crate::error::{Error, quoted_list};
+use crate::issue::{Issue, IssueCode};
+use crate::normalize::{clean_spaces, excel_serial_to_datetime, number_text};
+use crate::package::{self, Limits, MAX_GRID_COLUMNS, MAX_GRID_ROWS, column_letters};
+use crate::schema::Schema;
+
+/// One cell's value as read, before any normalization.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue<'a> {
+    /// No value.
+    Empty,
+    /// Text (a shared or inline string, or an ISO 8601 date written as text by the producer).
+    Text(&'a str),
+    /// A number.
+    Number(f64),
+    /// `TRUE` or `FALSE`.
+    Bool(bool),
+    /// A cell formatted as a date, converted from its serial number.
+    DateTime(NaiveDateTime),
+    /// A cell formatted as a date whose serial number is outside Excel's dates.
+    InvalidDate(f64),
+    /// An Excel error value such as `#N/A`.
+    Error(&'static str),
+    /// A formula; the text is the formula as written (without `=`), or empty when the cell
+    /// shares a formula written on another cell.
+    Formula(&'a str),
+}
+
+impl CellValue<'_> {
+    /// Whether the cell counts as blank: empty, or text of spaces only.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            CellValue::Empty => true,
+            CellValue::Text(text) => clean_spaces(text, false).is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as the administrator sees it in the cell, for messages and the error report.
+    pub fn as_read(&self) -> String {
+        match self {
+            CellValue::Empty => String::new(),
+            CellValue::Text(text) => (*text).to_string(),
+            CellValue::Number(number) => number_text(*number),
+            CellValue::Bool(true) => "TRUE".to_string(),
+            CellValue::Bool(false) => "FALSE".to_string(),
+            CellValue::DateTime(datetime) => {
+                if datetime.time() == chrono::NaiveTime::MIN {
+                    datetime.date().format("%Y-%m-%d").to_string()
+                } else {
+                    datetime.format("%Y-%m-%d %H:%M:%S").to_string()
+                }
+            }
+            CellValue::InvalidDate(serial) => number_text(*serial),
+            CellValue::Error(error) => (*error).to_string(),
+            CellValue::Formula(formula) => format!("={formula}"),
+        }
+    }
+}
+
+/// The data sheet's header row, as the reader found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderRow {
+    /// The sheet read.
+    pub sheet: String,
+    /// The header row's number as the spreadsheet shows it.
+    pub row: u32,
+    /// For each schema column, the header as written in the file, or `None` when the file does
+    /// not have the column.
+    pub headers: Vec<Option<String>>,
+}
+
+/// Receives the data sheet as it is read: first its header row, then every non-blank row.
+pub trait RowSink {
+    /// Called once, before any row, with the header row.
+    ///
+    /// # Errors
+    ///
+    /// An error stops the read and is returned by it.
+    fn header(&mut self, header: &HeaderRow) -> Result<(), Error>;
+
+    /// Called for every non-blank data row, in sheet order. `cells` has one value per schema
+    /// column, [`CellValue::Empty`] where the file lacks the column.
+    ///
+    /// # Errors
+    ///
+    /// An error stops the read and is returned by it.
+    fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error>;
+
+    /// Called for warnings about the file's layout (unknown columns, values without a header).
+    fn warning(&mut self, issue: Issue);
+}
+
+/// Reads the data sheet of an `.xlsx` upload into `sink`.
+///
+/// The package is checked against `limits` before it is parsed; the data sheet is the one named
+/// as in the schema, or else the first sheet whose first non-empty row has every required
+/// header. Returns the number of non-blank data rows.
+///
+/// # Errors
+///
+/// Any [`Error`] about the file as a whole: not an `.xlsx`, over a limit, damaged, no data
+/// sheet, missing required columns, a formula or value outside Excel's grid, no data rows.
+pub fn read_rows<R: Read + Seek>(
+    mut source: R,
+    schema: &Schema,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<u32, Error> {
+    let info = package::inspect(&mut source, limits)?;
+    let mut workbook: Xlsx<R> = calamine::open_workbook_from_rs(source)
+        .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
+    if info.shared_strings > limits.max_shared_strings {
+        return Err(Error::LimitExceeded {
+            what: "number of shared strings",
+            value: info.shared_strings,
+            limit: limits.max_shared_strings,
+            advice: "split the users over several files",
+        });
+    }
+    let is_1904 = workbook.has_1904_epoch();
+    let sheets: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ == SheetType::WorkSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect();
+    let wanted = crate::schema::fold_header(schema.sheet_name());
+    let named = sheets
+        .iter()
+        .find(|name| crate::schema::fold_header(name) == wanted)
+        .cloned();
+    let chosen = match named {
+        Some(name) => name,
+        None => find_sheet_by_headers(&mut workbook, &sheets, schema, limits)?,
+    };
+    let mut stream = SheetStream {
+        schema,
+        limits,
+        sheet: chosen.clone(),
+        is_1904,
+        header: None,
+        header_cells: Vec::new(),
+        column_map: Vec::new(),
+        warned_columns: Vec::new(),
+        rows: 0,
+        sink,
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&chosen)
+        .map_err(|error| Error::corrupt_from(format!("sheet `{chosen}` cannot be read"), error))?;
+    stream.run(&mut cells)?;
+    Ok(stream.rows)
+}
+
+/// Reads the first non-empty row of each sheet until one has every required header.
+fn find_sheet_by_headers<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    sheets: &[String],
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<String, Error> {
+    for name in sheets {
+        let mut cells = match workbook.worksheet_cells_reader(name) {
+            Ok(cells) => cells,
+            Err(_) => continue,
+        };
+        let mut first_row: Option<u32> = None;
+        let mut headers: Vec<String> = Vec::new();
+        loop {
+            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
+                Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
+            })?;
+            let Some(cell) = cell else { break };
+            let (row, column) = cell.pos;
+            if first_row.is_some_and(|first| row != first) {
+                break;
+            }
+            let text = header_text(&cell.value);
+            if text.is_empty() {
+                continue;
+            }
+            if u64::from(column) >= u64::from(limits.max_columns) {
+                break;
+            }
+            first_row = Some(row);
+            headers.push(text);
+        }
+        let has_required = schema
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.is_required())
+            .all(|(index, _)| {
+                headers
+                    .iter()
+                    .any(|h| schema.match_header(h) == Some(index))
+            });
+        if has_required && !headers.is_empty() {
+            return Ok(name.clone());
+        }
+    }
+    Err(Error::SheetNotFound {
+        expected_sheet: schema.sheet_name().to_string(),
+        expected_headers: quoted_list(
+            schema
+                .columns()
+                .iter()
+                .filter(|c| c.is_required())
+                .map(|c| c.header()),
+        ),
+        found: if sheets.is_empty() {
+            "(none)".to_string()
+        } else {
+            quoted_list(sheets)
+        },
+    })
+}
+
+/// The text of a header cell.
+fn header_text(value: &DataRef<'_>) -> String {
+    let raw = match value {
+        DataRef::String(text) => text.clone(),
+        DataRef::SharedString(text) => (*text).to_string(),
+        DataRef::Float(number) => number_text(*number),
+        DataRef::Int(number) => number.to_string(),
+        DataRef::Bool(value) => value.to_string().to_uppercase(),
+        DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text.clone(),
+        DataRef::DateTime(datetime) => number_text(datetime.as_f64()),
+        DataRef::Error(_) | DataRef::Empty => String::new(),
+    };
+    clean_spaces(&raw, true).into_owned()
+}
+
+/// One cell held while its row is being read.
+#[derive(Default)]
+struct Slot<'a> {
+    value: DataRef<'a>,
+    formula: Option<String>,
+    present: bool,
+}
+
+struct SheetStream<'s> {
+    schema: &'s Schema,
+    limits: &'s Limits,
+    sheet: String,
+    is_1904: bool,
+    /// Set once the header row is complete.
+    header: Option<HeaderRow>,
+    /// The header row's cells while it is read: (column, text).
+    header_cells: Vec<(u32, String)>,
+    /// Sheet column → schema column, over the header row's width.
+    column_map: Vec<Option<usize>>,
+    /// Columns right of (or between) the headers already warned about.
+    warned_columns: Vec<u32>,
+    rows: u32,
+    sink: &'s mut dyn RowSink,
+}
+
+impl SheetStream<'_> {
+    fn run<'a, R: Read + Seek>(
+        &mut self,
+        cells: &mut calamine::XlsxCellReader<'a, R>,
+    ) -> Result<(), Error> {
+        let width = self.schema.columns().len();
+        let mut slots: Vec<Slot<'a>> = (0..width).map(|_| Slot::default()).collect();
+        let mut current: Option<u32> = None;
+        let mut row_has_values = false;
+        // Columns seen in the current row, to find two cells at one position.
+        let mut seen: Vec<u32> = Vec::with_capacity(32);
+        let mut shared_formulas: Vec<(usize, String)> = Vec::new();
+
+        loop {
+            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
+                Error::corrupt_from(format!("sheet `{}` cannot be read", self.sheet), error)
+            })?;
+            let Some(cell) = cell else { break };
+            let (row, column) = cell.pos;
+            if u64::from(row) >= MAX_GRID_ROWS || u64::from(column) >= MAX_GRID_COLUMNS {
+                return Err(Error::CellOutsideGrid {
+                    part: format!("sheet `{}`", self.sheet),
+                    reference: format!(
+                        "row {}, column {}",
+                        u64::from(row) + 1,
+                        u64::from(column) + 1
+                    ),
+                });
+            }
+            if let Some(previous) = current {
+                if row < previous {
+                    return Err(Error::corrupt(format!(
+                        "sheet `{}` has row {} after row {}, out of order",
+                        self.sheet,
+                        row + 1,
+                        previous + 1
+                    )));
+                }
+                if row > previous {
+                    self.finish_row(previous, &mut slots, row_has_values)?;
+                    row_has_values = false;
+                    seen.clear();
+                }
+            }
+            current = Some(row);
+            if seen.contains(&column) {
+                return Err(Error::DuplicateCell {
+                    sheet: self.sheet.clone(),
+                    reference: format!("{}{}", column_letters(column), row + 1),
+                });
+            }
+            seen.push(column);
+
+            let formula = match cell.formula {
+                None => None,
+                Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+                Some(XlsxFormulaMetadata::Shared {
+                    shared_index,
+                    formula,
+                    ..
+                }) => {
+                    if shared_formulas.len() < 1024 {
+                        shared_formulas.push((shared_index, formula.clone()));
+                    }
+                    Some(formula)
+                }
+                Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                    shared_formulas
+                        .iter()
+                        .find(|(index, _)| *index == shared_index)
+                        .map(|(_, formula)| formula.clone())
+                        .unwrap_or_default(),
+                ),
+                Some(_) => Some(String::new()),
+            };
+
+            if self.header.is_none() {
+                let text = header_text(&cell.value);
+                if !text.is_empty() {
+                    if column >= self.limits.max_columns {
+                        return Err(Error::LimitExceeded {
+                            what: "number of columns in the header row",
+                            value: u64::from(column) + 1,
+                            limit: u64::from(self.limits.max_columns),
+                            advice: "delete the columns the template does not have",
+                        });
+                    }
+                    self.header_cells.push((column, text));
+                    row_has_values = true;
+                }
+                continue;
+            }
+
+            let blank = formula.is_none() && is_blank(&cell.value);
+            match self.column_map.get(column as usize).copied().flatten() {
+                Some(index) => {
+                    let slot = &mut slots[index];
+                    slot.value = cell.value;
+                    slot.formula = formula;
+                    slot.present = true;
+                    if !blank {
+                        row_has_values = true;
+                    }
+                }
+                None => {
+                    let beyond = column as usize >= self.column_map.len();
+                    if !blank
+                        && (beyond || self.is_unnamed(column))
+                        && !self.warned_columns.contains(&column)
+                    {
+                        if self.warned_columns.len() < 50 {
+                            self.sink.warning(
+                                Issue::new(IssueCode::ValuesOutsideColumns)
+                                    .arg("letter", column_letters(column))
+                                    .arg("first_row", (row + 1).to_string()),
+                            );
+                        }
+                        self.warned_columns.push(column);
+                    }
+                }
+            }
+        }
+        if let Some(last) = current {
+            self.finish_row(last, &mut slots, row_has_values)?;
+        }
+        match &self.header {
+            None => Err(Error::SheetNotFound {
+                expected_sheet: self.schema.sheet_name().to_string(),
+                expected_headers: quoted_list(
+                    self.schema
+                        .columns()
+                        .iter()
+                        .filter(|c| c.is_required())
+                        .map(|c| c.header()),
+                ),
+                found: format!("{} (empty)", quoted_list([&self.sheet])),
+            }),
+            Some(header) if self.rows == 0 => Err(Error::NoRows {
+                sheet: self.sheet.clone(),
+                first_row: header.row + 1,
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Whether a sheet column inside the header row's width has no header text.
+    fn is_unnamed(&self, column: u32) -> bool {
+        !self.header_cells.iter().any(|(c, _)| *c == column)
+    }
+
+    fn finish_row<'a>(
+        &mut self,
+        row: u32,
+        slots: &mut [Slot<'a>],
+        has_values: bool,
+    ) -> Result<(), Error> {
+        if self.header.is_none() {
+            if has_values {
+                self.finish_header(row)?;
+            }
+            return Ok(());
+        }
+        if has_values {
+            self.rows += 1;
+            if self.rows > self.limits.max_rows {
+                return Err(Error::LimitExceeded {
+                    what: "number of user rows",
+                    value: u64::from(self.rows),
+                    limit: u64::from(self.limits.max_rows),
+                    advice: "split the users over several files",
+                });
+            }
+            let values: Vec<CellValue<'_>> = slots
+                .iter()
+                .map(|slot| to_cell_value(slot, self.is_1904))
+                .collect();
+            self.sink.row(row + 1, &values)?;
+        }
+        for slot in slots.iter_mut() {
+            if slot.present {
+                *slot = Slot::default();
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_header(&mut self, row: u32) -> Result<(), Error> {
+        let schema = self.schema;
+        let mut headers: Vec<Option<String>> = vec![None; schema.columns().len()];
+        let mut first_column: Vec<u32> = vec![0; schema.columns().len()];
+        let width = self
+            .header_cells
+            .iter()
+            .map(|(column, _)| *column as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut map = vec![None; width];
+        for (column, text) in &self.header_cells {
+            match schema.match_header(text) {
+                Some(index) => {
+                    if headers[index].is_some() {
+                        return Err(Error::DuplicateColumn {
+                            sheet: self.sheet.clone(),
+                            header: text.clone(),
+                            first: column_letters(first_column[index]),
+                            second: column_letters(*column),
+                        });
+                    }
+                    headers[index] = Some(text.clone());
+                    first_column[index] = *column;
+                    map[*column as usize] = Some(index);
+                }
+                None => self.sink.warning(
+                    Issue::new(IssueCode::UnknownColumn)
+                        .in_column(text)
+                        .arg("letter", column_letters(*column)),
+                ),
+            }
+        }
+        let missing: Vec<&str> = schema
+            .columns()
+            .iter()
+            .zip(&headers)
+            .filter(|(column, found)| column.is_required() && found.is_none())
+            .map(|(column, _)| column.header())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingColumns {
+                sheet: self.sheet.clone(),
+                count: missing.len(),
+                missing: quoted_list(&missing),
+                header_row: row + 1,
+            });
+        }
+        self.column_map = map;
+        let header = HeaderRow {
+            sheet: self.sheet.clone(),
+            row: row + 1,
+            headers,
+        };
+        self.sink.header(&header)?;
+        self.header = Some(header);
+        Ok(())
+    }
+}
+
+fn is_blank(value: &DataRef<'_>) -> bool {
+    match value {
+        DataRef::Empty => true,
+        DataRef::String(text) => clean_spaces(text, false).is_empty(),
+        DataRef::SharedString(text) => clean_spaces(text, false).is_empty(),
+        _ => false,
+    }
+}
+
+fn to_cell_value<'s>(slot: &'s Slot<'_>, is_1904: bool) -> CellValue<'s> {
+    if let Some(formula) = &slot.formula {
+        return CellValue::Formula(formula);
+    }
+    match &slot.value {
+        DataRef::Empty => CellValue::Empty,
+        DataRef::String(text) => CellValue::Text(text),
+        DataRef::SharedString(text) => CellValue::Text(text),
+        DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => CellValue::Text(text),
+        DataRef::Float(number) => CellValue::Number(*number),
+        DataRef::Int(number) => CellValue::Number(*number as f64),
+        DataRef::Bool(value) => CellValue::Bool(*value),
+        DataRef::DateTime(datetime) => {
+            if datetime.is_datetime() {
+                match excel_serial_to_datetime(datetime.as_f64(), is_1904) {
+                    Some(value) => CellValue::DateTime(value),
+                    None => CellValue::InvalidDate(datetime.as_f64()),
+                }
+            } else {
+                CellValue::Number(datetime.as_f64())
+            }
+        }
+        DataRef::Error(error) => CellValue::Error(match error {
+            calamine::CellErrorType::Div0 => "#DIV/0!",
+            calamine::CellErrorType::NA => "#N/A",
+            calamine::CellErrorType::Name => "#NAME?",
+            calamine::CellErrorType::Null => "#NULL!",
+            calamine::CellErrorType::Num => "#NUM!",
+            calamine::CellErrorType::Ref => "#REF!",
+            calamine::CellErrorType::Value => "#VALUE!",
+            calamine::CellErrorType::GettingData => "#GETTING_DATA",
+        }),
+    }
+}

@@ -1,0 +1,439 @@
+//! The one description of the template's columns, from which both the template writer and the
+//! reader derive.
+
+use crate::error::Error;
+
+/// What a column holds, and so how its values are read, checked and offered in the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnKind {
+    /// Free text, kept as typed (spaces trimmed). Numbers typed into it are read as text,
+    /// without a stray `.0`.
+    Text,
+    /// A person's name: text whose inner runs of spaces are collapsed to one.
+    Name,
+    /// An email address, checked strictly; its match key ignores case.
+    Email,
+    /// An ISO 3166-1 alpha-2 country code.
+    Country,
+    /// An ISO 3166-2 region code of the row's country (`CA-QC`, or `QC` in a Canadian row).
+    /// Required only where the row's country has regions.
+    Region,
+    /// A date, typed as `YYYY-MM-DD` or entered as an Excel date.
+    Date,
+    /// One of a fixed list of choices, matched ignoring case and stored as written here.
+    Choice(Vec<String>),
+}
+
+impl ColumnKind {
+    /// A short description of the expected format, for header notes and the instructions.
+    pub fn format_hint(&self) -> String {
+        match self {
+            ColumnKind::Text => "text".to_string(),
+            ColumnKind::Name => "the user's full name".to_string(),
+            ColumnKind::Email => "one email address".to_string(),
+            ColumnKind::Country => {
+                "an ISO 3166-1 country code (two letters), from the Location codes sheet"
+                    .to_string()
+            }
+            ColumnKind::Region => {
+                "an ISO 3166-2 region code of the row's country, from the Location codes sheet"
+                    .to_string()
+            }
+            ColumnKind::Date => "a date as YYYY-MM-DD".to_string(),
+            ColumnKind::Choice(choices) => format!("one of: {}", choices.join(", ")),
+        }
+    }
+}
+
+/// One column of the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    key: String,
+    header: String,
+    kind: ColumnKind,
+    required: bool,
+    example: String,
+    description: String,
+    max_chars: usize,
+}
+
+impl Column {
+    /// A new optional column with a stable `key` (used by the host to read values) and the
+    /// `header` text the template shows.
+    ///
+    /// ```
+    /// use user_import::{Column, ColumnKind};
+    ///
+    /// let cost_centre = Column::new("cost_centre", "Cost centre", ColumnKind::Choice(vec![
+    ///     "North".into(), "South".into(),
+    /// ]))
+    /// .required(true)
+    /// .example("North");
+    /// assert!(cost_centre.is_required());
+    /// ```
+    pub fn new(key: impl Into<String>, header: impl Into<String>, kind: ColumnKind) -> Column {
+        let example = match &kind {
+            ColumnKind::Text => "",
+            ColumnKind::Name => "Ann Lee",
+            ColumnKind::Email => "ann.lee@example.com",
+            ColumnKind::Country => "CA",
+            ColumnKind::Region => "CA-QC",
+            ColumnKind::Date => "2024-03-31",
+            ColumnKind::Choice(choices) => choices.first().map(String::as_str).unwrap_or(""),
+        }
+        .to_string();
+        Column {
+            key: key.into(),
+            header: header.into(),
+            kind,
+            required: false,
+            example,
+            description: String::new(),
+            max_chars: 255,
+        }
+    }
+
+    /// Marks the column required (or not).
+    pub fn required(mut self, required: bool) -> Column {
+        self.required = required;
+        self
+    }
+
+    /// Sets the example value shown in the header note and the instructions.
+    pub fn example(mut self, example: impl Into<String>) -> Column {
+        self.example = example.into();
+        self
+    }
+
+    /// Sets a sentence that explains the column to the administrator.
+    pub fn description(mut self, description: impl Into<String>) -> Column {
+        self.description = description.into();
+        self
+    }
+
+    /// Sets the most characters a value may have (255 unless set; at most 32,767, Excel's
+    /// limit for a cell).
+    pub fn max_chars(mut self, max_chars: usize) -> Column {
+        self.max_chars = max_chars.min(32_767);
+        self
+    }
+
+    /// The stable key the host reads values by, such as `"email"`.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The header text of the template.
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+
+    /// What the column holds.
+    pub fn kind(&self) -> &ColumnKind {
+        &self.kind
+    }
+
+    /// Whether every row must fill it.
+    pub fn is_required(&self) -> bool {
+        self.required
+    }
+
+    /// The example value.
+    pub fn example_value(&self) -> &str {
+        &self.example
+    }
+
+    /// The explanation for the administrator.
+    pub fn description_text(&self) -> &str {
+        &self.description
+    }
+
+    /// The most characters a value may have.
+    pub fn max_len(&self) -> usize {
+        self.max_chars
+    }
+}
+
+/// The template's columns and sheet name: the single source of truth for the template writer,
+/// the reader and validation.
+///
+/// ```
+/// use user_import::{Column, ColumnKind, Schema};
+///
+/// let schema = Schema::builder()
+///     .languages(["en", "fr", "es"])
+///     .column(Column::new("start", "Start date", ColumnKind::Date).required(true))
+///     .build()
+///     .unwrap();
+/// assert_eq!(schema.columns().len(), 10);
+/// assert_eq!(schema.column("start").unwrap().header(), "Start date");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schema {
+    sheet: String,
+    columns: Vec<Column>,
+    email: usize,
+    name: usize,
+    country: Option<usize>,
+    region: Option<usize>,
+    folded_headers: Vec<String>,
+}
+
+impl Default for Schema {
+    fn default() -> Schema {
+        // The default columns always build.
+        match Schema::builder().build() {
+            Ok(schema) => schema,
+            Err(error) => unreachable!("the default schema is valid: {error}"),
+        }
+    }
+}
+
+impl Schema {
+    /// Starts from the default columns (`Name`, `Email`, `Country`, `Region`, `Language`
+    /// required; `Job title`, `Department`, `Employee ID`, `Hire date` optional) on a sheet
+    /// named `Users`.
+    pub fn builder() -> SchemaBuilder {
+        SchemaBuilder {
+            sheet: "Users".to_string(),
+            columns: vec![
+                Column::new("name", "Name", ColumnKind::Name)
+                    .required(true)
+                    .description("The user's full name, as it should appear on the platform."),
+                Column::new("email", "Email", ColumnKind::Email)
+                    .required(true)
+                    .max_chars(254)
+                    .description("The address the invitation is sent to. A user whose email already has an account keeps it; only the import's groups are added."),
+                Column::new("country", "Country", ColumnKind::Country)
+                    .required(true)
+                    .description("The ISO 3166-1 code of the user's country."),
+                Column::new("region", "Region", ColumnKind::Region)
+                    .required(true)
+                    .description("The ISO 3166-2 code of the user's state, province or region. Leave it empty only for a country that has no regions."),
+                Column::new(
+                    "language",
+                    "Language",
+                    ColumnKind::Choice(vec!["en".to_string(), "fr".to_string()]),
+                )
+                .required(true)
+                .description("The language of the user's invitation and interface."),
+                Column::new("job_title", "Job title", ColumnKind::Text).example("Nurse"),
+                Column::new("department", "Department", ColumnKind::Text).example("Emergency"),
+                Column::new("employee_id", "Employee ID", ColumnKind::Text)
+                    .example("000123")
+                    .description("Kept exactly as typed, leading zeros included."),
+                Column::new("hire_date", "Hire date", ColumnKind::Date),
+            ],
+        }
+    }
+
+    /// The data sheet's name in the template.
+    pub fn sheet_name(&self) -> &str {
+        &self.sheet
+    }
+
+    /// The columns in template order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The column with `key`.
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|column| column.key == key)
+    }
+
+    /// The position of the column with `key`.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|column| column.key == key)
+    }
+
+    /// The position of the email column, whose values identify users.
+    pub fn email_position(&self) -> usize {
+        self.email
+    }
+
+    /// The position of the name column.
+    pub fn name_position(&self) -> usize {
+        self.name
+    }
+
+    /// The position of the country column, if the schema has one.
+    pub fn country_position(&self) -> Option<usize> {
+        self.country
+    }
+
+    /// The position of the region column, if the schema has one.
+    pub fn region_position(&self) -> Option<usize> {
+        self.region
+    }
+
+    /// The column whose header matches `header`, ignoring case and surrounding spaces.
+    pub fn match_header(&self, header: &str) -> Option<usize> {
+        let folded = fold_header(header);
+        self.folded_headers
+            .iter()
+            .position(|known| *known == folded)
+    }
+}
+
+/// Header comparison: trimmed (including non-breaking and zero-width spaces), inner spaces
+/// collapsed, lower case.
+pub(crate) fn fold_header(header: &str) -> String {
+    crate::normalize::clean_spaces(header, true).to_lowercase()
+}
+
+/// Builds a [`Schema`]: starts from the defaults, lets a host add columns, change the language
+/// choices, mark columns required, or rename the sheet.
+#[derive(Debug, Clone)]
+pub struct SchemaBuilder {
+    sheet: String,
+    columns: Vec<Column>,
+}
+
+impl SchemaBuilder {
+    /// Renames the data sheet (default `Users`).
+    pub fn sheet_name(mut self, name: impl Into<String>) -> SchemaBuilder {
+        self.sheet = name.into();
+        self
+    }
+
+    /// Sets the choices of the `Language` column (default `en`, `fr`).
+    pub fn languages<I, S>(mut self, languages: I) -> SchemaBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let choices: Vec<String> = languages.into_iter().map(Into::into).collect();
+        if let Some(column) = self.columns.iter_mut().find(|c| c.key == "language") {
+            column.example = choices.first().cloned().unwrap_or_default();
+            column.kind = ColumnKind::Choice(choices);
+        }
+        self
+    }
+
+    /// Adds a column after the others.
+    pub fn column(mut self, column: Column) -> SchemaBuilder {
+        self.columns.push(column);
+        self
+    }
+
+    /// Marks the column with `key` required or optional; does nothing if there is none.
+    pub fn require(mut self, key: &str, required: bool) -> SchemaBuilder {
+        if let Some(column) = self.columns.iter_mut().find(|c| c.key == key) {
+            column.required = required;
+        }
+        self
+    }
+
+    /// Removes the column with `key` (an optional default column the host does not use).
+    pub fn without(mut self, key: &str) -> SchemaBuilder {
+        self.columns.retain(|c| c.key != key);
+        self
+    }
+
+    /// Checks the schema and builds it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Schema`] when a key or header is empty or repeated, a header is longer than 255
+    /// characters, a choice list is empty, the sheet name is not a valid Excel sheet name, or
+    /// the schema lacks exactly one required email column and one name column.
+    pub fn build(self) -> Result<Schema, Error> {
+        let sheet = self.sheet.trim().to_string();
+        if sheet.is_empty()
+            || sheet.chars().count() > 31
+            || sheet.contains(['[', ']', ':', '*', '?', '/', '\\'])
+            || sheet.starts_with('\'')
+            || sheet.ends_with('\'')
+        {
+            return Err(Error::Schema(format!(
+                "the sheet name `{sheet}` is not a valid Excel sheet name (1 to 31 characters, none of []:*?/\\, not starting or ending with ')"
+            )));
+        }
+        if self.columns.len() > 200 {
+            return Err(Error::Schema(format!(
+                "the schema has {} columns, over the limit of 200",
+                self.columns.len()
+            )));
+        }
+        let mut folded_headers = Vec::with_capacity(self.columns.len());
+        for (index, column) in self.columns.iter().enumerate() {
+            if column.key.trim().is_empty() {
+                return Err(Error::Schema(format!(
+                    "column {} has an empty key",
+                    index + 1
+                )));
+            }
+            let folded = fold_header(&column.header);
+            if folded.is_empty() || column.header.chars().count() > 255 {
+                return Err(Error::Schema(format!(
+                    "column `{}` needs a header of 1 to 255 characters",
+                    column.key
+                )));
+            }
+            if self.columns[..index].iter().any(|c| c.key == column.key) {
+                return Err(Error::Schema(format!(
+                    "the key `{}` is used by two columns",
+                    column.key
+                )));
+            }
+            if folded_headers.contains(&folded) {
+                return Err(Error::Schema(format!(
+                    "the header `{}` is used by two columns",
+                    column.header
+                )));
+            }
+            if let ColumnKind::Choice(choices) = &column.kind
+                && (choices.is_empty() || choices.iter().any(|c| c.trim().is_empty()))
+            {
+                return Err(Error::Schema(format!(
+                    "column `{}` is a choice list with an empty choice or no choices",
+                    column.key
+                )));
+            }
+            folded_headers.push(folded);
+        }
+        let single = |kind: &ColumnKind, what: &str| -> Result<Option<usize>, Error> {
+            let found: Vec<usize> = self
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.kind == *kind)
+                .map(|(i, _)| i)
+                .collect();
+            match found.as_slice() {
+                [] => Ok(None),
+                [one] => Ok(Some(*one)),
+                _ => Err(Error::Schema(format!(
+                    "the schema has more than one {what} column"
+                ))),
+            }
+        };
+        let email = single(&ColumnKind::Email, "email")?
+            .ok_or_else(|| Error::Schema("the schema needs an email column".to_string()))?;
+        if !self.columns[email].required {
+            return Err(Error::Schema(
+                "the email column identifies users and must be required".to_string(),
+            ));
+        }
+        let name = single(&ColumnKind::Name, "name")?
+            .ok_or_else(|| Error::Schema("the schema needs a name column".to_string()))?;
+        let country = single(&ColumnKind::Country, "country")?;
+        let region = single(&ColumnKind::Region, "region")?;
+        if region.is_some() && country.is_none() {
+            return Err(Error::Schema(
+                "a region column needs a country column".to_string(),
+            ));
+        }
+        Ok(Schema {
+            sheet,
+            columns: self.columns,
+            email,
+            name,
+            country,
+            region,
+            folded_headers,
+        })
+    }
+}

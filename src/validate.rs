@@ -1,0 +1,628 @@
+//! Normalizing and validating every row of the data sheet, and the whole-file checks.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Cursor, Read, Seek};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::issue::{Issue, IssueCode, Severity};
+use crate::location::{self, Country, RegionProblem};
+use crate::normalize::{
+    self, DateProblem, check_email, clean_spaces, control_name, find_control, nfc, parse_date,
+};
+use crate::package::Limits;
+use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
+use crate::schema::{ColumnKind, Schema};
+
+/// One data row of the upload, with each column's value: normalized where it was valid, as
+/// read where it was not.
+///
+/// Values are kept together in one allocation; read them by column position
+/// ([`Schema::position`]) or through [`Validation::value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    row: u32,
+    valid: bool,
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl Record {
+    /// The row number as the spreadsheet shows it.
+    pub fn row(&self) -> u32 {
+        self.row
+    }
+
+    /// Whether the row has no error-severity issue.
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// The value of the column at `position`; empty when the cell was empty or the column is
+    /// not in the file.
+    pub fn get(&self, position: usize) -> &str {
+        let end = self.ends.get(position).copied().unwrap_or(0) as usize;
+        let start = match position {
+            0 => 0,
+            _ => self.ends.get(position - 1).copied().unwrap_or(0) as usize,
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The value of the column at `position`, or `None` when it is empty.
+    pub fn non_empty(&self, position: usize) -> Option<&str> {
+        Some(self.get(position)).filter(|value| !value.is_empty())
+    }
+
+    /// The value of a date column at `position`, parsed.
+    pub fn date(&self, position: usize) -> Option<NaiveDate> {
+        parse_date(self.get(position)).ok()
+    }
+
+    /// The number of column values the record holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the record holds no column values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// The outcome of reading and validating an upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    /// The sheet the users were read from.
+    pub sheet: String,
+    /// The header row's number.
+    pub header_row: u32,
+    /// For each schema column, the header as written in the file, or `None` when the file
+    /// does not have the column.
+    pub headers: Vec<Option<String>>,
+    #[serde(skip)]
+    records: Vec<Record>,
+    issues: Vec<Issue>,
+}
+
+impl Validation {
+    /// Every non-blank data row, in sheet order, valid or not.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The rows without error-severity issues.
+    pub fn valid_records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().filter(|record| record.valid)
+    }
+
+    /// Every issue, warnings included, ordered by row (file-wide issues first) and column.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Whether the upload can be imported: no error-severity issue.
+    pub fn is_valid(&self) -> bool {
+        self.error_count() == 0
+    }
+
+    /// The number of error-severity issues.
+    pub fn error_count(&self) -> usize {
+        self.issues
+            .iter()
+            .filter(|issue| issue.severity == Severity::Error)
+            .count()
+    }
+
+    /// The number of non-blank data rows read.
+    pub fn row_count(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The value of the column with `key` in `record`; empty when there is none.
+    pub fn value<'r>(&self, schema: &Schema, record: &'r Record, key: &str) -> &'r str {
+        schema
+            .position(key)
+            .map(|position| record.get(position))
+            .unwrap_or("")
+    }
+
+    /// Splits the outcome into its records and issues.
+    pub fn into_parts(self) -> (Vec<Record>, Vec<Issue>) {
+        (self.records, self.issues)
+    }
+}
+
+/// Reads an `.xlsx` upload and validates every row against `schema`.
+///
+/// ```
+/// use user_import::{validate_workbook, Limits, Schema, Template};
+///
+/// let schema = Schema::default();
+/// let template = Template::new(&schema).to_bytes().unwrap();
+/// // The empty template has no users yet.
+/// let error = validate_workbook(std::io::Cursor::new(template), &schema, &Limits::default()).unwrap_err();
+/// assert_eq!(error.code(), "file.no_rows");
+/// ```
+///
+/// # Errors
+///
+/// An [`Error`] when the file as a whole cannot be read; problems of single rows are
+/// [`Issue`]s in the returned [`Validation`].
+pub fn validate_workbook<R: Read + Seek>(
+    source: R,
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<Validation, Error> {
+    let mut validator = Validator::new(schema, limits);
+    read_rows(source, schema, limits, &mut validator)?;
+    Ok(validator.finish())
+}
+
+/// [`validate_workbook`] on bytes in memory.
+///
+/// # Errors
+///
+/// As [`validate_workbook`].
+pub fn validate_bytes(bytes: &[u8], schema: &Schema, limits: &Limits) -> Result<Validation, Error> {
+    validate_workbook(Cursor::new(bytes), schema, limits)
+}
+
+/// Validates rows one at a time, keeps the records, and runs the whole-file checks at the end.
+///
+/// It is the [`RowSink`] [`validate_workbook`] reads into; a host can also feed it rows from
+/// another source.
+///
+/// ```
+/// use user_import::{CellValue, HeaderRow, IssueCode, Limits, RowSink, Schema, Validator};
+///
+/// let schema = Schema::default();
+/// let limits = Limits::default();
+/// let mut validator = Validator::new(&schema, &limits);
+/// let header = HeaderRow {
+///     sheet: "Users".into(),
+///     row: 1,
+///     headers: schema.columns().iter().map(|c| Some(c.header().to_string())).collect(),
+/// };
+/// validator.header(&header).unwrap();
+/// let mut row = vec![CellValue::Empty; schema.columns().len()];
+/// row[0] = CellValue::Text("Ann Lee");
+/// row[1] = CellValue::Text("ann@example.com");
+/// row[2] = CellValue::Text("Canada");
+/// row[3] = CellValue::Text("QC");
+/// row[4] = CellValue::Text("EN");
+/// validator.row(2, &row).unwrap();
+/// let validation = validator.finish();
+/// assert_eq!(validation.issues()[0].code, IssueCode::CountryName);
+/// assert_eq!(validation.issues()[0].message, "row 2, Country: `Canada` is a country name; use the code `CA`");
+/// ```
+#[derive(Debug)]
+pub struct Validator<'s> {
+    schema: &'s Schema,
+    limits: &'s Limits,
+    sheet: String,
+    header_row: u32,
+    headers: Vec<Option<String>>,
+    records: Vec<Record>,
+    issues: Vec<Issue>,
+    left_out: u64,
+    emails: HashMap<u64, u32>,
+    /// Keys whose hash met another key's hash: compared in full.
+    email_overflow: HashMap<String, u32>,
+    /// First record index → the indexes of later records with the same email key.
+    duplicates: HashMap<u32, Vec<u32>>,
+    hasher: std::hash::RandomState,
+}
+
+impl<'s> Validator<'s> {
+    /// A validator for `schema`, keeping at most `limits.max_issues` issues.
+    pub fn new(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
+        Validator {
+            schema,
+            limits,
+            sheet: String::new(),
+            header_row: 1,
+            headers: schema
+                .columns()
+                .iter()
+                .map(|c| Some(c.header().to_string()))
+                .collect(),
+            records: Vec::new(),
+            issues: Vec::new(),
+            left_out: 0,
+            emails: HashMap::new(),
+            email_overflow: HashMap::new(),
+            duplicates: HashMap::new(),
+            hasher: std::hash::RandomState::new(),
+        }
+    }
+
+    fn push(&mut self, issue: Issue) {
+        if self.issues.len() < self.limits.max_issues {
+            self.issues.push(issue);
+        } else {
+            self.left_out += 1;
+        }
+    }
+
+    fn header_of(&self, position: usize) -> &str {
+        self.headers[position]
+            .as_deref()
+            .unwrap_or_else(|| self.schema.columns()[position].header())
+    }
+
+    /// Runs the whole-file checks (duplicate emails) and returns the outcome.
+    pub fn finish(mut self) -> Validation {
+        let email = self.schema.email_position();
+        let mut groups: Vec<(u32, Vec<u32>)> = self.duplicates.drain().collect();
+        groups.sort_unstable();
+        for (first, others) in groups {
+            let mut members = vec![first];
+            members.extend(others);
+            let rows: Vec<u32> = members
+                .iter()
+                .map(|&i| self.records[i as usize].row)
+                .collect();
+            let listed = list_rows(&rows);
+            for &index in &members {
+                let record = &mut self.records[index as usize];
+                record.valid = false;
+                let row = record.row;
+                let value = record.get(email).to_string();
+                let column = self.header_of(email).to_string();
+                self.push(
+                    Issue::new(IssueCode::EmailDuplicate)
+                        .at(row, &column)
+                        .value(value)
+                        .arg("rows", listed.clone()),
+                );
+            }
+        }
+        if self.left_out > 0 {
+            let count = self.left_out;
+            self.issues
+                .push(Issue::new(IssueCode::TooManyIssues).arg("count", count.to_string()));
+        }
+        let order: HashMap<&str, usize> = self
+            .headers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.as_deref().map(|h| (h, i)))
+            .collect();
+        self.issues.sort_by_key(|issue| {
+            (
+                issue.row.unwrap_or(0),
+                issue
+                    .column
+                    .as_deref()
+                    .and_then(|c| order.get(c).copied())
+                    .unwrap_or(usize::MAX),
+            )
+        });
+        Validation {
+            sheet: self.sheet,
+            header_row: self.header_row,
+            headers: self.headers,
+            records: self.records,
+            issues: self.issues,
+        }
+    }
+
+    fn check_email_duplicate(&mut self, key_source: &str, index: u32) {
+        let mut hasher = self.hasher.build_hasher();
+        for ch in key_source.chars().flat_map(char::to_lowercase) {
+            hasher.write_u32(ch as u32);
+        }
+        let hash = hasher.finish();
+        match self.emails.get(&hash) {
+            None => {
+                self.emails.insert(hash, index);
+            }
+            Some(&first) => {
+                let email = self.schema.email_position();
+                let key = normalize::email_key(key_source);
+                let first_key = normalize::email_key(self.records[first as usize].get(email));
+                if first_key == key {
+                    self.duplicates.entry(first).or_default().push(index);
+                } else {
+                    match self.email_overflow.get(&key) {
+                        Some(&earlier) => self.duplicates.entry(earlier).or_default().push(index),
+                        None => {
+                            self.email_overflow.insert(key, index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "3, 7 and 12"
+fn list_rows(rows: &[u32]) -> String {
+    let shown: Vec<String> = rows.iter().take(20).map(u32::to_string).collect();
+    let mut out = match shown.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    if rows.len() > 20 {
+        out = format!("{} and {} more", shown.join(", "), rows.len() - 20);
+    }
+    out
+}
+
+/// Why a cell's text was refused: the code and the message's named values.
+type Refusal = (IssueCode, Vec<(&'static str, String)>);
+
+/// The outcome of checking one cell.
+enum Checked<'v> {
+    /// Valid; the normalized value (possibly empty).
+    Valid(Cow<'v, str>),
+    /// Invalid; the value as read, and the issue.
+    Invalid(String, Issue),
+}
+
+impl RowSink for Validator<'_> {
+    fn header(&mut self, header: &HeaderRow) -> Result<(), Error> {
+        self.sheet = header.sheet.clone();
+        self.header_row = header.row;
+        self.headers = header.headers.clone();
+        Ok(())
+    }
+
+    fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
+        let schema = self.schema;
+        let columns = schema.columns();
+        // The country first: the region is checked against it.
+        let country: Option<Country> = schema
+            .country_position()
+            .and_then(|position| cells.get(position))
+            .and_then(|cell| match self.cell_text(cell, usize::MAX) {
+                Ok(text) => location::country(&text),
+                Err(_) => None,
+            });
+        let mut text = String::with_capacity(128);
+        let mut ends = Vec::with_capacity(columns.len());
+        let mut valid = true;
+        let mut email_value: Option<usize> = None;
+        for (position, column) in columns.iter().enumerate() {
+            let cell = cells.get(position).unwrap_or(&CellValue::Empty);
+            match self.check(number, position, cell, country) {
+                Checked::Valid(value) => {
+                    if position == schema.email_position() && !value.is_empty() {
+                        email_value = Some(text.len());
+                    }
+                    text.push_str(&value);
+                }
+                Checked::Invalid(as_read, issue) => {
+                    if issue.severity == Severity::Error {
+                        valid = false;
+                    }
+                    // The value as read, cut to the column's length so a huge cell does not
+                    // stay in memory.
+                    let keep: String = as_read.chars().take(column.max_len()).collect();
+                    text.push_str(&keep);
+                    self.push(issue);
+                }
+            }
+            ends.push(text.len() as u32);
+        }
+        let index = self.records.len() as u32;
+        self.records.push(Record {
+            row: number,
+            valid,
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        });
+        if email_value.is_some() {
+            let position = schema.email_position();
+            let record = &self.records[index as usize];
+            let email = record.get(position).to_string();
+            self.check_email_duplicate(&email, index);
+        }
+        Ok(())
+    }
+
+    fn warning(&mut self, issue: Issue) {
+        self.push(issue);
+    }
+}
+
+impl Validator<'_> {
+    /// The cell as text, cleaned (spaces, Unicode form), refusing formulas, error values,
+    /// control characters and over-long values. `position` selects the column's rules;
+    /// `usize::MAX` means plain cleaning only.
+    fn cell_text<'v>(
+        &self,
+        cell: &'v CellValue<'_>,
+        position: usize,
+    ) -> Result<Cow<'v, str>, Refusal> {
+        let collapse = self
+            .schema
+            .columns()
+            .get(position)
+            .is_some_and(|column| *column.kind() == ColumnKind::Name);
+        let raw: Cow<'v, str> = match cell {
+            CellValue::Empty => return Ok(Cow::Borrowed("")),
+            CellValue::Text(text) => Cow::Borrowed(*text),
+            CellValue::Formula(formula) => {
+                let shown = if formula.is_empty() {
+                    "(copied from another cell)".to_string()
+                } else {
+                    format!("={formula}")
+                };
+                return Err((IssueCode::Formula, vec![("formula", shown)]));
+            }
+            CellValue::Error(_) => return Err((IssueCode::CellError, Vec::new())),
+            other => Cow::Owned(other.as_read()),
+        };
+        let cleaned = match raw {
+            Cow::Borrowed(text) => clean_spaces(text, collapse),
+            Cow::Owned(text) => Cow::Owned(clean_spaces(&text, collapse).into_owned()),
+        };
+        if let Some(ch) = find_control(&cleaned) {
+            return Err((
+                IssueCode::ControlCharacter,
+                vec![("character", control_name(ch))],
+            ));
+        }
+        let normalized = match cleaned {
+            Cow::Borrowed(text) => nfc(text),
+            Cow::Owned(text) => Cow::Owned(nfc(&text).into_owned()),
+        };
+        if let Some(column) = self.schema.columns().get(position) {
+            let limit = column.max_len().min(self.limits.max_cell_chars);
+            // Bytes bound characters from above: count only when it could matter.
+            if normalized.len() > limit {
+                let length = normalized.chars().count();
+                if length > limit {
+                    return Err((
+                        IssueCode::TooLong,
+                        vec![("length", length.to_string()), ("limit", limit.to_string())],
+                    ));
+                }
+            }
+        }
+        Ok(normalized)
+    }
+
+    fn check<'v>(
+        &self,
+        row: u32,
+        position: usize,
+        cell: &'v CellValue<'_>,
+        country: Option<Country>,
+    ) -> Checked<'v> {
+        let column = &self.schema.columns()[position];
+        let header = self.header_of(position);
+        let invalid = |code: IssueCode, args: Vec<(&'static str, String)>| -> Checked<'v> {
+            let as_read = cell.as_read();
+            let mut issue = Issue::new(code).at(row, header);
+            if !as_read.is_empty() {
+                issue = issue.value(as_read.clone());
+            }
+            for (name, value) in args {
+                issue = issue.arg(name, value);
+            }
+            Checked::Invalid(as_read, issue)
+        };
+
+        // Dates: a date cell is taken as is; a number that is not formatted as a date is not.
+        if *column.kind() == ColumnKind::Date {
+            match cell {
+                CellValue::DateTime(datetime) => {
+                    return Checked::Valid(Cow::Owned(
+                        datetime.date().format("%Y-%m-%d").to_string(),
+                    ));
+                }
+                CellValue::InvalidDate(_) | CellValue::Number(_) | CellValue::Bool(_) => {
+                    return invalid(IssueCode::DateFormat, Vec::new());
+                }
+                _ => {}
+            }
+        }
+
+        let value = match self.cell_text(cell, position) {
+            Ok(value) => value,
+            Err((code, args)) => return invalid(code, args),
+        };
+        if value.is_empty() {
+            if *column.kind() == ColumnKind::Region && column.is_required() {
+                if let Some(country) = country.filter(Country::has_regions) {
+                    return invalid(
+                        IssueCode::RegionRequired,
+                        vec![
+                            ("country", country.label()),
+                            (
+                                "example",
+                                country.example_region().unwrap_or("").to_string(),
+                            ),
+                        ],
+                    );
+                }
+                return Checked::Valid(value);
+            }
+            if column.is_required() {
+                return invalid(IssueCode::Required, Vec::new());
+            }
+            return Checked::Valid(value);
+        }
+
+        match column.kind() {
+            ColumnKind::Text | ColumnKind::Name => Checked::Valid(value),
+            ColumnKind::Email => match check_email(&value) {
+                Ok(()) => Checked::Valid(value),
+                Err(reason) => invalid(IssueCode::EmailInvalid, vec![("reason", reason)]),
+            },
+            ColumnKind::Country => match location::country(&value) {
+                Some(found) => Checked::Valid(Cow::Borrowed(found.code())),
+                None => match location::country_by_name(&value) {
+                    Some(found) => invalid(
+                        IssueCode::CountryName,
+                        vec![("code", found.code().to_string())],
+                    ),
+                    None => invalid(IssueCode::CountryUnknown, Vec::new()),
+                },
+            },
+            ColumnKind::Region => {
+                // Without a valid country the region cannot be checked; the country's own
+                // issue says what to fix first.
+                let Some(country) = country else {
+                    return Checked::Valid(value);
+                };
+                match location::resolve_region(country, &value) {
+                    Ok(region) => Checked::Valid(Cow::Borrowed(region.code())),
+                    Err(RegionProblem::Name(region)) => invalid(
+                        IssueCode::RegionName,
+                        vec![("code", region.code().to_string())],
+                    ),
+                    Err(RegionProblem::OtherCountry(region)) => invalid(
+                        IssueCode::RegionCountryMismatch,
+                        vec![
+                            ("region_country", region.country().label()),
+                            ("country", country.label()),
+                        ],
+                    ),
+                    Err(RegionProblem::Unknown) => {
+                        let example = country.example_region();
+                        if example.is_none() {
+                            invalid(
+                                IssueCode::RegionNotExpected,
+                                vec![("country", country.label())],
+                            )
+                        } else {
+                            invalid(
+                                IssueCode::RegionUnknown,
+                                vec![
+                                    ("country", country.label()),
+                                    ("example", example.unwrap_or("").to_string()),
+                                ],
+                            )
+                        }
+                    }
+                }
+            }
+            ColumnKind::Date => match parse_date(&value) {
+                Ok(date) => Checked::Valid(Cow::Owned(date.format("%Y-%m-%d").to_string())),
+                Err(DateProblem::Format) => invalid(IssueCode::DateFormat, Vec::new()),
+                Err(DateProblem::Impossible) => invalid(IssueCode::DateImpossible, Vec::new()),
+            },
+            ColumnKind::Choice(choices) => {
+                match choices.iter().find(|choice| {
+                    choice.trim().eq_ignore_ascii_case(&value)
+                        || choice.trim().to_lowercase() == value.to_lowercase()
+                }) {
+                    Some(choice) => Checked::Valid(Cow::Owned(choice.trim().to_string())),
+                    None => invalid(
+                        IssueCode::ChoiceInvalid,
+                        vec![("choices", choices.join(", "))],
+                    ),
+                }
+            }
+        }
+    }
+}
