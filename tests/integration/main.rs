@@ -1,0 +1,6 @@
+//! Integration tests: one binary, one module per part of the flow.
+
+#![allow(unreachable_pub, missing_docs)]
+
+mod common;
+mod smoke;
