@@ -76,7 +76,7 @@ impl<'s> Template<'s> {
 
         let hidden = workbook.add_worksheet();
         hidden.set_name(LISTS_SHEET)?;
-        let text = Format::new().set_num_format("@");
+        let text = Format::new().set_num_format_index(49);
         for (index, (header, values)) in lists.iter().enumerate() {
             let column = index as u16;
             hidden.write_string(0, column, header)?;
@@ -118,7 +118,7 @@ impl<'s> Template<'s> {
             .set_background_color("#DDEBF7")
             .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
         let required_format = header_format.clone().set_font_color("#1F3864");
-        let text = Format::new().set_num_format("@");
+        let text = Format::new().set_num_format_index(49);
         let date = Format::new().set_num_format("yyyy-mm-dd");
         for (index, column) in self.schema.columns().iter().enumerate() {
             let col = index as u16;
@@ -255,7 +255,7 @@ impl<'s> Template<'s> {
 fn write_locations(sheet: &mut Worksheet) -> Result<(), Error> {
     sheet.set_name(LOCATIONS_SHEET)?;
     let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     for (col, header) in ["Code", "Name", "Type", "Country"].iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &bold)?;
     }

@@ -16,7 +16,7 @@ pub fn workbook(schema: &Schema, rows: &[&[&str]]) -> Vec<u8> {
     sheet
         .set_name(schema.sheet_name())
         .expect("valid sheet name");
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     for (col, column) in schema.columns().iter().enumerate() {
         sheet
             .write_string(0, col as u16, column.header())
