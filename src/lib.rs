@@ -42,3 +42,7 @@ pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use validate::{Record, Validation, Validator, validate_bytes, validate_workbook};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -3,5 +3,6 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod common;
+mod samples;
 mod smoke;
 mod template;

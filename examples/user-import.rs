@@ -1,0 +1,405 @@
+//! A command-line host for `user-import`: generate the template, look up location codes, and
+//! check an upload.
+//!
+//! ```text
+//! cargo run --example user-import -- template users-template.xlsx
+//! cargo run --example user-import -- locations quebec
+//! cargo run --example user-import -- check examples/sample.xlsx [--json]
+//! ```
+//!
+//! `check` exits with 0 when the file is valid, 1 when rows have problems, 2 when the file is
+//! rejected as a whole, and 64 on a usage error.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+use user_import::{Issue, Limits, Schema, Severity, Template, Validation, location};
+
+/// The `check --json` report, fields in this order.
+#[derive(Serialize)]
+struct Report<'a> {
+    status: &'a str,
+    rows: usize,
+    valid_rows: usize,
+    issues: Vec<ReportIssue<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportIssue<'a> {
+    row: Option<u32>,
+    column: Option<&'a str>,
+    value: Option<&'a str>,
+    code: &'a str,
+    severity: &'a str,
+    message: String,
+}
+
+impl<'a> From<&'a Issue> for ReportIssue<'a> {
+    fn from(issue: &'a Issue) -> Self {
+        ReportIssue {
+            row: issue.row,
+            column: issue.column.as_deref(),
+            value: issue.value.as_deref(),
+            code: issue.code.as_str(),
+            severity: issue.severity.as_str(),
+            message: issue.message.clone(),
+        }
+    }
+}
+
+fn to_json(report: &Report<'_>) -> String {
+    serde_json::to_string(report).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
+const USAGE: &str = "usage:
+  user-import template OUT.xlsx          write the template to fill in
+  user-import locations QUERY            find country and region codes by name or code
+  user-import check FILE [--json]        validate a filled-in template
+  user-import sample OUT.xlsx [--with-errors]
+                                         write a filled-in sample workbook";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(64);
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "template" => template(rest),
+        "locations" => locations(rest),
+        "check" => return check(rest),
+        "sample" => sample(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(64)
+        }
+    }
+}
+
+fn one_path(rest: &[String]) -> Result<&str, String> {
+    match rest {
+        [path] => Ok(path),
+        _ => Err(format!("expected one file name\n{USAGE}")),
+    }
+}
+
+fn template(rest: &[String]) -> Result<(), String> {
+    let path = one_path(rest)?;
+    let bytes = Template::new(&Schema::default())
+        .to_bytes()
+        .map_err(|error| error.to_string())?;
+    std::fs::write(path, bytes).map_err(|error| format!("cannot write {path}: {error}"))?;
+    println!("wrote the template to {path}");
+    Ok(())
+}
+
+fn locations(rest: &[String]) -> Result<(), String> {
+    let query = rest.join(" ");
+    if query.trim().is_empty() {
+        return Err(format!("give a name or a code to look up\n{USAGE}"));
+    }
+    let found = location::search(&query);
+    if found.is_empty() {
+        println!("no country or region matches `{query}`");
+    }
+    for location in found {
+        match location {
+            location::Location::Country(country) => {
+                println!("{:<8} {} (country)", country.code(), country.name());
+            }
+            location::Location::Region(region) => println!(
+                "{:<8} {} ({}, {})",
+                region.code(),
+                region.name(),
+                region.kind().to_lowercase(),
+                region.country().name()
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn check(rest: &[String]) -> ExitCode {
+    let json = rest.iter().any(|arg| arg == "--json");
+    let paths: Vec<&String> = rest.iter().filter(|arg| *arg != "--json").collect();
+    let [path] = paths.as_slice() else {
+        eprintln!("expected one file name\n{USAGE}");
+        return ExitCode::from(64);
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("cannot read {path}: {error}");
+            return ExitCode::from(64);
+        }
+    };
+    let schema = Schema::default();
+    match user_import::validate_bytes(&bytes, &schema, &Limits::default()) {
+        Ok(validation) => {
+            let status = if validation.is_valid() {
+                "valid"
+            } else {
+                "invalid"
+            };
+            if json {
+                print_json(status, &validation);
+            } else {
+                print_report(path, &validation);
+            }
+            ExitCode::from(if validation.is_valid() { 0 } else { 1 })
+        }
+        Err(error) => {
+            if json {
+                let issue = ReportIssue {
+                    row: None,
+                    column: None,
+                    value: None,
+                    code: error.code(),
+                    severity: "error",
+                    message: error.to_string(),
+                };
+                let report = Report {
+                    status: "rejected",
+                    rows: 0,
+                    valid_rows: 0,
+                    issues: vec![issue],
+                };
+                println!("{}", to_json(&report));
+            } else {
+                println!("{path}: rejected: {error}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_json(status: &str, validation: &Validation) {
+    let report = Report {
+        status,
+        rows: validation.row_count(),
+        valid_rows: validation.valid_records().count(),
+        issues: validation.issues().iter().map(ReportIssue::from).collect(),
+    };
+    println!("{}", to_json(&report));
+}
+
+fn print_report(path: &str, validation: &Validation) {
+    let errors = validation.error_count();
+    let warnings = validation.issues().len() - errors;
+    println!(
+        "{path}: sheet `{}`, {} rows, {} valid, {errors} errors, {warnings} warnings",
+        validation.sheet,
+        validation.row_count(),
+        validation.valid_records().count(),
+    );
+    for issue in validation.issues() {
+        let mark = match issue.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        println!("  {mark}: {}", issue.message);
+    }
+    if validation.is_valid() {
+        println!("the file is ready to import");
+    } else {
+        println!("fix the rows above and check the file again");
+    }
+}
+
+/// Users for the sample workbook: varied names, countries, regions and languages.
+const SAMPLE: &[[&str; 9]] = &[
+    [
+        "Ann Lee",
+        "ann.lee@example.com",
+        "CA",
+        "CA-QC",
+        "fr",
+        "Nurse",
+        "Emergency",
+        "000123",
+        "2021-04-12",
+    ],
+    [
+        "Bob Martin",
+        "bob.martin@example.com",
+        "CA",
+        "ON",
+        "en",
+        "Paramedic",
+        "Emergency",
+        "000124",
+        "",
+    ],
+    [
+        "Zoë Tremblay-Côté",
+        "zoe.tremblay@example.com",
+        "ca",
+        "ca-qc",
+        "FR",
+        "",
+        "Pharmacy",
+        "",
+        "2019-11-03",
+    ],
+    [
+        "Aiyana Begay",
+        "aiyana.begay@example.com",
+        "US",
+        "US-NM",
+        "en",
+        "Physician",
+        "",
+        "000200",
+        "",
+    ],
+    [
+        "Kim Minji",
+        "kim.minji@example.com",
+        "KR",
+        "KR-11",
+        "en",
+        "",
+        "",
+        "",
+        "2023-01-09",
+    ],
+    [
+        "Ana Silva",
+        "ana.silva@example.com",
+        "BR",
+        "BR-SP",
+        "en",
+        "Nurse",
+        "ICU",
+        "000301",
+        "",
+    ],
+    [
+        "Lars Øberg",
+        "lars.oberg@example.com",
+        "NO",
+        "NO-03",
+        "en",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Fatima Zahra",
+        "fatima.zahra@example.com",
+        "MA",
+        "MA-CAS",
+        "fr",
+        "Midwife",
+        "Maternity",
+        "",
+        "",
+    ],
+    [
+        "Siosaia Tu'ipulotu",
+        "siosaia@example.com",
+        "TO",
+        "TO-04",
+        "en",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Priya Raman",
+        "priya.raman@example.com",
+        "IN",
+        "IN-TS",
+        "en",
+        "Surgeon",
+        "Surgery",
+        "000404",
+        "2018-06-30",
+    ],
+];
+
+/// Rows with problems, one kind each.
+const SAMPLE_ERRORS: &[[&str; 9]] = &[
+    [
+        "Chloé Roy",
+        "chloe.roy@example",
+        "CA",
+        "CA-QC",
+        "fr",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Dan Wu",
+        "dan.wu@example.com",
+        "Canada",
+        "QC",
+        "en",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Eve Adams",
+        "eve.adams@example.com",
+        "US",
+        "CA-QC",
+        "en",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Femi Ade",
+        "ANN.LEE@example.com",
+        "NG",
+        "NG-LA",
+        "en",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Gus Berg",
+        "gus.berg@example.com",
+        "SE",
+        "SE-AB",
+        "de",
+        "",
+        "",
+        "",
+        "31/12/2020",
+    ],
+];
+
+fn sample(rest: &[String]) -> Result<(), String> {
+    let with_errors = rest.iter().any(|arg| arg == "--with-errors");
+    let paths: Vec<&String> = rest.iter().filter(|arg| *arg != "--with-errors").collect();
+    let [path] = paths.as_slice() else {
+        return Err(format!("expected one file name\n{USAGE}"));
+    };
+    let mut rows: Vec<&[&str]> = SAMPLE.iter().map(|row| row.as_slice()).collect();
+    if with_errors {
+        rows.extend(SAMPLE_ERRORS.iter().map(|row| row.as_slice()));
+    }
+    let bytes = user_import::testing::workbook(&Schema::default(), &rows);
+    std::fs::write(path, bytes).map_err(|error| format!("cannot write {path}: {error}"))?;
+    println!("wrote {} users to {path}", rows.len());
+    Ok(())
+}
