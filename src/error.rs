@@ -191,6 +191,10 @@ pub enum Error {
     /// Writing a workbook failed.
     #[error("could not write the workbook: {0}")]
     Write(#[from] rust_xlsxwriter::XlsxError),
+
+    /// One of the host's stores, its mailer or its enroller failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl Error {
@@ -208,6 +212,7 @@ impl Error {
             Error::NoRows { .. } => "file.no_rows",
             Error::Schema(_) => "schema.invalid",
             Error::Write(_) => "write.failed",
+            Error::Store(_) => "store.failed",
         }
     }
 

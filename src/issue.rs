@@ -103,6 +103,14 @@ issue_codes! {
     ValuesOutsideColumns = "column.values_without_header", Warning;
     /// More issues were found than the report keeps.
     TooManyIssues = "file.too_many_issues", Error;
+    /// A group chosen for the import does not exist.
+    UnknownGroups = "import.unknown_groups", Error;
+    /// The new users do not fit in the subscription's seats.
+    SeatLimit = "import.seat_limit", Error;
+    /// Concurrent imports kept changing the same users; the import gave up.
+    TooManyConflicts = "import.too_many_conflicts", Error;
+    /// The file as a whole was rejected (not a workbook, over a limit, no data sheet...).
+    FileRejected = "file.rejected", Error;
 }
 
 impl fmt::Display for IssueCode {
@@ -336,6 +344,16 @@ pub fn english(code: IssueCode) -> &'static str {
         }
         IssueCode::TooManyIssues => {
             "{count} more issues were found and are not listed; fix the ones shown and check the file again"
+        }
+        IssueCode::FileRejected => "{reason}",
+        IssueCode::UnknownGroups => {
+            "the groups {groups} do not exist; choose existing groups and import the file again"
+        }
+        IssueCode::SeatLimit => {
+            "the file creates {needed} new users but only {left} seats are left ({active} of {limit} in use); remove {over} new users from the file or raise the subscription's limit"
+        }
+        IssueCode::TooManyConflicts => {
+            "other imports kept changing the same users ({attempts} attempts); nothing was imported, import the file again"
         }
         IssueCode::DateFormat => {
             "`{value}` is not a date in the format YYYY-MM-DD; type it as YYYY-MM-DD, for example 2024-03-31"

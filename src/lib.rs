@@ -24,22 +24,40 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod error;
+mod import;
 mod issue;
 pub mod location;
+pub mod memory;
 pub mod normalize;
 mod package;
+mod plan;
 mod reader;
 mod schema;
+mod store;
+mod summary;
 mod template;
 #[doc(hidden)]
 pub mod testing;
 mod validate;
 
 pub use error::{Error, FileKind};
+pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use package::Limits;
+pub use plan::{
+    CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan, InvitationId,
+    NewUser, Untouched, UserId, check_groups, plan,
+};
 pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
+pub use store::{
+    Begin, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
+    ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, Stores, UserStore,
+};
+pub use summary::{
+    Counts, CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
+    Timings,
+};
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use validate::{Record, Validation, Validator, validate_bytes, validate_workbook};
 

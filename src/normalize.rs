@@ -198,13 +198,14 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, DateProblem> {
 /// no display name, no IP literal, a dotted domain of ASCII letters, digits and hyphens with an
 /// alphabetic top-level domain, no spaces or invisible characters.
 ///
-/// The error is the reason, worded to follow "is not a valid email address: ".
+/// The error is the reason, worded to follow "is not a valid email address: " and to be
+/// followed by the general fix ("type one address such as name@example.com").
 ///
 /// ```
 /// use user_import::normalize::check_email;
 ///
 /// assert!(check_email("ann.lee+lms@example.co.uk").is_ok());
-/// assert_eq!(check_email("Ann <ann@example.com>").unwrap_err(), "it includes a name or brackets; type only the address");
+/// assert_eq!(check_email("Ann <ann@example.com>").unwrap_err(), "it includes a name or angle brackets besides the address");
 /// assert_eq!(check_email("ann@localhost").unwrap_err(), "the domain `localhost` has no dot");
 /// assert!(check_email("ann@[127.0.0.1]").is_err());
 /// assert!(check_email("ann@exa_mple.com").is_err());
@@ -215,7 +216,7 @@ pub fn check_email(address: &str) -> Result<(), String> {
         return Err("it is empty".to_string());
     }
     if address.contains(['<', '>']) {
-        return Err("it includes a name or brackets; type only the address".to_string());
+        return Err("it includes a name or angle brackets besides the address".to_string());
     }
     if let Some(ch) = address
         .chars()
@@ -232,14 +233,12 @@ pub fn check_email(address: &str) -> Result<(), String> {
     }
     if let Some(ch) = address.chars().find(|ch| is_invisible(*ch)) {
         return Err(format!(
-            "it contains the invisible character U+{:04X}; retype the address",
+            "it contains the invisible character U+{:04X} (often added by copying from a web page or document)",
             ch as u32
         ));
     }
     if address.contains([',', ';']) {
-        return Err(
-            "it holds more than one address or a separator; give one address per user".to_string(),
-        );
+        return Err("it holds more than one address, or a comma or semicolon".to_string());
     }
     let Some((local, domain)) = address.rsplit_once('@') else {
         return Err("it has no @".to_string());
@@ -273,13 +272,11 @@ pub fn check_email(address: &str) -> Result<(), String> {
         );
     }
     if domain.starts_with('[') {
-        return Err(
-            "the domain is an IP address; use a domain name such as example.com".to_string(),
-        );
+        return Err("the domain is an IP address, not a name such as example.com".to_string());
     }
     if !domain.is_ascii() {
         return Err(format!(
-            "the domain `{domain}` has letters outside a-z; type its ASCII (xn--) form"
+            "the domain `{domain}` has letters outside a-z, which must be written in the domain's ASCII (xn--) form"
         ));
     }
     if domain.len() > 253 {

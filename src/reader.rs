@@ -17,13 +17,14 @@ use crate::schema::Schema;
 pub enum CellValue<'a> {
     /// No value.
     Empty,
-    /// Text (a shared or inline string, or an ISO 8601 date written as text by the producer).
+    /// Text (a shared or inline string, or an ISO 8601 date cell whose text is not a date).
     Text(&'a str),
     /// A number.
     Number(f64),
     /// `TRUE` or `FALSE`.
     Bool(bool),
-    /// A cell formatted as a date, converted from its serial number.
+    /// A date cell: a number formatted as a date, converted from its serial number, or an
+    /// ISO 8601 date cell (`t="d"`).
     DateTime(NaiveDateTime),
     /// A cell formatted as a date whose serial number is outside Excel's dates.
     InvalidDate(f64),
@@ -520,6 +521,19 @@ fn is_blank(value: &DataRef<'_>) -> bool {
     }
 }
 
+/// The date and time of an ISO 8601 date cell (`t="d"`): `2024-03-31`, `2024-03-31T09:30:00`,
+/// with optional fractional seconds and a trailing `Z`. A time of day alone is not a date.
+fn iso_date_cell(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    let text = text.strip_suffix('Z').unwrap_or(text);
+    if let Ok(datetime) = text.parse::<NaiveDateTime>() {
+        return Some(datetime);
+    }
+    text.parse::<chrono::NaiveDate>()
+        .ok()
+        .map(|date| date.and_time(chrono::NaiveTime::MIN))
+}
+
 fn to_cell_value<'s>(slot: &'s Slot<'_>, is_1904: bool) -> CellValue<'s> {
     if let Some(formula) = &slot.formula {
         return CellValue::Formula(formula);
@@ -528,7 +542,11 @@ fn to_cell_value<'s>(slot: &'s Slot<'_>, is_1904: bool) -> CellValue<'s> {
         DataRef::Empty => CellValue::Empty,
         DataRef::String(text) => CellValue::Text(text),
         DataRef::SharedString(text) => CellValue::Text(text),
-        DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => CellValue::Text(text),
+        DataRef::DateTimeIso(text) => match iso_date_cell(text) {
+            Some(value) => CellValue::DateTime(value),
+            None => CellValue::Text(text),
+        },
+        DataRef::DurationIso(text) => CellValue::Text(text),
         DataRef::Float(number) => CellValue::Number(*number),
         DataRef::Int(number) => CellValue::Number(*number as f64),
         DataRef::Bool(value) => CellValue::Bool(*value),

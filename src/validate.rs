@@ -215,6 +215,9 @@ pub struct Validator<'s> {
     email_overflow: HashMap<String, u32>,
     /// First record index → the indexes of later records with the same email key.
     duplicates: HashMap<u32, Vec<u32>>,
+    /// Record index → the email as read, for the rows where it differs from the value kept
+    /// (spaces around it), so a duplicate issue shows the value as read.
+    emails_as_read: HashMap<u32, String>,
     hasher: std::hash::RandomState,
 }
 
@@ -237,6 +240,7 @@ impl<'s> Validator<'s> {
             emails: HashMap::new(),
             email_overflow: HashMap::new(),
             duplicates: HashMap::new(),
+            emails_as_read: HashMap::new(),
             hasher: std::hash::RandomState::new(),
         }
     }
@@ -272,7 +276,10 @@ impl<'s> Validator<'s> {
                 let record = &mut self.records[index as usize];
                 record.valid = false;
                 let row = record.row;
-                let value = record.get(email).to_string();
+                let value = match self.emails_as_read.remove(&index) {
+                    Some(as_read) => as_read,
+                    None => record.get(email).to_string(),
+                };
                 let column = self.header_of(email).to_string();
                 self.push(
                     Issue::new(IssueCode::EmailDuplicate)
@@ -422,6 +429,12 @@ impl RowSink for Validator<'_> {
             let position = schema.email_position();
             let record = &self.records[index as usize];
             let email = record.get(position).to_string();
+            if let Some(cell) = cells.get(position) {
+                let as_read = cell.as_read();
+                if as_read != email {
+                    self.emails_as_read.insert(index, as_read);
+                }
+            }
             self.check_email_duplicate(&email, index);
         }
         Ok(())

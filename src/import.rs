@@ -1,0 +1,735 @@
+//! The entry point: one import from uploaded bytes to committed users and sent invitations.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::time::Instant;
+
+use chrono::Utc;
+use tracing::Instrument;
+
+use crate::error::Error;
+use crate::issue::{Issue, IssueCode, Severity};
+use crate::package::Limits;
+use crate::plan::{CourseId, ExistingUser, ImportId, ImportPlan, UserId, check_groups, plan};
+use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
+use crate::schema::Schema;
+use crate::store::{Begin, Commit, Conflict, ImportRecord, StoreError, Stores};
+use crate::summary::{
+    CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
+};
+use crate::validate::{Validation, Validator};
+
+/// One import as the administrator submitted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRequest {
+    /// The host-chosen identifier; submitting the same id again imports once and answers the
+    /// first result.
+    pub id: ImportId,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// The groups (identifiers or names) every imported user joins.
+    pub groups: Vec<String>,
+    /// The personalized message added to the invitation email.
+    pub message: String,
+    /// Notes that document the import for internal management.
+    pub notes: String,
+    /// The subscription's limit of active users, or `None` for no limit.
+    pub seat_limit: Option<u64>,
+    /// Stop before the commit: write nothing, send nothing, answer what would happen.
+    pub dry_run: bool,
+}
+
+impl ImportRequest {
+    /// A request with `id` and `file_name`, no groups, message or notes, no seat limit.
+    pub fn new(id: impl Into<String>, file_name: impl Into<String>) -> ImportRequest {
+        ImportRequest {
+            id: ImportId(id.into()),
+            file_name: file_name.into(),
+            uploaded_by: String::new(),
+            groups: Vec::new(),
+            message: String::new(),
+            notes: String::new(),
+            seat_limit: None,
+            dry_run: false,
+        }
+    }
+}
+
+/// The phase an import is in, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Reading and validating rows.
+    Reading,
+    /// Looking users and groups up, and planning.
+    Planning,
+    /// Writing the plan.
+    Committing,
+    /// Sending invitations.
+    Inviting,
+    /// Finished.
+    Done,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The phase.
+    pub phase: Phase,
+    /// Rows (or invitations, while inviting) done so far.
+    pub done: u64,
+    /// The total, when known.
+    pub total: Option<u64>,
+}
+
+/// Runs imports against the host's [`Stores`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use user_import::{ImportRequest, Importer, Schema, Stores};
+/// use user_import::memory::{MemoryMailer, MemoryStore};
+///
+/// let store = Arc::new(MemoryStore::new());
+/// let mailer = Arc::new(MemoryMailer::new());
+/// let importer = Importer::new(Schema::default(), Stores::single(store.clone(), mailer.clone()));
+/// # let upload = user_import::testing::workbook(&Schema::default(), &[
+/// #     &["Ann Lee", "ann@example.com", "CA", "QC", "en"],
+/// # ]);
+/// let summary = importer.run(&ImportRequest::new("import-1", "users.xlsx"), &upload, &|_| {}).await?;
+/// assert!(summary.is_completed());
+/// assert_eq!(summary.counts.created, 1);
+/// assert_eq!(mailer.delivered()[0].email, "ann@example.com");
+/// # Ok::<(), user_import::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Importer {
+    schema: Schema,
+    limits: Limits,
+    stores: Stores,
+    batch_size: usize,
+    max_attempts: u32,
+    stale_after: chrono::Duration,
+}
+
+impl Importer {
+    /// An importer for `schema` over `stores`, with default limits, lookups in batches of 1,000
+    /// emails and up to 5 planning attempts when concurrent imports conflict.
+    pub fn new(schema: Schema, stores: Stores) -> Importer {
+        Importer {
+            schema,
+            limits: Limits::default(),
+            stores,
+            batch_size: 1_000,
+            max_attempts: 5,
+            stale_after: chrono::Duration::minutes(15),
+        }
+    }
+
+    /// Sets the reader's limits.
+    pub fn limits(mut self, limits: Limits) -> Importer {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets how many emails one lookup (and how many invitations one send) takes.
+    pub fn batch_size(mut self, batch_size: usize) -> Importer {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Sets how many times an import is planned and committed when concurrent imports
+    /// conflict, before it gives up.
+    pub fn max_attempts(mut self, attempts: u32) -> Importer {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets how long a claimed invitation may stay unsent before another sender may claim it.
+    pub fn stale_after(mut self, after: chrono::Duration) -> Importer {
+        self.stale_after = after;
+        self
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The stores.
+    pub fn stores(&self) -> &Stores {
+        &self.stores
+    }
+
+    /// Reads and validates an upload, without touching any store.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::validate_workbook`].
+    pub fn validate(
+        &self,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Validation, Error> {
+        let mut sink = ProgressSink {
+            inner: Validator::new(&self.schema, &self.limits),
+            rows: 0,
+            progress,
+        };
+        read_rows(Cursor::new(upload), &self.schema, &self.limits, &mut sink)?;
+        Ok(sink.inner.finish())
+    }
+
+    /// Runs one import: read → validate → plan → commit → invite.
+    ///
+    /// A problem with the file, an unknown group or too few seats ends in a summary with status
+    /// [`ImportStatus::Failed`] that says why, and nothing is written (but the failed record in
+    /// the index). A dry run stops before the commit and writes nothing at all.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when a store fails; the import then commits nothing and its record is
+    /// marked failed where the log still answers.
+    pub async fn run(
+        &self,
+        request: &ImportRequest,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
+        let span = tracing::info_span!("import", id = %request.id, dry_run = request.dry_run);
+        self.run_inner(request, upload, progress)
+            .instrument(span)
+            .await
+    }
+
+    async fn run_inner(
+        &self,
+        request: &ImportRequest,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
+        let now = Utc::now();
+        let mut record = ImportRecord {
+            id: request.id.clone(),
+            file_name: request.file_name.clone(),
+            uploaded_by: request.uploaded_by.clone(),
+            groups: Vec::new(),
+            message: request.message.clone(),
+            notes: request.notes.clone(),
+            status: ImportStatus::Pending,
+            created_at: now,
+            updated_at: now,
+            summary: None,
+        };
+        if !request.dry_run {
+            match self.stores.log.begin(&record).await? {
+                Begin::Created => {}
+                Begin::Existing(existing) => {
+                    if let Some(summary) = finished_summary(&existing) {
+                        return Ok(summary);
+                    }
+                    // Begun before but never finished (a crash, or a twin still running): run
+                    // again; the commit is keyed by the import id, so it applies once.
+                }
+            }
+            self.stores
+                .log
+                .set_status(&request.id, ImportStatus::Running, None)
+                .await?;
+        }
+        match self.attempt(request, &mut record, upload, progress).await {
+            Ok(summary) => Ok(summary),
+            Err(error) => {
+                if !request.dry_run {
+                    let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
+                    summary.reason = error.to_string();
+                    // Best effort: the error that stopped the import is the one to report.
+                    let _ = self
+                        .stores
+                        .log
+                        .set_status(&request.id, ImportStatus::Failed, Some(&summary))
+                        .await;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        request: &ImportRequest,
+        record: &mut ImportRecord,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
+        let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
+        summary.dry_run = request.dry_run;
+
+        // Read and validate.
+        let started = Instant::now();
+        let validation = {
+            let _span = tracing::info_span!("read").entered();
+            self.validate(upload, progress)
+        };
+        summary.timings.read_ms = elapsed_ms(started);
+        let validation = match validation {
+            Ok(validation) => validation,
+            Err(error) => {
+                summary.reason = format!("the file was rejected: {error}");
+                summary.issues.push(
+                    Issue::new(IssueCode::FileRejected)
+                        .arg("reason", error.to_string())
+                        .arg("error_code", error.code()),
+                );
+                return self.fail(request, summary).await;
+            }
+        };
+        summary.counts.rows = validation.row_count() as u64;
+        summary.counts.failed_rows = validation
+            .records()
+            .iter()
+            .filter(|r| !r.is_valid())
+            .count() as u64;
+        let (records, issues) = validation.into_parts();
+        summary.issues = issues;
+        let errors = summary
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count();
+        if errors > 0 {
+            summary.reason = format!(
+                "{errors} {} in {} rows; fix the file and upload it again",
+                if errors == 1 { "problem" } else { "problems" },
+                summary.counts.failed_rows.max(1)
+            );
+            return self.fail(request, summary).await;
+        }
+
+        // Groups.
+        let started = Instant::now();
+        let groups = {
+            let found = self
+                .stores
+                .groups
+                .resolve(&request.groups)
+                .instrument(tracing::info_span!("groups"))
+                .await?;
+            match check_groups(&request.groups, &found) {
+                Ok(groups) => groups,
+                Err(issue) => {
+                    summary.reason = issue.message.clone();
+                    summary.issues.push(issue);
+                    return self.fail(request, summary).await;
+                }
+            }
+        };
+        record.groups = groups.iter().map(|g| g.id.clone()).collect();
+
+        let keys: Vec<String> = {
+            let email = self.schema.email_position();
+            records
+                .iter()
+                .map(|r| crate::normalize::email_key(r.get(email)))
+                .collect()
+        };
+        summary.timings.plan_ms += elapsed_ms(started);
+
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            summary.attempts = attempts;
+            progress(Progress {
+                phase: Phase::Planning,
+                done: 0,
+                total: Some(records.len() as u64),
+            });
+            let started = Instant::now();
+            let existing = self
+                .lookup(&keys)
+                .instrument(tracing::info_span!("lookup", emails = keys.len()))
+                .await?;
+            let active = self.stores.users.count_active_users().await?;
+            let planned = {
+                let _span = tracing::info_span!("plan").entered();
+                plan(
+                    &self.schema,
+                    &records,
+                    &existing,
+                    &groups,
+                    active,
+                    request.seat_limit,
+                )
+            };
+            summary.timings.plan_ms += elapsed_ms(started);
+            let planned = match planned {
+                Ok(planned) => planned,
+                Err(issue) => {
+                    summary.reason = issue.message.clone();
+                    summary.issues.push(issue);
+                    return self.fail(request, summary).await;
+                }
+            };
+            describe(&mut summary, &planned, &groups);
+            if request.dry_run {
+                summary.status = ImportStatus::Completed;
+                progress(Progress {
+                    phase: Phase::Done,
+                    done: summary.counts.rows,
+                    total: Some(summary.counts.rows),
+                });
+                return Ok(summary);
+            }
+
+            progress(Progress {
+                phase: Phase::Committing,
+                done: 0,
+                total: Some(planned.creates.len() as u64),
+            });
+            summary.status = ImportStatus::Completed;
+            record.status = ImportStatus::Completed;
+            record.updated_at = Utc::now();
+            record.summary = Some(summary.clone());
+            let commit = Commit {
+                record: record.clone(),
+                creates: planned.creates,
+                groups: record.groups.clone(),
+                additions: planned.additions,
+                seat_limit: request.seat_limit,
+            };
+            let started = Instant::now();
+            let outcome = self
+                .stores
+                .users
+                .commit(&commit)
+                .instrument(tracing::info_span!(
+                    "commit",
+                    creates = commit.creates.len()
+                ))
+                .await;
+            summary.timings.commit_ms += elapsed_ms(started);
+            match outcome {
+                Ok(receipt) => {
+                    for (created, id) in summary.created.iter_mut().zip(receipt.created) {
+                        created.id = id;
+                    }
+                    break;
+                }
+                Err(StoreError::Conflict(Conflict::AlreadyCommitted)) => {
+                    // A twin submission committed first: answer its result.
+                    let first = self.stores.log.get(&request.id).await?;
+                    return match first.as_ref().and_then(finished_summary) {
+                        Some(summary) => Ok(summary),
+                        None => Err(Error::Store(StoreError::NotFound {
+                            what: format!("the summary of committed import {}", request.id),
+                        })),
+                    };
+                }
+                Err(StoreError::Conflict(conflict)) => {
+                    tracing::info!(%conflict, attempts, "commit conflict, planning again");
+                    summary.status = ImportStatus::Failed;
+                    if attempts >= self.max_attempts {
+                        let issue = Issue::new(IssueCode::TooManyConflicts)
+                            .arg("attempts", attempts.to_string());
+                        summary.reason = issue.message.clone();
+                        summary.issues.push(issue);
+                        return self.fail(request, summary).await;
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+
+        // The users exist now; invitations go out from the outbox the commit wrote.
+        let started = Instant::now();
+        summary.invitations = self
+            .deliver(&request.id, progress)
+            .instrument(tracing::info_span!("invite"))
+            .await;
+        summary.timings.invite_ms = elapsed_ms(started);
+        // Keep the ids and invitation outcomes with the record; the commit already holds the
+        // completed status, so a failure here loses only these details.
+        if let Err(error) = self
+            .stores
+            .log
+            .set_status(&request.id, ImportStatus::Completed, Some(&summary))
+            .await
+        {
+            tracing::warn!(%error, "could not store the final summary");
+        }
+        progress(Progress {
+            phase: Phase::Done,
+            done: summary.counts.rows,
+            total: Some(summary.counts.rows),
+        });
+        Ok(summary)
+    }
+
+    /// Records a failed import (unless a dry run) and answers its summary.
+    async fn fail(
+        &self,
+        request: &ImportRequest,
+        mut summary: ImportSummary,
+    ) -> Result<ImportSummary, Error> {
+        summary.status = ImportStatus::Failed;
+        summary.created.clear();
+        summary.updated.clear();
+        summary.untouched.clear();
+        summary.counts.created = 0;
+        summary.counts.groups_added = 0;
+        summary.counts.untouched = 0;
+        if !request.dry_run {
+            self.stores
+                .log
+                .set_status(&request.id, ImportStatus::Failed, Some(&summary))
+                .await?;
+        }
+        Ok(summary)
+    }
+
+    /// Finds existing users by email key, `batch_size` keys per call.
+    async fn lookup(&self, keys: &[String]) -> Result<HashMap<String, ExistingUser>, Error> {
+        let mut existing = HashMap::new();
+        for chunk in keys.chunks(self.batch_size) {
+            for user in self.stores.users.find_by_email_keys(chunk).await? {
+                existing.insert(user.email_key.clone(), user);
+            }
+        }
+        Ok(existing)
+    }
+
+    /// Sends what the outbox holds for `import`: claimed in batches, each outcome recorded.
+    async fn deliver(
+        &self,
+        import: &ImportId,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> InvitationCounts {
+        let mut counts = InvitationCounts::default();
+        let mut done = 0;
+        loop {
+            let now = Utc::now();
+            let claimed = match self
+                .stores
+                .outbox
+                .claim(import, self.batch_size, now, now - self.stale_after)
+                .await
+            {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::warn!(%error, "could not claim invitations; a resend will send them");
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            let outcomes = self.stores.mailer.send(&claimed).await;
+            let recorded: Vec<_> = claimed
+                .iter()
+                .zip(
+                    outcomes
+                        .iter()
+                        .chain(std::iter::repeat(&crate::store::Delivery::Failed(
+                            "the mailer gave no answer for this invitation".to_string(),
+                        ))),
+                )
+                .map(|(invitation, outcome)| (invitation.id.clone(), outcome.clone()))
+                .collect();
+            for ((_, outcome), invitation) in recorded.iter().zip(&claimed) {
+                match outcome {
+                    crate::store::Delivery::Sent => counts.sent += 1,
+                    crate::store::Delivery::Failed(reason) => {
+                        counts.failed += 1;
+                        counts
+                            .failures
+                            .push((invitation.email.clone(), reason.clone()));
+                    }
+                }
+            }
+            done += claimed.len() as u64;
+            progress(Progress {
+                phase: Phase::Inviting,
+                done,
+                total: None,
+            });
+            if let Err(error) = self.stores.outbox.record(&recorded).await {
+                tracing::warn!(%error, "could not record deliveries");
+                break;
+            }
+            // Failed ones are retried by a resend, not in this pass.
+            if recorded
+                .iter()
+                .all(|(_, o)| matches!(o, crate::store::Delivery::Failed(_)))
+            {
+                break;
+            }
+        }
+        if let Ok(all) = self.stores.outbox.invitations(import).await {
+            counts.pending = all
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.status,
+                        crate::store::DeliveryStatus::Pending
+                            | crate::store::DeliveryStatus::Sending
+                    )
+                })
+                .count() as u64;
+        }
+        counts
+    }
+
+    /// Sends the invitations of a completed import that are still pending or failed. An
+    /// invitation already delivered is never sent again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the import is unknown or the log fails.
+    pub async fn resend_invitations(&self, import: &ImportId) -> Result<InvitationCounts, Error> {
+        let record = self.stores.log.get(import).await?.ok_or_else(|| {
+            Error::Store(StoreError::NotFound {
+                what: format!("import {import}"),
+            })
+        })?;
+        if record.status != ImportStatus::Completed {
+            return Ok(InvitationCounts::default());
+        }
+        Ok(self.deliver(import, &|_| {}).await)
+    }
+
+    /// Enrolls the users import `import` created in `courses`, and answers how many users.
+    /// Users the import only added to groups are not enrolled.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the import is unknown or not completed, or the enroller fails.
+    pub async fn enroll(&self, import: &ImportId, courses: &[CourseId]) -> Result<usize, Error> {
+        let record = self.stores.log.get(import).await?.ok_or_else(|| {
+            Error::Store(StoreError::NotFound {
+                what: format!("import {import}"),
+            })
+        })?;
+        let summary = record
+            .summary
+            .filter(|s| s.status == ImportStatus::Completed)
+            .ok_or_else(|| {
+                Error::Store(StoreError::NotFound {
+                    what: format!("a completed import {import}"),
+                })
+            })?;
+        let mut users: Vec<UserId> = summary
+            .created
+            .iter()
+            .filter(|c| !c.id.0.is_empty())
+            .map(|c| c.id.clone())
+            .collect();
+        if users.len() < summary.created.len() {
+            // The ids were not stored with the summary: find the created users by email.
+            let keys: Vec<String> = summary
+                .created
+                .iter()
+                .map(|c| crate::normalize::email_key(&c.email))
+                .collect();
+            users = self
+                .lookup(&keys)
+                .await?
+                .into_values()
+                .map(|u| u.id)
+                .collect();
+        }
+        self.stores.enroller.enroll(&users, courses).await?;
+        Ok(users.len())
+    }
+}
+
+/// The summary of an import that has finished, if it has.
+fn finished_summary(record: &ImportRecord) -> Option<ImportSummary> {
+    match record.status {
+        ImportStatus::Completed | ImportStatus::Failed => record.summary.clone(),
+        ImportStatus::Pending | ImportStatus::Running => None,
+    }
+}
+
+/// Fills the summary's lists and counts from a plan.
+fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::plan::Group]) {
+    summary.created = planned
+        .creates
+        .iter()
+        .map(|user| CreatedUser {
+            row: user.row,
+            id: UserId(String::new()),
+            name: user.name.clone(),
+            email: user.email.clone(),
+        })
+        .collect();
+    let group_name = |id: &crate::plan::GroupId| {
+        groups
+            .iter()
+            .find(|g| g.id == *id)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| id.0.clone())
+    };
+    summary.updated = planned
+        .additions
+        .iter()
+        .map(|addition| ExistingUserOutcome {
+            row: addition.row,
+            id: addition.user.clone(),
+            email: addition.email_key.clone(),
+            groups_added: addition.groups.iter().map(group_name).collect(),
+        })
+        .collect();
+    summary.untouched = planned
+        .untouched
+        .iter()
+        .map(|u| ExistingUserOutcome {
+            row: u.row,
+            id: u.user.clone(),
+            email: u.email.clone(),
+            groups_added: Vec::new(),
+        })
+        .collect();
+    summary.counts.created = summary.created.len() as u64;
+    summary.counts.groups_added = summary.updated.len() as u64;
+    summary.counts.untouched = summary.untouched.len() as u64;
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    started.elapsed().as_millis().min(u128::from(u64::MAX)) as u64
+}
+
+/// Passes rows to the validator and reports progress every 10,000 rows.
+struct ProgressSink<'a, 's> {
+    inner: Validator<'s>,
+    rows: u64,
+    progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+impl RowSink for ProgressSink<'_, '_> {
+    fn header(&mut self, header: &HeaderRow) -> Result<(), Error> {
+        (self.progress)(Progress {
+            phase: Phase::Reading,
+            done: 0,
+            total: None,
+        });
+        self.inner.header(header)
+    }
+
+    fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
+        self.rows += 1;
+        if self.rows.is_multiple_of(10_000) {
+            (self.progress)(Progress {
+                phase: Phase::Reading,
+                done: self.rows,
+                total: None,
+            });
+        }
+        self.inner.row(number, cells)
+    }
+
+    fn warning(&mut self, issue: Issue) {
+        self.inner.warning(issue);
+    }
+}

@@ -1,0 +1,533 @@
+//! In-memory implementations of every host trait, for tests, examples and fuzzing.
+//!
+//! They keep the same contracts as a database-backed store (the conformance suite checks
+//! them), so what passes here says something about the engine, not about a mock.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
+use crate::store::{
+    Begin, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
+    ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
+};
+use crate::summary::{ImportStatus, ImportSummary};
+
+/// A user held by [`MemoryStore`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredUser {
+    /// The identifier.
+    pub id: UserId,
+    /// The full name.
+    pub name: String,
+    /// The email address.
+    pub email: String,
+    /// The email match key.
+    pub email_key: String,
+    /// Other values, by schema key.
+    pub attributes: Vec<(String, String)>,
+    /// Whether the user holds a seat.
+    pub active: bool,
+    /// The import that created the user, if one did.
+    pub import: Option<ImportId>,
+}
+
+/// Everything a [`MemoryStore`] holds. Compare two snapshots to prove a failed import changed
+/// nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Users by identifier.
+    pub users: BTreeMap<UserId, StoredUser>,
+    /// Email match key → user.
+    pub emails: BTreeMap<String, UserId>,
+    /// Groups by identifier.
+    pub groups: BTreeMap<GroupId, Group>,
+    /// (user, group) memberships.
+    pub memberships: BTreeSet<(UserId, GroupId)>,
+    /// Import records by identifier.
+    pub imports: BTreeMap<ImportId, ImportRecord>,
+    /// Import identifiers in the order they were begun.
+    pub import_order: Vec<ImportId>,
+    /// Imports whose commit was applied.
+    pub committed: BTreeSet<ImportId>,
+    /// The outbox, by invitation identifier.
+    pub invitations: BTreeMap<InvitationId, Invitation>,
+    /// (user, course) enrollments.
+    pub enrollments: BTreeSet<(UserId, CourseId)>,
+    /// The next user number.
+    pub next_user: u64,
+    /// The next invitation number.
+    pub next_invitation: u64,
+}
+
+impl State {
+    /// The part of the state an import writes (users, memberships, outbox, enrollments),
+    /// without the batch-imports index, which records failed imports too.
+    pub fn without_log(&self) -> State {
+        State {
+            imports: BTreeMap::new(),
+            import_order: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A store of users, groups, imports, invitations and enrollments in memory, suitable for
+/// tests and examples. Cloning shares the state.
+///
+/// ```
+/// use user_import::memory::MemoryStore;
+///
+/// let store = MemoryStore::new();
+/// store.add_group("g1", "Nurses");
+/// let ann = store.add_user("Ann Lee", "Ann@Example.com", &["g1"]);
+/// let state = store.snapshot();
+/// assert_eq!(state.emails["ann@example.com"], ann);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    state: Arc<RwLock<State>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// A store holding `state`.
+    pub fn from_state(state: State) -> MemoryStore {
+        MemoryStore {
+            state: Arc::new(RwLock::new(state)),
+        }
+    }
+
+    /// A copy of the whole state.
+    pub fn snapshot(&self) -> State {
+        self.read().clone()
+    }
+
+    /// A new store with a copy of this one's state, not shared.
+    pub fn fork(&self) -> MemoryStore {
+        MemoryStore::from_state(self.snapshot())
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds a group (test set-up).
+    pub fn add_group(&self, id: &str, name: &str) {
+        let id = GroupId::from(id);
+        self.write().groups.insert(
+            id.clone(),
+            Group {
+                id,
+                name: name.to_string(),
+            },
+        );
+    }
+
+    /// Adds an active user in `groups` (test set-up) and returns their identifier.
+    pub fn add_user(&self, name: &str, email: &str, groups: &[&str]) -> UserId {
+        let mut state = self.write();
+        state.next_user += 1;
+        let id = UserId(format!("u{}", state.next_user));
+        let key = crate::normalize::email_key(email);
+        state.users.insert(
+            id.clone(),
+            StoredUser {
+                id: id.clone(),
+                name: name.to_string(),
+                email: email.to_string(),
+                email_key: key.clone(),
+                attributes: Vec::new(),
+                active: true,
+                import: None,
+            },
+        );
+        state.emails.insert(key, id.clone());
+        for group in groups {
+            state
+                .memberships
+                .insert((id.clone(), GroupId::from(*group)));
+        }
+        id
+    }
+
+    /// Marks a user inactive (it no longer holds a seat).
+    pub fn deactivate(&self, id: &UserId) {
+        if let Some(user) = self.write().users.get_mut(id) {
+            user.active = false;
+        }
+    }
+
+    /// The groups of user `id`.
+    pub fn groups_of(&self, id: &UserId) -> Vec<GroupId> {
+        self.read()
+            .memberships
+            .iter()
+            .filter(|(user, _)| user == id)
+            .map(|(_, group)| group.clone())
+            .collect()
+    }
+}
+
+#[async_trait]
+impl UserStore for MemoryStore {
+    async fn find_by_email_keys(&self, keys: &[String]) -> Result<Vec<ExistingUser>, StoreError> {
+        let state = self.read();
+        Ok(keys
+            .iter()
+            .filter_map(|key| state.emails.get(key).map(|id| (key, id)))
+            .map(|(key, id)| ExistingUser {
+                id: id.clone(),
+                email_key: key.clone(),
+                groups: state
+                    .memberships
+                    .range((id.clone(), GroupId(String::new()))..)
+                    .take_while(|(user, _)| user == id)
+                    .map(|(_, group)| group.clone())
+                    .collect(),
+            })
+            .collect())
+    }
+
+    async fn count_active_users(&self) -> Result<u64, StoreError> {
+        Ok(self.read().users.values().filter(|u| u.active).count() as u64)
+    }
+
+    async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
+        let mut state = self.write();
+        // Every check first; nothing is written until all pass.
+        if state.committed.contains(&commit.record.id) {
+            return Err(StoreError::Conflict(Conflict::AlreadyCommitted));
+        }
+        let taken: Vec<String> = commit
+            .creates
+            .iter()
+            .filter(|user| state.emails.contains_key(&user.email_key))
+            .map(|user| user.email_key.clone())
+            .collect();
+        if !taken.is_empty() {
+            return Err(StoreError::Conflict(Conflict::EmailTaken(taken)));
+        }
+        let mut keys = BTreeSet::new();
+        if let Some(user) = commit.creates.iter().find(|u| !keys.insert(&u.email_key)) {
+            return Err(StoreError::Conflict(Conflict::EmailTaken(vec![
+                user.email_key.clone(),
+            ])));
+        }
+        if let Some(limit) = commit.seat_limit {
+            let active = state.users.values().filter(|u| u.active).count() as u64;
+            if active + commit.creates.len() as u64 > limit {
+                return Err(StoreError::Conflict(Conflict::SeatsExhausted {
+                    active,
+                    limit,
+                }));
+            }
+        }
+        if let Some(addition) = commit
+            .additions
+            .iter()
+            .find(|a| !state.users.contains_key(&a.user))
+        {
+            return Err(StoreError::Conflict(Conflict::Stale(format!(
+                "user {} no longer exists",
+                addition.user
+            ))));
+        }
+        let all_groups = commit
+            .groups
+            .iter()
+            .chain(commit.additions.iter().flat_map(|a| a.groups.iter()));
+        for group in all_groups {
+            if !state.groups.contains_key(group) {
+                return Err(StoreError::Conflict(Conflict::Stale(format!(
+                    "group {group} no longer exists"
+                ))));
+            }
+        }
+
+        let mut created = Vec::with_capacity(commit.creates.len());
+        for user in &commit.creates {
+            state.next_user += 1;
+            let id = UserId(format!("u{}", state.next_user));
+            state.users.insert(
+                id.clone(),
+                StoredUser {
+                    id: id.clone(),
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                    email_key: user.email_key.clone(),
+                    attributes: user.attributes.clone(),
+                    active: true,
+                    import: Some(commit.record.id.clone()),
+                },
+            );
+            state.emails.insert(user.email_key.clone(), id.clone());
+            for group in &commit.groups {
+                state.memberships.insert((id.clone(), group.clone()));
+            }
+            state.next_invitation += 1;
+            let invitation = InvitationId(format!("i{}", state.next_invitation));
+            state.invitations.insert(
+                invitation.clone(),
+                Invitation {
+                    id: invitation,
+                    import: commit.record.id.clone(),
+                    user: id.clone(),
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                    language: user.attribute("language").unwrap_or("").to_string(),
+                    message: commit.record.message.clone(),
+                    status: DeliveryStatus::Pending,
+                    attempts: 0,
+                    last_error: None,
+                    claimed_at: None,
+                },
+            );
+            created.push(id);
+        }
+        for addition in &commit.additions {
+            for group in &addition.groups {
+                state
+                    .memberships
+                    .insert((addition.user.clone(), group.clone()));
+            }
+        }
+        if !state.imports.contains_key(&commit.record.id) {
+            state.import_order.push(commit.record.id.clone());
+        }
+        state
+            .imports
+            .insert(commit.record.id.clone(), commit.record.clone());
+        state.committed.insert(commit.record.id.clone());
+        Ok(CommitReceipt { created })
+    }
+}
+
+#[async_trait]
+impl GroupStore for MemoryStore {
+    async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
+        let state = self.read();
+        let mut found: Vec<Group> = Vec::new();
+        for name in wanted {
+            let group = state
+                .groups
+                .get(&GroupId(name.clone()))
+                .or_else(|| state.groups.values().find(|g| g.name == *name));
+            if let Some(group) = group
+                && !found.contains(group)
+            {
+                found.push(group.clone());
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[async_trait]
+impl ImportLog for MemoryStore {
+    async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError> {
+        let mut state = self.write();
+        if let Some(existing) = state.imports.get(&record.id) {
+            return Ok(Begin::Existing(Box::new(existing.clone())));
+        }
+        state.imports.insert(record.id.clone(), record.clone());
+        state.import_order.push(record.id.clone());
+        Ok(Begin::Created)
+    }
+
+    async fn set_status(
+        &self,
+        id: &ImportId,
+        status: ImportStatus,
+        summary: Option<&ImportSummary>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.write();
+        let record = state
+            .imports
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("import {id}"),
+            })?;
+        record.status = status;
+        record.updated_at = Utc::now();
+        if let Some(summary) = summary {
+            record.summary = Some(summary.clone());
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
+        Ok(self.read().imports.get(id).cloned())
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
+        let state = self.read();
+        Ok(state
+            .import_order
+            .iter()
+            .rev()
+            .filter_map(|id| state.imports.get(id).cloned())
+            .take(limit)
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Outbox for MemoryStore {
+    async fn claim(
+        &self,
+        import: &ImportId,
+        limit: usize,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        let mut state = self.write();
+        let mut claimed = Vec::new();
+        for invitation in state.invitations.values_mut() {
+            if claimed.len() >= limit {
+                break;
+            }
+            let claimable = invitation.import == *import
+                && match invitation.status {
+                    DeliveryStatus::Pending | DeliveryStatus::Failed => true,
+                    DeliveryStatus::Sending => {
+                        invitation.claimed_at.is_none_or(|at| at < stale_before)
+                    }
+                    DeliveryStatus::Sent => false,
+                };
+            if claimable {
+                invitation.status = DeliveryStatus::Sending;
+                invitation.claimed_at = Some(now);
+                claimed.push(invitation.clone());
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError> {
+        let mut state = self.write();
+        for (id, outcome) in outcomes {
+            let invitation = state
+                .invitations
+                .get_mut(id)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("invitation {id}"),
+                })?;
+            invitation.attempts += 1;
+            match outcome {
+                Delivery::Sent => {
+                    invitation.status = DeliveryStatus::Sent;
+                    invitation.last_error = None;
+                }
+                Delivery::Failed(reason) => {
+                    invitation.status = DeliveryStatus::Failed;
+                    invitation.last_error = Some(reason.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError> {
+        Ok(self
+            .read()
+            .invitations
+            .values()
+            .filter(|i| i.import == *import)
+            .cloned()
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Enroller for MemoryStore {
+    async fn enroll(&self, users: &[UserId], courses: &[CourseId]) -> Result<(), StoreError> {
+        let mut state = self.write();
+        if let Some(missing) = users.iter().find(|u| !state.users.contains_key(*u)) {
+            return Err(StoreError::NotFound {
+                what: format!("user {missing}"),
+            });
+        }
+        for user in users {
+            for course in courses {
+                state.enrollments.insert((user.clone(), course.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A mailer that keeps what it "sends", for tests and examples. Addresses marked with
+/// [`MemoryMailer::fail_for`] fail.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryMailer {
+    inner: Arc<Mutex<MailerState>>,
+}
+
+#[derive(Debug, Default)]
+struct MailerState {
+    delivered: Vec<Invitation>,
+    failing: BTreeSet<String>,
+}
+
+impl MemoryMailer {
+    /// A mailer that delivers everything.
+    pub fn new() -> MemoryMailer {
+        MemoryMailer::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, MailerState> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes deliveries to `email` fail (until [`MemoryMailer::heal`]).
+    pub fn fail_for(&self, email: &str) {
+        self.lock().failing.insert(email.to_string());
+    }
+
+    /// Lets every address be delivered again.
+    pub fn heal(&self) {
+        self.lock().failing.clear();
+    }
+
+    /// Every invitation delivered so far, in order.
+    pub fn delivered(&self) -> Vec<Invitation> {
+        self.lock().delivered.clone()
+    }
+}
+
+#[async_trait]
+impl Mailer for MemoryMailer {
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+        let mut state = self.lock();
+        invitations
+            .iter()
+            .map(|invitation| {
+                if state.failing.contains(&invitation.email) {
+                    Delivery::Failed(format!("mailbox {} is unavailable", invitation.email))
+                } else {
+                    state.delivered.push(invitation.clone());
+                    Delivery::Sent
+                }
+            })
+            .collect()
+    }
+}

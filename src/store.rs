@@ -1,0 +1,458 @@
+//! The host's side: the traits a platform implements so the engine can look users up, commit an
+//! import atomically, keep the batch-imports index, send invitations and enroll users.
+//!
+//! Every method is batched: one call takes many emails or users, never one call per row.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{
+    CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId, NewUser, UserId,
+};
+use crate::summary::{ImportStatus, ImportSummary};
+
+/// Everything one import writes, committed all or nothing by [`UserStore::commit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commit {
+    /// The import's record as it stands once committed (status completed, counts, summary).
+    pub record: ImportRecord,
+    /// The users to create, each also joining `groups` and getting an invitation.
+    pub creates: Vec<NewUser>,
+    /// The import's groups, which every created user joins.
+    pub groups: Vec<GroupId>,
+    /// Groups to add to users that already had an account.
+    pub additions: Vec<GroupAddition>,
+    /// The seat limit to hold inside the transaction: active users plus `creates` must not
+    /// exceed it. `None` for no limit.
+    pub seat_limit: Option<u64>,
+}
+
+/// What a commit answers: the identifiers given to the created users, in `creates` order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitReceipt {
+    /// One identifier per created user, in the order of [`Commit::creates`].
+    pub created: Vec<UserId>,
+}
+
+/// Why a commit could not be applied as planned. The engine re-plans against the new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// Another writer took these email match keys since the lookup.
+    EmailTaken(Vec<String>),
+    /// The seats ran out since the count: `active` users now, `limit` allowed.
+    SeatsExhausted {
+        /// Active users at commit time.
+        active: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An import with this id is already committed.
+    AlreadyCommitted,
+    /// A user to update no longer exists, or the state changed in another way.
+    Stale(String),
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Conflict::EmailTaken(keys) => {
+                write!(
+                    f,
+                    "{} email addresses were taken by another writer",
+                    keys.len()
+                )
+            }
+            Conflict::SeatsExhausted { active, limit } => {
+                write!(
+                    f,
+                    "the seats ran out ({active} active users, limit {limit})"
+                )
+            }
+            Conflict::AlreadyCommitted => f.write_str("the import is already committed"),
+            Conflict::Stale(what) => write!(f, "the state changed: {what}"),
+        }
+    }
+}
+
+/// A failure of the host's store, mailer or enrollment service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The commit met a conflict; nothing was written.
+    #[error("commit conflict: {0}")]
+    Conflict(Conflict),
+    /// The store could not be reached or answered with a failure.
+    #[error("{operation} failed: {source}")]
+    Backend {
+        /// What was being done, such as `"find users by email"`.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Something asked for does not exist.
+    #[error("{what} was not found")]
+    NotFound {
+        /// What, such as `import 42`.
+        what: String,
+    },
+}
+
+impl StoreError {
+    /// A backend failure of `operation` caused by `source`.
+    pub fn backend(
+        operation: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StoreError {
+        StoreError::Backend {
+            operation,
+            source: source.into(),
+        }
+    }
+}
+
+/// The batch-imports index entry of one import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// The host-chosen identifier.
+    pub id: ImportId,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// The groups every imported user joins.
+    pub groups: Vec<GroupId>,
+    /// The personalized message added to the invitation email.
+    pub message: String,
+    /// Notes that document the import for internal management.
+    pub notes: String,
+    /// Where the import stands.
+    pub status: ImportStatus,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The outcome, once the import has completed or failed.
+    pub summary: Option<ImportSummary>,
+}
+
+/// What [`ImportLog::begin`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Begin {
+    /// The record was created, pending.
+    Created,
+    /// A record with this id already exists; it is returned as it stands.
+    Existing(Box<ImportRecord>),
+}
+
+/// One invitation in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// The invitation's identifier.
+    pub id: InvitationId,
+    /// The import that created the user.
+    pub import: ImportId,
+    /// The invited user.
+    pub user: UserId,
+    /// Their name.
+    pub name: String,
+    /// Their email address.
+    pub email: String,
+    /// Their language (a schema choice such as `en`), or empty.
+    pub language: String,
+    /// The import's personalized message.
+    pub message: String,
+    /// Where the delivery stands.
+    pub status: DeliveryStatus,
+    /// How many deliveries were tried.
+    pub attempts: u32,
+    /// The last failure, if the last try failed.
+    pub last_error: Option<String>,
+    /// When it was last claimed for sending.
+    pub claimed_at: Option<DateTime<Utc>>,
+}
+
+/// Where an invitation's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Written by the commit, not sent yet.
+    Pending,
+    /// Claimed by a sender.
+    Sending,
+    /// Delivered to the mail service.
+    Sent,
+    /// The last try failed; a resend tries again.
+    Failed,
+}
+
+/// The outcome of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// Handed to the mail service.
+    Sent,
+    /// Not delivered, with the reason.
+    Failed(String),
+}
+
+/// Looks users up and commits imports.
+///
+/// # Contract
+///
+/// - [`find_by_email_keys`](UserStore::find_by_email_keys) answers the users whose email match
+///   key (lower case) is among `keys`, in any order, and no one else. Keys that match nobody
+///   are left out.
+/// - [`count_active_users`](UserStore::count_active_users) counts the users that hold a seat.
+/// - [`commit`](UserStore::commit) is **atomic**: it writes the created users, their memberships
+///   in [`Commit::groups`], the group additions, one [`Invitation`] per created user in the
+///   outbox (status pending, the import's message) and the import's record, all or nothing.
+///   Inside the same transaction it re-checks that no email key of `creates` is taken, that
+///   active users plus `creates` stay within [`Commit::seat_limit`], that every user of
+///   `additions` still exists, and that the import id was not committed before; on any of these
+///   it writes nothing and answers [`StoreError::Conflict`]. A group addition the user already
+///   has is skipped, not an error. Created users are active.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// The users whose email match key is among `keys`.
+    async fn find_by_email_keys(&self, keys: &[String]) -> Result<Vec<ExistingUser>, StoreError>;
+
+    /// The number of users that hold a seat.
+    async fn count_active_users(&self) -> Result<u64, StoreError>;
+
+    /// Writes the whole import, or nothing.
+    async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError>;
+}
+
+/// Resolves the groups an administrator picked.
+///
+/// # Contract
+///
+/// [`resolve`](GroupStore::resolve) answers the groups whose id or name (compared as given) is
+/// among `wanted`, each once; the ones it does not know are left out, and the engine names them
+/// in its failure message.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// The known groups among `wanted`.
+    async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError>;
+}
+
+/// The batch-imports index.
+///
+/// # Contract
+///
+/// - [`begin`](ImportLog::begin) creates the record if no record has its id (status pending)
+///   and answers [`Begin::Created`]; otherwise it changes nothing and answers the existing
+///   record. Two concurrent calls with one id create one record.
+/// - [`set_status`](ImportLog::set_status) moves a record to `status`, with the summary when
+///   there is one; it answers [`StoreError::NotFound`] for an unknown id. (The commit itself
+///   writes the completed record, so this is for `running` and `failed`.)
+/// - [`list`](ImportLog::list) answers the most recent records first.
+#[async_trait]
+pub trait ImportLog: Send + Sync {
+    /// Creates the record, or answers the existing one.
+    async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError>;
+
+    /// Moves the record to `status`.
+    async fn set_status(
+        &self,
+        id: &ImportId,
+        status: ImportStatus,
+        summary: Option<&ImportSummary>,
+    ) -> Result<(), StoreError>;
+
+    /// The record with `id`.
+    async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError>;
+
+    /// The `limit` most recent records, newest first.
+    async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError>;
+}
+
+/// The invitations written by commits, waiting to be sent.
+///
+/// # Contract
+///
+/// - [`claim`](Outbox::claim) atomically moves up to `limit` invitations of `import` that are
+///   pending, failed, or sending but claimed before `stale_before`, to sending (claimed at
+///   `now`), and answers them. Two concurrent claims never answer the same invitation, so no
+///   invitation is delivered twice.
+/// - [`record`](Outbox::record) stores each delivery's outcome: sent, or failed with the reason
+///   (the attempt count goes up either way).
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Claims invitations to send.
+    async fn claim(
+        &self,
+        import: &ImportId,
+        limit: usize,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>, StoreError>;
+
+    /// Records delivery outcomes.
+    async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError>;
+
+    /// Every invitation of `import`.
+    async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError>;
+}
+
+/// Delivers invitation emails.
+///
+/// # Contract
+///
+/// [`send`](Mailer::send) tries every invitation and answers one outcome per invitation, in
+/// order. A failure of one does not stop the others.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends the invitations.
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery>;
+}
+
+/// Enrolls users in courses.
+///
+/// # Contract
+///
+/// [`enroll`](Enroller::enroll) enrolls every user in every course, all or nothing; enrolling a
+/// user who already is enrolled is not an error.
+#[async_trait]
+pub trait Enroller: Send + Sync {
+    /// Enrolls `users` in `courses`.
+    async fn enroll(&self, users: &[UserId], courses: &[CourseId]) -> Result<(), StoreError>;
+}
+
+macro_rules! forward {
+    ($wrapper:ident) => {
+        #[async_trait]
+        impl<T: UserStore + ?Sized> UserStore for $wrapper<T> {
+            async fn find_by_email_keys(
+                &self,
+                keys: &[String],
+            ) -> Result<Vec<ExistingUser>, StoreError> {
+                (**self).find_by_email_keys(keys).await
+            }
+            async fn count_active_users(&self) -> Result<u64, StoreError> {
+                (**self).count_active_users().await
+            }
+            async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
+                (**self).commit(commit).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: GroupStore + ?Sized> GroupStore for $wrapper<T> {
+            async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
+                (**self).resolve(wanted).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: ImportLog + ?Sized> ImportLog for $wrapper<T> {
+            async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError> {
+                (**self).begin(record).await
+            }
+            async fn set_status(
+                &self,
+                id: &ImportId,
+                status: ImportStatus,
+                summary: Option<&ImportSummary>,
+            ) -> Result<(), StoreError> {
+                (**self).set_status(id, status, summary).await
+            }
+            async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
+                (**self).get(id).await
+            }
+            async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
+                (**self).list(limit).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: Outbox + ?Sized> Outbox for $wrapper<T> {
+            async fn claim(
+                &self,
+                import: &ImportId,
+                limit: usize,
+                now: DateTime<Utc>,
+                stale_before: DateTime<Utc>,
+            ) -> Result<Vec<Invitation>, StoreError> {
+                (**self).claim(import, limit, now, stale_before).await
+            }
+            async fn record(
+                &self,
+                outcomes: &[(InvitationId, Delivery)],
+            ) -> Result<(), StoreError> {
+                (**self).record(outcomes).await
+            }
+            async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError> {
+                (**self).invitations(import).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: Mailer + ?Sized> Mailer for $wrapper<T> {
+            async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+                (**self).send(invitations).await
+            }
+        }
+
+        #[async_trait]
+        impl<T: Enroller + ?Sized> Enroller for $wrapper<T> {
+            async fn enroll(
+                &self,
+                users: &[UserId],
+                courses: &[CourseId],
+            ) -> Result<(), StoreError> {
+                (**self).enroll(users, courses).await
+            }
+        }
+    };
+}
+
+forward!(Arc);
+forward!(Box);
+
+/// The host's parts an import uses, each shareable across tasks.
+#[derive(Clone)]
+pub struct Stores {
+    /// Users and the atomic commit.
+    pub users: Arc<dyn UserStore>,
+    /// Groups.
+    pub groups: Arc<dyn GroupStore>,
+    /// The batch-imports index.
+    pub log: Arc<dyn ImportLog>,
+    /// The invitation outbox.
+    pub outbox: Arc<dyn Outbox>,
+    /// The mail service.
+    pub mailer: Arc<dyn Mailer>,
+    /// Course enrollment.
+    pub enroller: Arc<dyn Enroller>,
+}
+
+impl Stores {
+    /// Uses one value for every store (as a database-backed host usually does) and `mailer` for
+    /// invitations.
+    pub fn single<S, M>(store: Arc<S>, mailer: Arc<M>) -> Stores
+    where
+        S: UserStore + GroupStore + ImportLog + Outbox + Enroller + 'static,
+        M: Mailer + 'static,
+    {
+        Stores {
+            users: store.clone(),
+            groups: store.clone(),
+            log: store.clone(),
+            outbox: store.clone(),
+            mailer,
+            enroller: store,
+        }
+    }
+}
+
+impl fmt::Debug for Stores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stores").finish_non_exhaustive()
+    }
+}
