@@ -13,7 +13,7 @@ use crate::package::Limits;
 use crate::plan::{CourseId, ExistingUser, ImportId, ImportPlan, UserId, check_groups, plan};
 use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
 use crate::schema::Schema;
-use crate::store::{Begin, Commit, Conflict, ImportRecord, StoreError, Stores};
+use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
 use crate::summary::{
     CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
 };
@@ -445,7 +445,7 @@ impl Importer {
         // The users exist now; invitations go out from the outbox the commit wrote.
         let started = Instant::now();
         summary.invitations = self
-            .deliver(&request.id, progress)
+            .deliver(&request.id, false, progress)
             .instrument(tracing::info_span!("invite"))
             .await;
         summary.timings.invite_ms = elapsed_ms(started);
@@ -504,18 +504,21 @@ impl Importer {
     async fn deliver(
         &self,
         import: &ImportId,
+        retry_failed: bool,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> InvitationCounts {
         let mut counts = InvitationCounts::default();
         let mut done = 0;
         loop {
             let now = Utc::now();
-            let claimed = match self
-                .stores
-                .outbox
-                .claim(import, self.batch_size, now, now - self.stale_after)
-                .await
-            {
+            let claim = Claim {
+                import: import.clone(),
+                limit: self.batch_size,
+                now,
+                stale_before: now - self.stale_after,
+                retry_failed,
+            };
+            let claimed = match self.stores.outbox.claim(&claim).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
                     tracing::warn!(%error, "could not claim invitations; a resend will send them");
@@ -558,10 +561,11 @@ impl Importer {
                 tracing::warn!(%error, "could not record deliveries");
                 break;
             }
-            // Failed ones are retried by a resend, not in this pass.
-            if recorded
-                .iter()
-                .all(|(_, o)| matches!(o, crate::store::Delivery::Failed(_)))
+            // A failed delivery is tried again by the next resend, not in this pass.
+            if retry_failed
+                && recorded
+                    .iter()
+                    .all(|(_, o)| matches!(o, crate::store::Delivery::Failed(_)))
             {
                 break;
             }
@@ -596,7 +600,7 @@ impl Importer {
         if record.status != ImportStatus::Completed {
             return Ok(InvitationCounts::default());
         }
-        Ok(self.deliver(import, &|_| {}).await)
+        Ok(self.deliver(import, true, &|_| {}).await)
     }
 
     /// Enrolls the users import `import` created in `courses`, and answers how many users.

@@ -23,7 +23,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod conformance;
 mod error;
+pub mod faults;
 mod import;
 mod issue;
 pub mod location;
@@ -32,6 +34,7 @@ pub mod normalize;
 mod package;
 mod plan;
 mod reader;
+mod report;
 mod schema;
 mod store;
 mod summary;
@@ -49,6 +52,7 @@ pub use plan::{
     NewUser, Untouched, UserId, check_groups, plan,
 };
 pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
+pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{
     Begin, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,

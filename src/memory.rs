@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
 use crate::store::{
-    Begin, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
+    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
     ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
@@ -230,7 +230,7 @@ impl UserStore for MemoryStore {
                 user.email_key.clone(),
             ])));
         }
-        if let Some(limit) = commit.seat_limit {
+        if let Some(limit) = commit.seat_limit.filter(|_| !commit.creates.is_empty()) {
             let active = state.users.values().filter(|u| u.active).count() as u64;
             if active + commit.creates.len() as u64 > limit {
                 return Err(StoreError::Conflict(Conflict::SeatsExhausted {
@@ -390,13 +390,15 @@ impl ImportLog for MemoryStore {
 
 #[async_trait]
 impl Outbox for MemoryStore {
-    async fn claim(
-        &self,
-        import: &ImportId,
-        limit: usize,
-        now: DateTime<Utc>,
-        stale_before: DateTime<Utc>,
-    ) -> Result<Vec<Invitation>, StoreError> {
+    async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
+        let Claim {
+            import,
+            limit,
+            now,
+            stale_before,
+            retry_failed,
+        } = claim;
+        let (limit, now, stale_before) = (*limit, *now, *stale_before);
         let mut state = self.write();
         let mut claimed = Vec::new();
         for invitation in state.invitations.values_mut() {
@@ -405,7 +407,8 @@ impl Outbox for MemoryStore {
             }
             let claimable = invitation.import == *import
                 && match invitation.status {
-                    DeliveryStatus::Pending | DeliveryStatus::Failed => true,
+                    DeliveryStatus::Pending => true,
+                    DeliveryStatus::Failed => *retry_failed,
                     DeliveryStatus::Sending => {
                         invitation.claimed_at.is_none_or(|at| at < stale_before)
                     }

@@ -141,6 +141,22 @@ pub struct ImportRecord {
     pub summary: Option<ImportSummary>,
 }
 
+/// Which invitations an [`Outbox::claim`] takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The import whose invitations to claim.
+    pub import: ImportId,
+    /// The most invitations to claim.
+    pub limit: usize,
+    /// The time of the claim.
+    pub now: DateTime<Utc>,
+    /// Invitations claimed before this time and still unsent are claimed again.
+    pub stale_before: DateTime<Utc>,
+    /// Whether invitations whose last delivery failed are claimed too (a resend), or only
+    /// pending ones (the first delivery after the commit).
+    pub retry_failed: bool,
+}
+
 /// What [`ImportLog::begin`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Begin {
@@ -212,7 +228,8 @@ pub enum Delivery {
 ///   in [`Commit::groups`], the group additions, one [`Invitation`] per created user in the
 ///   outbox (status pending, the import's message) and the import's record, all or nothing.
 ///   Inside the same transaction it re-checks that no email key of `creates` is taken, that
-///   active users plus `creates` stay within [`Commit::seat_limit`], that every user of
+///   active users plus `creates` stay within [`Commit::seat_limit`] (when `creates` is not
+///   empty: group additions take no seat), that every user of
 ///   `additions` still exists, and that the import id was not committed before; on any of these
 ///   it writes nothing and answers [`StoreError::Conflict`]. A group addition the user already
 ///   has is skipped, not an error. Created users are active.
@@ -276,22 +293,17 @@ pub trait ImportLog: Send + Sync {
 ///
 /// # Contract
 ///
-/// - [`claim`](Outbox::claim) atomically moves up to `limit` invitations of `import` that are
-///   pending, failed, or sending but claimed before `stale_before`, to sending (claimed at
-///   `now`), and answers them. Two concurrent claims never answer the same invitation, so no
-///   invitation is delivered twice.
+/// - [`claim`](Outbox::claim) atomically moves up to [`Claim::limit`] invitations of
+///   [`Claim::import`] that are pending, failed (when [`Claim::retry_failed`]), or sending but
+///   claimed before [`Claim::stale_before`], to sending (claimed at [`Claim::now`]), and answers
+///   them. Two concurrent claims never answer the same invitation, so no invitation is
+///   delivered twice.
 /// - [`record`](Outbox::record) stores each delivery's outcome: sent, or failed with the reason
 ///   (the attempt count goes up either way).
 #[async_trait]
 pub trait Outbox: Send + Sync {
     /// Claims invitations to send.
-    async fn claim(
-        &self,
-        import: &ImportId,
-        limit: usize,
-        now: DateTime<Utc>,
-        stale_before: DateTime<Utc>,
-    ) -> Result<Vec<Invitation>, StoreError>;
+    async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError>;
 
     /// Records delivery outcomes.
     async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError>;
@@ -372,14 +384,8 @@ macro_rules! forward {
 
         #[async_trait]
         impl<T: Outbox + ?Sized> Outbox for $wrapper<T> {
-            async fn claim(
-                &self,
-                import: &ImportId,
-                limit: usize,
-                now: DateTime<Utc>,
-                stale_before: DateTime<Utc>,
-            ) -> Result<Vec<Invitation>, StoreError> {
-                (**self).claim(import, limit, now, stale_before).await
+            async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
+                (**self).claim(claim).await
             }
             async fn record(
                 &self,

@@ -3,6 +3,10 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod common;
+mod engine;
+mod location;
+mod producers;
 mod samples;
 mod smoke;
 mod template;
+mod validation;

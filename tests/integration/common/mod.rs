@@ -23,7 +23,17 @@ pub const HEADERS: [&str; 9] = [
 
 /// A valid row of the default schema.
 pub fn ann() -> Vec<&'static str> {
-    vec!["Ann Lee", "ann@example.com", "CA", "CA-QC", "en", "Nurse", "ER", "000123", "2024-03-31"]
+    vec![
+        "Ann Lee",
+        "ann@example.com",
+        "CA",
+        "CA-QC",
+        "en",
+        "Nurse",
+        "ER",
+        "000123",
+        "2024-03-31",
+    ]
 }
 
 /// Builds a workbook with the default schema's header row and `rows` written as text.
@@ -109,7 +119,10 @@ pub fn shared_strings(strings: &[&str]) -> String {
         strings.len()
     );
     for s in strings {
-        xml.push_str(&format!("<si><t xml:space=\"preserve\">{}</t></si>", escape(s)));
+        xml.push_str(&format!(
+            "<si><t xml:space=\"preserve\">{}</t></si>",
+            escape(s)
+        ));
     }
     xml.push_str("</sst>");
     xml
@@ -133,7 +146,10 @@ pub fn escape(text: &str) -> String {
 
 /// An inline-string cell.
 pub fn inline(reference: &str, text: &str) -> String {
-    format!(r#"<c r="{reference}" t="inlineStr"><is><t>{}</t></is></c>"#, escape(text))
+    format!(
+        r#"<c r="{reference}" t="inlineStr"><is><t>{}</t></is></c>"#,
+        escape(text)
+    )
 }
 
 /// A row of inline-string cells starting at column A.
@@ -192,7 +208,11 @@ impl Package {
         let mut workbook = format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{}<sheets>"#,
-            if self.date1904 { r#"<workbookPr date1904="1"/>"# } else { "" }
+            if self.date1904 {
+                r#"<workbookPr date1904="1"/>"#
+            } else {
+                ""
+            }
         );
         let mut rels = String::from(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -211,7 +231,10 @@ impl Package {
             rels.push_str(&format!(
                 r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
             ));
-            parts.push((format!("xl/worksheets/sheet{n}.xml"), xml.clone().into_bytes()));
+            parts.push((
+                format!("xl/worksheets/sheet{n}.xml"),
+                xml.clone().into_bytes(),
+            ));
         }
         let base = self.sheets.len() + 1;
         if let Some(sst) = &self.shared_strings {
@@ -235,7 +258,10 @@ impl Package {
         let root_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
         let mut entries: Vec<(String, Vec<u8>)> = vec![
-            ("[Content_Types].xml".to_string(), content_types.into_bytes()),
+            (
+                "[Content_Types].xml".to_string(),
+                content_types.into_bytes(),
+            ),
             ("_rels/.rels".to_string(), root_rels.as_bytes().to_vec()),
             ("xl/workbook.xml".to_string(), workbook.into_bytes()),
             ("xl/_rels/workbook.xml.rels".to_string(), rels.into_bytes()),

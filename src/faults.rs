@@ -1,0 +1,236 @@
+//! Fault injection: a wrapper around any store that counts its calls and makes the Nth one
+//! fail, hang or answer a conflict, to prove an import is all or nothing.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use crate::plan::{CourseId, ExistingUser, Group, ImportId, InvitationId, UserId};
+use crate::store::{
+    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
+    ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
+};
+use crate::summary::{ImportStatus, ImportSummary};
+
+/// What the wrapper does to a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The Nth call (counting every method, from 1) answers a backend error.
+    Fail(u64),
+    /// The Nth call never answers.
+    Hang(u64),
+    /// The Nth call to `commit` answers this conflict without committing.
+    ConflictOnCommit(u64, Conflict),
+    /// Every call to `commit` answers this conflict without committing.
+    ConflictOnEveryCommit(Conflict),
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    calls: AtomicU64,
+    commits: AtomicU64,
+    by_method: Mutex<BTreeMap<&'static str, u64>>,
+    fault: Mutex<Option<Fault>>,
+}
+
+/// Wraps a store (or mailer) and counts every call; with a [`Fault`], makes one of them fail.
+/// Clones share the counters.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use user_import::faults::{Fault, Faulty};
+/// use user_import::memory::MemoryStore;
+/// use user_import::UserStore;
+///
+/// let store = Faulty::new(MemoryStore::new()).with_fault(Fault::Fail(2));
+/// assert!(store.count_active_users().await.is_ok());
+/// assert!(store.count_active_users().await.is_err());
+/// assert_eq!(store.calls(), 2);
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct Faulty<S> {
+    inner: S,
+    counters: Arc<Counters>,
+}
+
+impl<S> Faulty<S> {
+    /// Wraps `inner`, with no fault.
+    pub fn new(inner: S) -> Faulty<S> {
+        Faulty {
+            inner,
+            counters: Arc::new(Counters::default()),
+        }
+    }
+
+    /// Sets the fault.
+    pub fn with_fault(self, fault: Fault) -> Faulty<S> {
+        self.set_fault(Some(fault));
+        self
+    }
+
+    /// Sets or clears the fault; the call count goes on.
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        *self
+            .counters
+            .fault
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fault;
+    }
+
+    /// The wrapped store.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> u64 {
+        self.counters.calls.load(Ordering::SeqCst)
+    }
+
+    /// Calls so far to the method named `method` (such as `"find_by_email_keys"`).
+    pub fn calls_to(&self, method: &str) -> u64 {
+        self.calls_by_method().get(method).copied().unwrap_or(0)
+    }
+
+    /// Calls so far, by method name.
+    pub fn calls_by_method(&self) -> BTreeMap<&'static str, u64> {
+        self.counters
+            .by_method
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Counts a call and applies the fault, if this call is the one.
+    async fn enter(&self, method: &'static str) -> Result<(), StoreError> {
+        let call = self.counters.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        *self
+            .counters
+            .by_method
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(method)
+            .or_default() += 1;
+        let commit = if method == "commit" {
+            self.counters.commits.fetch_add(1, Ordering::SeqCst) + 1
+        } else {
+            0
+        };
+        let fault = self
+            .counters
+            .fault
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        match fault {
+            Some(Fault::Fail(n)) if n == call => Err(StoreError::backend(
+                method,
+                format!("injected failure on call {call}"),
+            )),
+            Some(Fault::Hang(n)) if n == call => std::future::pending().await,
+            Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
+                Err(StoreError::Conflict(conflict))
+            }
+            Some(Fault::ConflictOnEveryCommit(conflict)) if method == "commit" => {
+                Err(StoreError::Conflict(conflict))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl<S: UserStore> UserStore for Faulty<S> {
+    async fn find_by_email_keys(&self, keys: &[String]) -> Result<Vec<ExistingUser>, StoreError> {
+        self.enter("find_by_email_keys").await?;
+        self.inner.find_by_email_keys(keys).await
+    }
+
+    async fn count_active_users(&self) -> Result<u64, StoreError> {
+        self.enter("count_active_users").await?;
+        self.inner.count_active_users().await
+    }
+
+    async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
+        self.enter("commit").await?;
+        self.inner.commit(commit).await
+    }
+}
+
+#[async_trait]
+impl<S: GroupStore> GroupStore for Faulty<S> {
+    async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
+        self.enter("resolve").await?;
+        self.inner.resolve(wanted).await
+    }
+}
+
+#[async_trait]
+impl<S: ImportLog> ImportLog for Faulty<S> {
+    async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError> {
+        self.enter("begin").await?;
+        self.inner.begin(record).await
+    }
+
+    async fn set_status(
+        &self,
+        id: &ImportId,
+        status: ImportStatus,
+        summary: Option<&ImportSummary>,
+    ) -> Result<(), StoreError> {
+        self.enter("set_status").await?;
+        self.inner.set_status(id, status, summary).await
+    }
+
+    async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
+        self.enter("get").await?;
+        self.inner.get(id).await
+    }
+
+    async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
+        self.enter("list").await?;
+        self.inner.list(limit).await
+    }
+}
+
+#[async_trait]
+impl<S: Outbox> Outbox for Faulty<S> {
+    async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
+        self.enter("claim").await?;
+        self.inner.claim(claim).await
+    }
+
+    async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError> {
+        self.enter("record").await?;
+        self.inner.record(outcomes).await
+    }
+
+    async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError> {
+        self.enter("invitations").await?;
+        self.inner.invitations(import).await
+    }
+}
+
+#[async_trait]
+impl<S: Enroller> Enroller for Faulty<S> {
+    async fn enroll(&self, users: &[UserId], courses: &[CourseId]) -> Result<(), StoreError> {
+        self.enter("enroll").await?;
+        self.inner.enroll(users, courses).await
+    }
+}
+
+#[async_trait]
+impl<S: Mailer> Mailer for Faulty<S> {
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+        match self.enter("send").await {
+            Ok(()) => self.inner.send(invitations).await,
+            Err(error) => invitations
+                .iter()
+                .map(|_| Delivery::Failed(error.to_string()))
+                .collect(),
+        }
+    }
+}
