@@ -1,0 +1,617 @@
+//! The error report: the upload's rows with their problems beside them, so the administrator
+//! fixes the file and uploads it again.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+
+use crate::error::Error;
+use crate::issue::Issue;
+use crate::schema::Schema;
+use crate::validate::{Record, Validation};
+
+/// Excel's most characters (UTF-16 units) in one cell.
+const MAX_CELL_UNITS: usize = 32_767;
+/// Excel's "light red fill".
+const BAD_FILL: &str = "#FFC7CE";
+/// The `Issues` text of an invalid row whose issues were not kept (past `Limits::max_issues`).
+const UNLISTED: &str = "this row has problems that are not listed because the file has too many; fix the problems shown and check the file again";
+
+/// The error-report workbook an administrator downloads after a failed import, fixes and
+/// uploads again.
+///
+/// The first sheet has the data sheet's name and the template's headers (the schema's, in
+/// schema order), then an [`Issues`](ErrorReport::ISSUES_HEADER) column:
+///
+/// - every row of the upload is written at its own row number (row 7 of the upload is row 7 of
+///   the report; blank rows stay blank), with the values the validation kept: normalized where
+///   they were valid (`QC` in a Canadian row shows as `CA-QC`), exactly as read where they were
+///   not;
+/// - a cell with a problem has a light red fill, and the row's `Issues` cell lists its messages,
+///   one per line;
+/// - every value is written as text, never as a formula: a value starting with `=`, `+`, `-` or
+///   `@` gets Excel's quote prefix so editing the cell does not turn it into a formula, and
+///   every column is formatted as Text (`@`) so leading zeros survive.
+///
+/// The fixed report can be uploaded again as it is: the reader picks the sheet named as the
+/// schema's data sheet and ignores the `Issues` column (with a warning). A second sheet,
+/// [`Problems`](ErrorReport::PROBLEMS_SHEET), lists every issue (Row, Column, Value, Code,
+/// Message), the file-wide ones included.
+///
+/// The sheets are written in rust_xlsxwriter's constant-memory mode: rows go to a temporary
+/// file as they are written, so a report of 1,000,000 rows needs a few megabytes beyond the
+/// validation itself (and, for [`to_bytes`](ErrorReport::to_bytes), the finished file).
+///
+/// ```
+/// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+///
+/// let schema = Schema::default();
+/// let upload = user_import::testing::workbook(&schema, &[
+///     &["Ann Lee", "ann@example.com", "Canada", "", "en", "", "", "000123", ""],
+/// ]);
+/// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+/// assert!(!validation.is_valid());
+///
+/// let report = ErrorReport::new(&schema, &validation).to_bytes()?;
+///
+/// // The report reads back as the same row, with the same problem.
+/// let again = validate_bytes(&report, &schema, &Limits::default())?;
+/// assert_eq!(again.records()[0].row(), 2);
+/// assert_eq!(again.records()[0].get(2), "Canada");
+/// assert_eq!(again.records()[0].get(7), "000123");
+/// assert_eq!(again.error_count(), 1);
+/// # Ok::<(), user_import::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ErrorReport<'a> {
+    schema: &'a Schema,
+    headers: &'a [Option<String>],
+    records: &'a [Record],
+    issues: &'a [Issue],
+    header_row: u32,
+    temp_dir: Option<PathBuf>,
+}
+
+impl<'a> ErrorReport<'a> {
+    /// The header of the column that holds each row's messages (`Issues`, unless the schema has
+    /// a column of that name: then `Issues 2`, `Issues 3`...).
+    ///
+    /// ```
+    /// assert_eq!(user_import::ErrorReport::ISSUES_HEADER, "Issues");
+    /// ```
+    pub const ISSUES_HEADER: &'static str = "Issues";
+
+    /// The name of the sheet that lists every issue (`Problems`, unless the schema's data sheet
+    /// has that name: then `Import problems`).
+    ///
+    /// ```
+    /// assert_eq!(user_import::ErrorReport::PROBLEMS_SHEET, "Problems");
+    /// ```
+    pub const PROBLEMS_SHEET: &'static str = "Problems";
+
+    /// The report of a validated upload.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "not an email", "CA", "CA-QC", "en", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let bytes = ErrorReport::new(&schema, &validation).to_bytes()?;
+    /// assert_eq!(&bytes[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn new(schema: &'a Schema, validation: &'a Validation) -> ErrorReport<'a> {
+        ErrorReport::from_parts(
+            schema,
+            &validation.headers,
+            validation.records(),
+            validation.issues(),
+        )
+        .header_row(validation.header_row)
+    }
+
+    /// The report of records and issues kept apart from their [`Validation`] (as
+    /// [`Validation::into_parts`] leaves them). `headers` are [`Validation::headers`]: the
+    /// header text as written in the file for each schema column, which the issues' `column`
+    /// names. The header row is row 1 unless [`header_row`](ErrorReport::header_row) says
+    /// otherwise.
+    ///
+    /// Records and issues are best given in row order, as a [`Validation`] holds them; in any
+    /// other order they are sorted (by index, without copying them). A record whose row number
+    /// is taken, or is not below the header, goes on the next free row.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example.com", "CA", "XX", "en", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let headers = validation.headers.clone();
+    /// let (records, issues) = validation.into_parts();
+    /// let bytes = ErrorReport::from_parts(&schema, &headers, &records, &issues).to_bytes()?;
+    /// assert_eq!(&bytes[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn from_parts(
+        schema: &'a Schema,
+        headers: &'a [Option<String>],
+        records: &'a [Record],
+        issues: &'a [Issue],
+    ) -> ErrorReport<'a> {
+        ErrorReport {
+            schema,
+            headers,
+            records,
+            issues,
+            header_row: 1,
+            temp_dir: None,
+        }
+    }
+
+    /// Sets the row number (as the spreadsheet shows it) of the header row; 1 unless set.
+    /// [`ErrorReport::new`] takes it from the validation, so rows keep their numbers when the
+    /// upload's header was lower down.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example", "CA", "CA-QC", "en", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let report = ErrorReport::new(&schema, &validation).header_row(1).to_bytes()?;
+    /// # let _ = report;
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn header_row(mut self, row: u32) -> ErrorReport<'a> {
+        self.header_row = row;
+        self
+    }
+
+    /// Sets the directory for the temporary files the rows are streamed through (the system's
+    /// temporary directory unless set). Point it at a disk, not a memory file system, to keep
+    /// memory use constant.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example.com", "CA", "CA-QC", "xx", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let report = ErrorReport::new(&schema, &validation)
+    ///     .temp_dir(std::env::temp_dir())
+    ///     .to_bytes()?;
+    /// # let _ = report;
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn temp_dir(mut self, dir: impl Into<PathBuf>) -> ErrorReport<'a> {
+        self.temp_dir = Some(dir.into());
+        self
+    }
+
+    /// Writes the workbook and returns its bytes.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example.com", "CA", "CA-QC", "en", "", "", "", "2024-02-30"],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let bytes = ErrorReport::new(&schema, &validation).to_bytes()?;
+    /// assert_eq!(&bytes[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Write`] when the temporary files cannot be created or written, or a record's
+    /// row is past Excel's last row.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.workbook()?.save_to_buffer()?)
+    }
+
+    /// Writes the workbook to `writer`, such as a file or a response body, without holding
+    /// the finished file in memory. Any `Write + Seek + Send` writer works; seeking is not
+    /// needed.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example.com", "Canada", "QC", "en", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let mut file = std::io::Cursor::new(Vec::new()); // or std::fs::File::create(path)?
+    /// ErrorReport::new(&schema, &validation).write_to(&mut file)?;
+    /// assert_eq!(&file.get_ref()[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`to_bytes`](ErrorReport::to_bytes), and [`Error::Write`] when `writer` fails.
+    pub fn write_to<W: Write + Send>(&self, writer: W) -> Result<(), Error> {
+        self.workbook()?.save_to_writer(writer)?;
+        Ok(())
+    }
+
+    /// Builds the workbook, both sheets in constant-memory mode.
+    fn workbook(&self) -> Result<Workbook, Error> {
+        let mut workbook = Workbook::new();
+        if let Some(dir) = &self.temp_dir {
+            workbook.set_tempdir(dir)?;
+        }
+        let styles = Styles::new();
+        let records = order(self.records, |record| record.row());
+        let issues = order(self.issues, issue_row);
+
+        let users = workbook.add_worksheet_with_constant_memory()?;
+        self.write_users(users, &styles, &records, &issues)?;
+
+        let problems = workbook.add_worksheet_with_constant_memory()?;
+        self.write_problems(problems, &styles, &issues)?;
+        Ok(workbook)
+    }
+
+    fn write_users(
+        &self,
+        sheet: &mut Worksheet,
+        styles: &Styles,
+        records: &Ordered<'_, Record>,
+        issues: &Ordered<'_, Issue>,
+    ) -> Result<(), Error> {
+        sheet.set_name(self.schema.sheet_name())?;
+        let columns = self.schema.columns();
+        let width = columns.len();
+        let issues_col = width as u16;
+        let header = self.header_row.saturating_sub(1);
+
+        // Column settings come first: in constant-memory mode they are written before the rows.
+        for (index, column) in columns.iter().enumerate() {
+            let chars = column
+                .header()
+                .chars()
+                .count()
+                .max(column.example_value().chars().count()) as f64;
+            sheet.set_column_width(index as u16, (chars + 6.0).clamp(12.0, 40.0))?;
+            sheet.set_column_format(index as u16, &styles.text)?;
+        }
+        sheet.set_column_width(issues_col, 90)?;
+        sheet.set_column_format(issues_col, &styles.issues)?;
+        sheet.set_freeze_panes(header + 1, 0)?;
+
+        for (index, column) in columns.iter().enumerate() {
+            sheet.write_string_with_format(
+                header,
+                index as u16,
+                column.header(),
+                &styles.header,
+            )?;
+        }
+        sheet.write_string_with_format(
+            header,
+            issues_col,
+            issues_header(self.schema),
+            &styles.header,
+        )?;
+
+        // Merge-walk the records and the issues, both in row order: constant-memory mode drops
+        // any write to a row before the last one written.
+        let mut next_free = header + 1;
+        let mut cursor = 0;
+        let mut bad = vec![false; width];
+        let mut as_read: Vec<Option<&str>> = vec![None; width];
+        let mut text = String::new();
+        for record in records.iter() {
+            let number = record.row();
+            while cursor < issues.len() && issue_row(issues.get(cursor)) < number {
+                cursor += 1;
+            }
+            bad.fill(false);
+            as_read.fill(None);
+            text.clear();
+            // The cursor stays on this row's first issue: a record placed on a later row
+            // because its row number repeats gets the same issues.
+            let mut end = cursor;
+            while end < issues.len() && issue_row(issues.get(end)) == number {
+                let issue = issues.get(end);
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&issue.message);
+                if let Some(position) = issue.column.as_deref().and_then(|c| self.position(c)) {
+                    bad[position] = true;
+                    if as_read[position].is_none() {
+                        as_read[position] = issue.value.as_deref();
+                    }
+                }
+                end += 1;
+            }
+            if text.is_empty() && !record.is_valid() {
+                text.push_str(UNLISTED);
+            }
+
+            let row = number.saturating_sub(1).max(next_free);
+            for position in 0..width {
+                // A cell with a problem shows the value exactly as read (the record keeps it
+                // cut to the column's length).
+                let value = fit(as_read[position].unwrap_or_else(|| record.get(position)));
+                let col = position as u16;
+                if value.is_empty() {
+                    if bad[position] {
+                        sheet.write_blank(row, col, &styles.bad)?;
+                    }
+                } else {
+                    let format = styles.cell(bad[position], &value);
+                    sheet.write_string_with_format(row, col, value.as_ref(), format)?;
+                }
+            }
+            if !text.is_empty() {
+                let text = fit(&text);
+                let format = if needs_quote(&text) {
+                    &styles.issues_quoted
+                } else {
+                    &styles.issues
+                };
+                sheet.write_string_with_format(row, issues_col, text.as_ref(), format)?;
+            }
+            next_free = row + 1;
+        }
+        Ok(())
+    }
+
+    fn write_problems(
+        &self,
+        sheet: &mut Worksheet,
+        styles: &Styles,
+        issues: &Ordered<'_, Issue>,
+    ) -> Result<(), Error> {
+        let name = if crate::schema::fold_header(self.schema.sheet_name())
+            == crate::schema::fold_header(Self::PROBLEMS_SHEET)
+        {
+            "Import problems"
+        } else {
+            Self::PROBLEMS_SHEET
+        };
+        sheet.set_name(name)?;
+        let widths = [8.0, 20.0, 30.0, 28.0, 120.0];
+        for (col, width) in widths.iter().enumerate() {
+            sheet.set_column_width(col as u16, *width)?;
+            if col > 0 {
+                sheet.set_column_format(col as u16, &styles.text)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (col, header) in ["Row", "Column", "Value", "Code", "Message"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(0, col as u16, *header, &styles.header)?;
+        }
+        for (index, issue) in issues.iter().enumerate() {
+            let row = index as u32 + 1;
+            if let Some(number) = issue.row {
+                sheet.write_number(row, 0, number)?;
+            }
+            let texts = [
+                issue.column.as_deref().unwrap_or(""),
+                issue.value.as_deref().unwrap_or(""),
+                issue.code.as_str(),
+                issue.message.as_str(),
+            ];
+            for (offset, value) in texts.into_iter().enumerate() {
+                let value = fit(value);
+                if !value.is_empty() {
+                    let format = styles.cell(false, &value);
+                    sheet.write_string_with_format(
+                        row,
+                        offset as u16 + 1,
+                        value.as_ref(),
+                        format,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema position of the column an issue names: the header as written in the file,
+    /// else the schema's header, else a header match ignoring case and spaces.
+    fn position(&self, column: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|header| header.as_deref() == Some(column))
+            .or_else(|| {
+                self.schema
+                    .columns()
+                    .iter()
+                    .position(|c| c.header() == column)
+            })
+            .or_else(|| self.schema.match_header(column))
+    }
+}
+
+/// The `Issues` column's header: one the schema does not use.
+fn issues_header(schema: &Schema) -> Cow<'static, str> {
+    if schema.match_header(ErrorReport::ISSUES_HEADER).is_none() {
+        return Cow::Borrowed(ErrorReport::ISSUES_HEADER);
+    }
+    let mut n = 2;
+    loop {
+        let header = format!("{} {n}", ErrorReport::ISSUES_HEADER);
+        if schema.match_header(&header).is_none() {
+            return Cow::Owned(header);
+        }
+        n += 1;
+    }
+}
+
+fn issue_row(issue: &Issue) -> u32 {
+    issue.row.unwrap_or(0)
+}
+
+/// Items in row order: as given when they already are, else through a sorted index.
+struct Ordered<'s, T> {
+    items: &'s [T],
+    index: Option<Vec<usize>>,
+}
+
+impl<T> Ordered<'_, T> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn get(&self, at: usize) -> &T {
+        match &self.index {
+            Some(index) => &self.items[index[at]],
+            None => &self.items[at],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        (0..self.len()).map(|at| self.get(at))
+    }
+}
+
+fn order<T>(items: &[T], key: impl Fn(&T) -> u32) -> Ordered<'_, T> {
+    let sorted = items.windows(2).all(|pair| key(&pair[0]) <= key(&pair[1]));
+    let index = (!sorted).then(|| {
+        let mut index: Vec<usize> = (0..items.len()).collect();
+        // Stable: within a row, issues keep their given (column) order.
+        index.sort_by_key(|&at| key(&items[at]));
+        index
+    });
+    Ordered { items, index }
+}
+
+/// Whether Excel would read the text as a formula if the cell were edited and confirmed.
+fn needs_quote(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@'])
+}
+
+/// The value cut to what one Excel cell holds (32,767 UTF-16 units).
+fn fit(value: &str) -> Cow<'_, str> {
+    // A UTF-16 unit takes at least one UTF-8 byte: short values need no count.
+    if value.len() <= MAX_CELL_UNITS || value.encode_utf16().count() <= MAX_CELL_UNITS {
+        return Cow::Borrowed(value);
+    }
+    let keep = MAX_CELL_UNITS - 1;
+    let mut units = 0;
+    let mut end = 0;
+    for (at, ch) in value.char_indices() {
+        if units + ch.len_utf16() > keep {
+            break;
+        }
+        units += ch.len_utf16();
+        end = at + ch.len_utf8();
+    }
+    Cow::Owned(format!("{}…", &value[..end]))
+}
+
+/// The report's cell formats: every data cell is Text (`@`, number format 49).
+struct Styles {
+    header: Format,
+    text: Format,
+    quoted: Format,
+    bad: Format,
+    bad_quoted: Format,
+    issues: Format,
+    issues_quoted: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let text = Format::new()
+            .set_num_format_index(49)
+            .set_align(FormatAlign::Top);
+        let bad = text.clone().set_background_color(BAD_FILL);
+        let issues = text.clone().set_text_wrap();
+        Styles {
+            header: Format::new()
+                .set_bold()
+                .set_background_color("#DDEBF7")
+                .set_border_bottom(FormatBorder::Thin),
+            quoted: text.clone().set_quote_prefix(),
+            bad_quoted: bad.clone().set_quote_prefix(),
+            issues_quoted: issues.clone().set_quote_prefix(),
+            text,
+            bad,
+            issues,
+        }
+    }
+
+    fn cell(&self, bad: bool, value: &str) -> &Format {
+        match (bad, needs_quote(value)) {
+            (false, false) => &self.text,
+            (false, true) => &self.quoted,
+            (true, false) => &self.bad,
+            (true, true) => &self.bad_quoted,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_at_excels_cell_limit_in_utf16_units() {
+        assert_eq!(fit("short"), "short");
+        let long = "a".repeat(MAX_CELL_UNITS + 10);
+        let cut = fit(&long);
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_UNITS);
+        assert!(cut.ends_with('…'));
+        // Astral characters take two units each.
+        let astral = "😀".repeat(MAX_CELL_UNITS / 2 + 1);
+        let cut = fit(&astral);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_UNITS);
+        assert_eq!(
+            fit(&"😀".repeat(MAX_CELL_UNITS / 2)).len(),
+            4 * (MAX_CELL_UNITS / 2)
+        );
+    }
+
+    #[test]
+    fn formula_like_values_need_the_quote_prefix() {
+        for value in ["=1+1", "+1 555", "-5", "@home"] {
+            assert!(needs_quote(value), "{value}");
+        }
+        for value in ["Ann", " =1", "1-2", ""] {
+            assert!(!needs_quote(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn order_keeps_sorted_slices_and_sorts_others_stably() {
+        let sorted = [1u32, 2, 2, 5];
+        assert!(order(&sorted, |v| *v).index.is_none());
+        let items = [(3u32, 'a'), (1, 'b'), (3, 'c'), (2, 'd')];
+        let ordered = order(&items, |item| item.0);
+        let got: Vec<char> = ordered.iter().map(|item| item.1).collect();
+        assert_eq!(got, ['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn the_issues_header_avoids_schema_headers() {
+        use crate::schema::{Column, ColumnKind};
+        assert_eq!(issues_header(&Schema::default()), "Issues");
+        let schema = Schema::builder()
+            .column(Column::new("issues", " issues ", ColumnKind::Text))
+            .build()
+            .unwrap();
+        assert_eq!(issues_header(&schema), "Issues 2");
+    }
+}
