@@ -2,10 +2,13 @@
 
 #![allow(unreachable_pub, missing_docs)]
 
+mod atomicity;
 mod common;
 mod engine;
+mod hostile;
 mod location;
 mod producers;
+mod report;
 mod samples;
 mod smoke;
 mod template;
