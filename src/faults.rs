@@ -104,8 +104,8 @@ impl<S> Faulty<S> {
             .clone()
     }
 
-    /// Counts a call and applies the fault, if this call is the one.
-    async fn enter(&self, method: &'static str) -> Result<(), StoreError> {
+    /// Counts a call and decides what happens to it.
+    fn decide(&self, method: &'static str) -> Action {
         let call = self.counters.calls.fetch_add(1, Ordering::SeqCst) + 1;
         *self
             .counters
@@ -126,20 +126,42 @@ impl<S> Faulty<S> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
         match fault {
-            Some(Fault::Fail(n)) if n == call => Err(StoreError::backend(
+            Some(Fault::Fail(n)) if n == call => Action::Fail(StoreError::backend(
                 method,
                 format!("injected failure on call {call}"),
             )),
-            Some(Fault::Hang(n)) if n == call => std::future::pending().await,
+            Some(Fault::Hang(n)) if n == call => Action::Hang,
             Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
-                Err(StoreError::Conflict(conflict))
+                Action::Fail(StoreError::Conflict(conflict))
             }
             Some(Fault::ConflictOnEveryCommit(conflict)) if method == "commit" => {
-                Err(StoreError::Conflict(conflict))
+                Action::Fail(StoreError::Conflict(conflict))
             }
-            _ => Ok(()),
+            _ => Action::Proceed,
         }
     }
+
+    /// Counts a call and applies the fault, if this call is the one.
+    fn enter(
+        &self,
+        method: &'static str,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        let action = self.decide(method);
+        async move {
+            match action {
+                Action::Proceed => Ok(()),
+                Action::Fail(error) => Err(error),
+                Action::Hang => std::future::pending().await,
+            }
+        }
+    }
+}
+
+/// What happens to one call.
+enum Action {
+    Proceed,
+    Fail(StoreError),
+    Hang,
 }
 
 #[async_trait]

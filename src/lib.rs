@@ -1,25 +1,59 @@
 //! Batch user import for learning platforms: an administrator fills in an `.xlsx` template and
 //! uploads it; this crate generates the template, reads the upload as hostile input, validates
-//! every row, and tells exactly what to fix.
+//! every row, plans the import against the host's stores, commits it atomically through the
+//! host, sends the invitations after the commit, and answers a summary.
+//!
+//! The engine decides; the host persists. A platform implements [`UserStore`], [`GroupStore`],
+//! [`ImportLog`], [`Outbox`], [`Mailer`] and [`Enroller`] (each trait documents its contract),
+//! or starts with the in-memory ones in [`memory`].
 //!
 //! ```
-//! use user_import::{validate_bytes, Limits, Schema, Template};
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use std::sync::Arc;
+//! use user_import::memory::{MemoryMailer, MemoryStore};
+//! use user_import::{ImportRequest, ImportStatus, Importer, Schema, Stores, Template};
 //!
 //! let schema = Schema::default();
-//! // The template the administrator downloads.
-//! let template = Template::new(&schema).to_bytes()?;
+//!
+//! // 1. The template the administrator downloads.
+//! let template: Vec<u8> = Template::new(&schema).to_bytes()?;
 //! # let _ = template;
+//!
+//! // 2. They fill it in and upload it.
 //! # let upload = user_import::testing::workbook(&schema, &[
-//! #     &["Ann Lee", "ann@example.com", "CA", "QC", "en", "", "", "000123", ""],
+//! #     &["Ann Lee", "ann@example.com", "CA", "QC", "en", "Nurse", "", "000123", "2024-03-31"],
+//! #     &["Bob Roy", "Bob.Roy@example.com", "FR", "FR-75C", "fr"],
 //! # ]);
-//! // The file they upload.
-//! let validation = validate_bytes(&upload, &schema, &Limits::default())?;
-//! assert!(validation.is_valid());
-//! let record = &validation.records()[0];
-//! assert_eq!(validation.value(&schema, record, "region"), "CA-QC");
-//! assert_eq!(validation.value(&schema, record, "employee_id"), "000123");
+//!
+//! // 3. The host's stores: here, in memory, with an existing account for Bob.
+//! let store = Arc::new(MemoryStore::new());
+//! store.add_group("nurses", "Nurses");
+//! store.add_user("Robert Roy", "bob.roy@example.com", &[]);
+//! let mailer = Arc::new(MemoryMailer::new());
+//! let importer = Importer::new(schema, Stores::single(store.clone(), mailer.clone()));
+//!
+//! // 4. The import: Ann is created and invited; Bob keeps his account and joins the group.
+//! let mut request = ImportRequest::new("import-2024-03", "spring-intake.xlsx");
+//! request.groups = vec!["Nurses".into()];
+//! request.message = "Welcome to the team!".into();
+//! request.seat_limit = Some(50);
+//! let summary = importer.run(&request, &upload, &|progress| {
+//!     let _ = progress.phase; // show it in the batch-imports index
+//! }).await?;
+//!
+//! // 5. The summary.
+//! assert_eq!(summary.status, ImportStatus::Completed);
+//! assert_eq!(summary.counts.created, 1);
+//! assert_eq!(summary.counts.groups_added, 1);
+//! assert_eq!(summary.created[0].email, "ann@example.com");
+//! assert_eq!(mailer.delivered()[0].message, "Welcome to the team!");
 //! # Ok::<(), user_import::Error>(())
+//! # }).unwrap();
 //! ```
+//!
+//! Checking a file without importing it needs no store at all: [`validate_bytes`] answers the
+//! rows and every [`Issue`], each with the row, the column, the value, a stable code and a
+//! message that says how to fix it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
