@@ -1,16 +1,28 @@
-//! A command-line host for `user-import`: generate the template, look up location codes, and
-//! check an upload.
+//! A command-line host for `user-import`: generate the template, look up location codes, check
+//! an upload, import it, and look at the batch-imports index.
 //!
 //! ```text
 //! cargo run --example user-import -- template users-template.xlsx
 //! cargo run --example user-import -- locations quebec
 //! cargo run --example user-import -- check examples/sample.xlsx [--json]
+//! cargo run --example user-import -- import examples/sample.xlsx --group Nurses --message "Welcome!"
+//! cargo run --example user-import -- imports
+//! cargo run --example user-import -- summary ID
+//! cargo run --example user-import -- enroll ID COURSE...
+//! cargo run --example user-import -- report ID fix-me.xlsx
 //! ```
 //!
-//! `check` exits with 0 when the file is valid, 1 when rows have problems, 2 when the file is
-//! rejected as a whole, and 64 on a usage error.
+//! The host keeps its users, groups, imports and invitations in a state folder
+//! (`--state DIR`, default `user-import-state`): `state.json`, the uploads, and each invitation
+//! as a text file under `outbox/`.
+//!
+//! `check` and `import` exit with 0 when the file is valid (imported), 1 when rows have
+//! problems (nothing imported), 2 when the file is rejected as a whole, and 64 on a usage
+//! error.
 
 use std::process::ExitCode;
+
+mod host;
 
 use serde::Serialize;
 use user_import::{Issue, Limits, Schema, Severity, Template, Validation, location};
@@ -47,7 +59,19 @@ impl<'a> From<&'a Issue> for ReportIssue<'a> {
     }
 }
 
-fn to_json(report: &Report<'_>) -> String {
+impl Report<'_> {
+    /// The report of a validation.
+    fn of<'a>(status: &'a str, validation: &'a Validation) -> Report<'a> {
+        Report {
+            status,
+            rows: validation.row_count(),
+            valid_rows: validation.valid_records().count(),
+            issues: validation.issues().iter().map(ReportIssue::from).collect(),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(report: &T) -> String {
     serde_json::to_string(report).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
 }
 
@@ -55,8 +79,18 @@ const USAGE: &str = "usage:
   user-import template OUT.xlsx          write the template to fill in
   user-import locations QUERY            find country and region codes by name or code
   user-import check FILE [--json]        validate a filled-in template
+  user-import import FILE [--group G]... [--message M] [--notes N] [--seat-limit N]
+                     [--id ID] [--by USER] [--dry-run] [--json]
+                                         import the users of a filled-in template
+  user-import imports                    list the batch imports, newest first
+  user-import summary ID [--json]        show an import's summary
+  user-import enroll ID COURSE...        enroll the users an import created in courses
+  user-import report ID OUT.xlsx         write the upload with its problems beside each row
+  user-import groups                     list the groups an import can add users to
   user-import sample OUT.xlsx [--with-errors]
-                                         write a filled-in sample workbook";
+                                         write a filled-in sample workbook
+options for import, imports, summary, enroll, report, groups:
+  --state DIR                            where the host keeps its data (default user-import-state)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -69,6 +103,9 @@ fn main() -> ExitCode {
         "template" => template(rest),
         "locations" => locations(rest),
         "check" => return check(rest),
+        "import" | "imports" | "summary" | "enroll" | "report" | "groups" => {
+            return host::main(command, rest);
+        }
         "sample" => sample(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -183,13 +220,7 @@ fn check(rest: &[String]) -> ExitCode {
 }
 
 fn print_json(status: &str, validation: &Validation) {
-    let report = Report {
-        status,
-        rows: validation.row_count(),
-        valid_rows: validation.valid_records().count(),
-        issues: validation.issues().iter().map(ReportIssue::from).collect(),
-    };
-    println!("{}", to_json(&report));
+    println!("{}", to_json(&Report::of(status, validation)));
 }
 
 fn print_report(path: &str, validation: &Validation) {
