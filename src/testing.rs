@@ -33,3 +33,99 @@ pub fn workbook(schema: &Schema, rows: &[&[&str]]) -> Vec<u8> {
     }
     workbook.save_to_buffer().expect("workbook saves")
 }
+
+/// A realistic filled template of `rows` users for benchmarks and fuzzing seeds: unique names
+/// and emails, a spread of countries, regions and languages, optional columns partly filled,
+/// written with shared strings as Excel writes them. Deterministic.
+///
+/// # Panics
+///
+/// If rust_xlsxwriter refuses a value; test data only.
+pub fn users_workbook(schema: &Schema, rows: usize) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .set_name(schema.sheet_name())
+        .expect("valid sheet name");
+    for (col, column) in schema.columns().iter().enumerate() {
+        sheet
+            .write_string(0, col as u16, column.header())
+            .expect("header fits");
+    }
+    let mut row_values: Vec<String> = Vec::with_capacity(9);
+    for index in 0..rows {
+        user_row(index, &mut row_values);
+        for (col, value) in row_values.iter().enumerate() {
+            if !value.is_empty() {
+                sheet
+                    .write_string(index as u32 + 1, col as u16, value)
+                    .expect("value fits");
+            }
+        }
+    }
+    workbook.save_to_buffer().expect("workbook saves")
+}
+
+/// The values of generated user `index`, in the default schema's column order.
+pub fn user_row(index: usize, out: &mut Vec<String>) {
+    const FIRST: [&str; 16] = [
+        "Ann", "Bob", "Chloé", "Dmitri", "Émile", "Fatima", "Giulia", "Hiroshi", "Ingrid", "José",
+        "Kwame", "Lena", "Mateo", "Noor", "Olivier", "Priya",
+    ];
+    const LAST: [&str; 16] = [
+        "Lee", "Roy", "Tremblay", "Ivanov", "Côté", "Zahra", "Rossi", "Tanaka", "Berg", "García",
+        "Mensah", "Schmidt", "López", "Haddad", "Gagnon", "Raman",
+    ];
+    const PLACES: [(&str, &str); 8] = [
+        ("CA", "CA-QC"),
+        ("CA", "ON"),
+        ("US", "US-NY"),
+        ("FR", "FR-75C"),
+        ("GB", "GB-LND"),
+        ("IN", "IN-TS"),
+        ("BR", "BR-SP"),
+        ("DE", "DE-BY"),
+    ];
+    const JOBS: [&str; 6] = [
+        "Nurse",
+        "Physician",
+        "Pharmacist",
+        "Paramedic",
+        "",
+        "Technician",
+    ];
+    const DEPARTMENTS: [&str; 5] = ["Emergency", "ICU", "", "Surgery", "Pediatrics"];
+    // A cheap deterministic mix of the index.
+    let mix = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 17;
+    let first = FIRST[(mix % 16) as usize];
+    let last = LAST[((mix >> 4) % 16) as usize];
+    let (country, region) = PLACES[((mix >> 8) % 8) as usize];
+    out.clear();
+    out.push(format!("{first} {last}"));
+    out.push(format!(
+        "{}.{}.{index}@example{}.org",
+        crate::location::fold(first).replace(' ', ""),
+        crate::location::fold(last).replace(' ', ""),
+        index % 7
+    ));
+    out.push(country.to_string());
+    out.push(region.to_string());
+    out.push(if mix % 3 == 0 { "fr" } else { "en" }.to_string());
+    out.push(JOBS[((mix >> 11) % 6) as usize].to_string());
+    out.push(DEPARTMENTS[((mix >> 14) % 5) as usize].to_string());
+    out.push(if mix % 4 == 0 {
+        String::new()
+    } else {
+        format!("{:06}", index % 1_000_000)
+    });
+    out.push(if mix % 5 == 0 {
+        String::new()
+    } else {
+        format!(
+            "20{:02}-{:02}-{:02}",
+            10 + (mix % 15),
+            1 + (mix >> 3) % 12,
+            1 + (mix >> 5) % 28
+        )
+    });
+}

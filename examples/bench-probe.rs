@@ -1,0 +1,126 @@
+//! One measured operation per run, for `scripts/bench-report` (which times each run and reads
+//! its peak memory from the operating system, one child process per measurement).
+//!
+//! ```text
+//! bench-probe generate ROWS OUT.xlsx   write a filled template of ROWS generated users
+//! bench-probe baseline FILE            calamine's bare streaming iteration, no validation
+//! bench-probe validate FILE            read and validate
+//! bench-probe import FILE ROWS         read, validate and plan (a dry-run import against an
+//!                                      in-memory store where every tenth of the ROWS generated
+//!                                      users exists)
+//! bench-probe report FILE OUT.xlsx     read, validate and write the error report
+//! ```
+//!
+//! Prints `seconds=S rows=N` for the measured part.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use user_import::memory::{MemoryMailer, MemoryStore};
+use user_import::{ErrorReport, ImportRequest, Importer, Limits, Schema, Stores};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(64)
+        }
+    }
+}
+
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|error| format!("cannot read {path}: {error}"))
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let schema = Schema::default();
+    let limits = Limits::default();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["generate", rows, out] => {
+            let rows: usize = rows.parse().map_err(|_| format!("not a number: {rows}"))?;
+            let bytes = user_import::testing::users_workbook(&schema, rows);
+            std::fs::write(out, bytes).map_err(|error| format!("cannot write {out}: {error}"))
+        }
+        ["baseline", path] => {
+            let bytes = read(path)?;
+            let started = Instant::now();
+            let mut workbook = calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(
+                std::io::Cursor::new(&bytes[..]),
+            )
+            .map_err(|error| error.to_string())?;
+            let mut cells = workbook
+                .worksheet_cells_reader("Users")
+                .map_err(|error| error.to_string())?;
+            let mut last_row = 0;
+            while let Some(cell) = cells.next_cell().map_err(|error| error.to_string())? {
+                last_row = cell.get_position().0;
+            }
+            println!("seconds={:.4} rows={last_row}", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        ["validate", path] => {
+            let bytes = read(path)?;
+            let started = Instant::now();
+            let validation =
+                user_import::validate_bytes(&bytes, &schema, &limits).map_err(|e| e.to_string())?;
+            let seconds = started.elapsed().as_secs_f64();
+            if !validation.is_valid() {
+                return Err(format!("{} issues", validation.issues().len()));
+            }
+            println!("seconds={seconds:.4} rows={}", validation.row_count());
+            Ok(())
+        }
+        ["import", path, rows] => {
+            let rows: usize = rows.parse().map_err(|_| format!("not a number: {rows}"))?;
+            let bytes = read(path)?;
+            let store = MemoryStore::new();
+            store.add_group("g1", "Nurses");
+            // Every tenth user of the generated file already has an account.
+            let mut values = Vec::new();
+            for index in (0..rows).step_by(10) {
+                user_import::testing::user_row(index, &mut values);
+                store.add_user(&values[0], &values[1], &[]);
+            }
+            let importer = Importer::new(
+                schema,
+                Stores::single(Arc::new(store), Arc::new(MemoryMailer::new())),
+            );
+            let mut request = ImportRequest::new("bench", "bench.xlsx");
+            request.dry_run = true;
+            request.groups = vec!["Nurses".into()];
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .map_err(|error| error.to_string())?;
+            let started = Instant::now();
+            let summary = runtime
+                .block_on(importer.run(&request, &bytes, &|_| {}))
+                .map_err(|error| error.to_string())?;
+            let seconds = started.elapsed().as_secs_f64();
+            if summary.counts.failed_rows > 0 || summary.counts.rows == 0 {
+                return Err(format!("unexpected summary: {}", summary.reason));
+            }
+            println!("seconds={seconds:.4} rows={}", summary.counts.rows);
+            Ok(())
+        }
+        ["report", path, out] => {
+            let bytes = read(path)?;
+            let validation =
+                user_import::validate_bytes(&bytes, &schema, &limits).map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let file = std::fs::File::create(out).map_err(|error| error.to_string())?;
+            ErrorReport::new(&schema, &validation)
+                .write_to(std::io::BufWriter::new(file))
+                .map_err(|error| error.to_string())?;
+            println!(
+                "seconds={:.4} rows={}",
+                started.elapsed().as_secs_f64(),
+                validation.row_count()
+            );
+            Ok(())
+        }
+        _ => Err("usage: bench-probe generate ROWS OUT | baseline FILE | validate FILE | import FILE ROWS | report FILE OUT".to_string()),
+    }
+}
