@@ -164,26 +164,32 @@ pub fn regions() -> impl Iterator<Item = Region> {
 
 /// The country with an ISO 3166-1 alpha-2 code, ignoring case and surrounding spaces.
 pub fn country(code: &str) -> Option<Country> {
-    let code = code.trim();
-    if code.len() != 2 {
-        return None;
+    match code.trim().as_bytes() {
+        [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+            let slot = usize::from(a.to_ascii_uppercase() - b'A') * 26
+                + usize::from(b.to_ascii_uppercase() - b'A');
+            index().country_table[slot]
+        }
+        _ => None,
     }
-    index()
-        .country_by_code
-        .get(code.to_ascii_uppercase().as_str())
-        .copied()
 }
 
 /// The region with a full ISO 3166-2 code (`CA-QC`), ignoring case and surrounding spaces.
 pub fn region(code: &str) -> Option<Region> {
-    let code = code.trim();
-    if code.len() > 10 {
+    let code = code.trim().as_bytes();
+    let mut upper = [0u8; 12];
+    if code.len() < 4 || code.len() > upper.len() {
         return None;
     }
-    index()
-        .region_by_code
-        .get(code.to_ascii_uppercase().as_str())
-        .copied()
+    for (slot, byte) in upper.iter_mut().zip(code) {
+        *slot = byte.to_ascii_uppercase();
+    }
+    let wanted = &upper[..code.len()];
+    let regions = &index().regions;
+    regions
+        .binary_search_by(|region| region.code().as_bytes().cmp(wanted))
+        .ok()
+        .map(|at| regions[at])
 }
 
 /// Countries and regions whose name or code matches `query`, best first.
@@ -293,9 +299,15 @@ pub fn resolve_region(country: Country, value: &str) -> Result<Region, RegionPro
         }
         return Err(RegionProblem::OtherCountry(found));
     }
-    if !value.contains('-') && value.len() <= 3 {
-        let full = format!("{}-{}", country.code(), value);
-        if let Some(found) = region(&full) {
+    if !value.contains('-') && (1..=3).contains(&value.len()) {
+        let mut full = [0u8; 6];
+        full[..2].copy_from_slice(country.code().as_bytes());
+        full[2] = b'-';
+        full[3..3 + value.len()].copy_from_slice(value.as_bytes());
+        if let Some(found) = std::str::from_utf8(&full[..3 + value.len()])
+            .ok()
+            .and_then(region)
+        {
             return Ok(found);
         }
     }
@@ -385,8 +397,8 @@ const COMMON_NAMES: &[(&str, &str)] = &[
 struct Index {
     countries: Vec<Country>,
     regions: Vec<Region>,
-    country_by_code: HashMap<&'static str, Country>,
-    region_by_code: HashMap<&'static str, Region>,
+    /// Countries by alpha-2 code: slot = (first letter) * 26 + (second letter).
+    country_table: Vec<Option<Country>>,
     country_by_name: HashMap<String, Country>,
     example_region: HashMap<&'static str, &'static str>,
     /// Folded names (current, former, common) with what they name, countries first.
@@ -412,10 +424,12 @@ fn build_index() -> Index {
         .flat_map(|country| country.regions().iter().map(|inner| Region { inner }))
         .collect();
     regions.sort_by_key(|region| region.code());
-    let region_by_code = regions
-        .iter()
-        .map(|region| (region.code(), *region))
-        .collect();
+    let mut country_table = vec![None; 26 * 26];
+    for country in &countries {
+        let code = country.code().as_bytes();
+        country_table[usize::from(code[0] - b'A') * 26 + usize::from(code[1] - b'A')] =
+            Some(*country);
+    }
     let example_region = countries
         .iter()
         .filter_map(|country| {
@@ -460,8 +474,7 @@ fn build_index() -> Index {
     Index {
         countries,
         regions,
-        country_by_code,
-        region_by_code,
+        country_table,
         country_by_name,
         example_region,
         names,

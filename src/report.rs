@@ -2,18 +2,21 @@
 //! fixes the file and uploads it again.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use crate::error::Error;
-use crate::issue::Issue;
+use crate::issue::{Issue, IssueCode};
 use crate::schema::Schema;
 use crate::validate::{Record, Validation};
 
 /// Excel's most characters (UTF-16 units) in one cell.
 const MAX_CELL_UNITS: usize = 32_767;
+/// Excel's most rows in a sheet.
+const SHEET_ROWS: usize = 1_048_576;
 /// Excel's "light red fill".
 const BAD_FILL: &str = "#FFC7CE";
 /// The `Issues` text of an invalid row whose issues were not kept (past `Limits::max_issues`).
@@ -30,7 +33,8 @@ const UNLISTED: &str = "this row has problems that are not listed because the fi
 ///   they were valid (`QC` in a Canadian row shows as `CA-QC`), exactly as read where they were
 ///   not;
 /// - a cell with a problem has a light red fill, and the row's `Issues` cell lists its messages,
-///   one per line;
+///   one per line; a cell that held a formula or an error value (`#N/A`) is left empty, since
+///   its text would otherwise come back as a valid value: the message shows what it held;
 /// - every value is written as text, never as a formula: a value starting with `=`, `+`, `-` or
 ///   `@` gets Excel's quote prefix so editing the cell does not turn it into a formula, and
 ///   every column is formatted as Text (`@`) so leading zeros survive.
@@ -255,11 +259,15 @@ impl<'a> ErrorReport<'a> {
             workbook.set_tempdir(dir)?;
         }
         let styles = Styles::new();
+        let columns = Columns::new(self.schema, self.headers);
         let records = order(self.records, |record| record.row());
-        let issues = order(self.issues, issue_row);
+        let issues = order(self.issues, |issue| {
+            let position = issue.column.as_deref().and_then(|c| columns.position(c));
+            (issue_row(issue), position.unwrap_or(usize::MAX))
+        });
 
         let users = workbook.add_worksheet_with_constant_memory()?;
-        self.write_users(users, &styles, &records, &issues)?;
+        self.write_users(users, &styles, &columns, &records, &issues)?;
 
         let problems = workbook.add_worksheet_with_constant_memory()?;
         self.write_problems(problems, &styles, &issues)?;
@@ -270,6 +278,7 @@ impl<'a> ErrorReport<'a> {
         &self,
         sheet: &mut Worksheet,
         styles: &Styles,
+        positions: &Columns<'_>,
         records: &Ordered<'_, Record>,
         issues: &Ordered<'_, Issue>,
     ) -> Result<(), Error> {
@@ -314,6 +323,7 @@ impl<'a> ErrorReport<'a> {
         let mut cursor = 0;
         let mut bad = vec![false; width];
         let mut as_read: Vec<Option<&str>> = vec![None; width];
+        let mut unknown = vec![false; width];
         let mut text = String::new();
         for record in records.iter() {
             let number = record.row();
@@ -322,6 +332,7 @@ impl<'a> ErrorReport<'a> {
             }
             bad.fill(false);
             as_read.fill(None);
+            unknown.fill(false);
             text.clear();
             // The cursor stays on this row's first issue: a record placed on a later row
             // because its row number repeats gets the same issues.
@@ -332,9 +343,12 @@ impl<'a> ErrorReport<'a> {
                     text.push('\n');
                 }
                 text.push_str(&issue.message);
-                if let Some(position) = issue.column.as_deref().and_then(|c| self.position(c)) {
+                if let Some(position) = issue.column.as_deref().and_then(|c| positions.position(c))
+                {
                     bad[position] = true;
-                    if as_read[position].is_none() {
+                    if matches!(issue.code, IssueCode::Formula | IssueCode::CellError) {
+                        unknown[position] = true;
+                    } else if as_read[position].is_none() {
                         as_read[position] = issue.value.as_deref();
                     }
                 }
@@ -348,7 +362,11 @@ impl<'a> ErrorReport<'a> {
             for position in 0..width {
                 // A cell with a problem shows the value exactly as read (the record keeps it
                 // cut to the column's length).
-                let value = fit(as_read[position].unwrap_or_else(|| record.get(position)));
+                let value = if unknown[position] {
+                    Cow::Borrowed("")
+                } else {
+                    fit(as_read[position].unwrap_or_else(|| record.get(position)))
+                };
                 let col = position as u16;
                 if value.is_empty() {
                     if bad[position] {
@@ -401,7 +419,8 @@ impl<'a> ErrorReport<'a> {
         {
             sheet.write_string_with_format(0, col as u16, *header, &styles.header)?;
         }
-        for (index, issue) in issues.iter().enumerate() {
+        let (shown, more) = fits_rows(issues.len(), SHEET_ROWS - 1);
+        for (index, issue) in issues.iter().take(shown).enumerate() {
             let row = index as u32 + 1;
             if let Some(number) = issue.row {
                 sheet.write_number(row, 0, number)?;
@@ -425,22 +444,24 @@ impl<'a> ErrorReport<'a> {
                 }
             }
         }
+        if more > 0 {
+            let message = format!(
+                "{more} more issues are not listed: a sheet holds at most {SHEET_ROWS} rows"
+            );
+            sheet.write_string_with_format(shown as u32 + 1, 4, message, &styles.text)?;
+        }
         Ok(())
     }
+}
 
-    /// The schema position of the column an issue names: the header as written in the file,
-    /// else the schema's header, else a header match ignoring case and spaces.
-    fn position(&self, column: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|header| header.as_deref() == Some(column))
-            .or_else(|| {
-                self.schema
-                    .columns()
-                    .iter()
-                    .position(|c| c.header() == column)
-            })
-            .or_else(|| self.schema.match_header(column))
+/// How many of `total` lines a sheet with room for `room` lines shows, keeping one for a line
+/// that says how many more there are: (shown, more).
+fn fits_rows(total: usize, room: usize) -> (usize, usize) {
+    if total <= room {
+        (total, 0)
+    } else {
+        let shown = room.saturating_sub(1);
+        (shown, total - shown)
     }
 }
 
@@ -456,6 +477,36 @@ fn issues_header(schema: &Schema) -> Cow<'static, str> {
             return Cow::Owned(header);
         }
         n += 1;
+    }
+}
+
+/// The schema position of the column an issue names: the header as written in the file, else
+/// the schema's header, else a header match ignoring case and spaces.
+struct Columns<'s> {
+    schema: &'s Schema,
+    exact: HashMap<&'s str, usize>,
+}
+
+impl<'s> Columns<'s> {
+    fn new(schema: &'s Schema, headers: &'s [Option<String>]) -> Columns<'s> {
+        let mut exact = HashMap::new();
+        for (position, column) in schema.columns().iter().enumerate() {
+            exact.insert(column.header(), position);
+        }
+        // The file's own header text wins over a schema header of the same text.
+        for (position, header) in headers.iter().enumerate().take(schema.columns().len()) {
+            if let Some(header) = header {
+                exact.insert(header.as_str(), position);
+            }
+        }
+        Columns { schema, exact }
+    }
+
+    fn position(&self, column: &str) -> Option<usize> {
+        self.exact
+            .get(column)
+            .copied()
+            .or_else(|| self.schema.match_header(column))
     }
 }
 
@@ -486,11 +537,11 @@ impl<T> Ordered<'_, T> {
     }
 }
 
-fn order<T>(items: &[T], key: impl Fn(&T) -> u32) -> Ordered<'_, T> {
+fn order<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Ordered<'_, T> {
     let sorted = items.windows(2).all(|pair| key(&pair[0]) <= key(&pair[1]));
     let index = (!sorted).then(|| {
         let mut index: Vec<usize> = (0..items.len()).collect();
-        // Stable: within a row, issues keep their given (column) order.
+        // Stable: equal keys keep their given order.
         index.sort_by_key(|&at| key(&items[at]));
         index
     });
@@ -581,6 +632,17 @@ mod tests {
         assert_eq!(
             fit(&"😀".repeat(MAX_CELL_UNITS / 2)).len(),
             4 * (MAX_CELL_UNITS / 2)
+        );
+    }
+
+    #[test]
+    fn the_problems_sheet_keeps_a_line_for_what_does_not_fit() {
+        assert_eq!(fits_rows(0, 10), (0, 0));
+        assert_eq!(fits_rows(10, 10), (10, 0));
+        assert_eq!(fits_rows(11, 10), (9, 2));
+        assert_eq!(
+            fits_rows(2_000_000, SHEET_ROWS - 1),
+            (SHEET_ROWS - 2, 2_000_000 - (SHEET_ROWS - 2))
         );
     }
 

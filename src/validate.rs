@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::{Cursor, Read, Seek};
 
 use chrono::NaiveDate;
@@ -210,7 +210,8 @@ pub struct Validator<'s> {
     records: Vec<Record>,
     issues: Vec<Issue>,
     left_out: u64,
-    emails: HashMap<u64, u32>,
+    /// Keyed hash of an email match key → the first record with it.
+    emails: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     /// Keys whose hash met another key's hash: compared in full.
     email_overflow: HashMap<String, u32>,
     /// First record index → the indexes of later records with the same email key.
@@ -237,7 +238,7 @@ impl<'s> Validator<'s> {
             records: Vec::new(),
             issues: Vec::new(),
             left_out: 0,
-            emails: HashMap::new(),
+            emails: HashMap::default(),
             email_overflow: HashMap::new(),
             duplicates: HashMap::new(),
             emails_as_read: HashMap::new(),
@@ -320,11 +321,18 @@ impl<'s> Validator<'s> {
     }
 
     fn check_email_duplicate(&mut self, key_source: &str, index: u32) {
-        let mut hasher = self.hasher.build_hasher();
-        for ch in key_source.chars().flat_map(char::to_lowercase) {
-            hasher.write_u32(ch as u32);
-        }
-        let hash = hasher.finish();
+        // Valid addresses are ASCII and at most 254 bytes: lower-case them on the stack.
+        let bytes = key_source.as_bytes();
+        let mut lowered = [0u8; 256];
+        let hash = if key_source.is_ascii() && bytes.len() <= lowered.len() {
+            for (to, from) in lowered.iter_mut().zip(bytes) {
+                *to = from.to_ascii_lowercase();
+            }
+            self.hasher.hash_one(&lowered[..bytes.len()])
+        } else {
+            self.hasher
+                .hash_one(normalize::email_key(key_source).as_bytes())
+        };
         match self.emails.get(&hash) {
             None => {
                 self.emails.insert(hash, index);
@@ -345,6 +353,27 @@ impl<'s> Validator<'s> {
                 }
             }
         }
+    }
+}
+
+/// A hasher for keys that are already the output of a keyed hash: passes them through.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; fold anything else in, to stay correct.
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
     }
 }
 
@@ -504,7 +533,7 @@ impl Validator<'_> {
     }
 
     fn check<'v>(
-        &self,
+        &'v self,
         row: u32,
         position: usize,
         cell: &'v CellValue<'_>,
@@ -620,16 +649,22 @@ impl Validator<'_> {
                 }
             }
             ColumnKind::Date => match parse_date(&value) {
+                // Exactly `YYYY-MM-DD` already: keep the text as it is.
+                Ok(_) if value.len() == 10 => Checked::Valid(value),
                 Ok(date) => Checked::Valid(Cow::Owned(date.format("%Y-%m-%d").to_string())),
                 Err(DateProblem::Format) => invalid(IssueCode::DateFormat, Vec::new()),
                 Err(DateProblem::Impossible) => invalid(IssueCode::DateImpossible, Vec::new()),
             },
             ColumnKind::Choice(choices) => {
-                match choices.iter().find(|choice| {
-                    choice.trim().eq_ignore_ascii_case(&value)
-                        || choice.trim().to_lowercase() == value.to_lowercase()
-                }) {
-                    Some(choice) => Checked::Valid(Cow::Owned(choice.trim().to_string())),
+                let found = choices
+                    .iter()
+                    .find(|choice| choice.trim().eq_ignore_ascii_case(&value))
+                    .or_else(|| {
+                        let wanted = value.to_lowercase();
+                        choices.iter().find(|c| c.trim().to_lowercase() == wanted)
+                    });
+                match found {
+                    Some(choice) => Checked::Valid(Cow::Borrowed(choice.trim())),
                     None => invalid(
                         IssueCode::ChoiceInvalid,
                         vec![("choices", choices.join(", "))],

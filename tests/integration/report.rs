@@ -362,14 +362,15 @@ fn the_users_sheet_holds_every_row_at_its_own_number_with_its_issues() {
             "2024-02-30",
             &issues_5,
         ]),
-        // The duplicate email with its space as read; the formula as the text it was.
+        // The duplicate email with its space as read; the formula's cell left empty (its text
+        // would come back as a valid job title): the message shows it.
         texts(&[
             "Dee Fox",
             "ann@EXAMPLE.com ",
             "US",
             "US-CA",
             "en",
-            "=2+2",
+            "",
             "",
             "",
             "",
@@ -411,7 +412,7 @@ fn every_value_is_text_and_formula_like_values_are_quote_prefixed_never_formulas
     assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
     assert!(sheet.contains("<c r=\"F3\" s=\""));
     assert!(sheet.contains("<is><t>=1+1</t></is>"));
-    assert!(sheet.contains("<is><t>=2+2</t></is>"));
+    assert!(!sheet.contains("<t>=2+2</t>"));
 
     let cells = cells_with_styles(&bytes, "xl/worksheets/sheet1.xml");
     let quoted: BTreeSet<String> = cells
@@ -419,7 +420,7 @@ fn every_value_is_text_and_formula_like_values_are_quote_prefixed_never_formulas
         .filter(|(_, style)| style.quote_prefix)
         .map(|(reference, _)| reference.clone())
         .collect();
-    assert_eq!(quoted, set(&["F3", "G3", "F5", "G5", "F6"]));
+    assert_eq!(quoted, set(&["F3", "G3", "F5", "G5"]));
     // Every cell below the header is Text (`@`, format 49): leading zeros survive edits.
     for (reference, style) in &cells {
         if reference.trim_start_matches(|c: char| c.is_ascii_uppercase()) != "1" {
@@ -491,23 +492,38 @@ fn the_report_uploaded_as_is_reads_the_same_rows_values_and_problems() {
     let again = validate_bytes(&bytes, &Schema::default(), &Limits::default()).unwrap();
     assert_eq!(again.sheet, "Users");
     assert_eq!(again.header_row, 1);
-    assert_eq!(again.records(), validation.records());
-    let located =
-        |v: &Validation| -> Vec<(Option<u32>, Option<String>, Option<String>, IssueCode)> {
-            v.issues()
-                .iter()
-                .filter(|issue| issue.row.is_some())
-                .map(|issue| {
-                    (
-                        issue.row,
-                        issue.column.clone(),
-                        issue.value.clone(),
-                        issue.code,
-                    )
-                })
-                .collect()
-        };
+    let rows = |v: &Validation| -> Vec<(u32, bool, Vec<String>)> {
+        v.records()
+            .iter()
+            .map(|r| {
+                let values = (0..9).map(|p| r.get(p).to_string()).collect();
+                (r.row(), r.is_valid(), values)
+            })
+            .collect()
+    };
+    // The same rows and values, but for the formula's cell, now empty.
+    let mut expected = rows(&validation);
+    assert_eq!(expected[3].2[5], "=2+2");
+    expected[3].2[5] = String::new();
+    assert_eq!(rows(&again), expected);
+    type Located = Vec<(Option<u32>, Option<String>, Option<String>, IssueCode)>;
+    let located = |v: &Validation| -> Located {
+        v.issues()
+            .iter()
+            .filter(|issue| issue.row.is_some() && issue.code != IssueCode::Formula)
+            .map(|issue| {
+                (
+                    issue.row,
+                    issue.column.clone(),
+                    issue.value.clone(),
+                    issue.code,
+                )
+            })
+            .collect()
+    };
     assert_eq!(located(&again), located(&validation));
+    assert_eq!(located(&validation).len(), 6);
+    assert!(!again.issues().iter().any(|i| i.code == IssueCode::Formula));
     // The only file-wide issue: the Issues column is ignored, with a warning.
     let file_wide: Vec<(Option<String>, IssueCode, Severity)> = again
         .issues()
@@ -757,9 +773,10 @@ fn rows_whose_issues_were_not_kept_say_so() {
     assert_eq!(highlighted(&bytes), set(&["B2"]));
     let problems = grid(&bytes, "Problems");
     assert_eq!(problems.len(), 3);
-    assert_eq!(problems[1][3], Data::String("email.invalid".into()));
-    assert_eq!(problems[2][3], Data::String("file.too_many_issues".into()));
-    assert_eq!(problems[2][0], Data::Empty);
+    assert_eq!(problems[1][3], Data::String("file.too_many_issues".into()));
+    assert_eq!(problems[1][0], Data::Empty);
+    assert_eq!(problems[2][3], Data::String("email.invalid".into()));
+    assert_eq!(problems[2][0], Data::Float(2.0));
 }
 
 #[test]
@@ -791,7 +808,9 @@ fn a_valid_upload_gives_a_report_without_issues() {
             "en",
             "",
             "",
-            "000123"
+            "000123",
+            "",
+            ""
         ])
     );
     assert_eq!(highlighted(&bytes), set(&[]));
