@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 
 use crate::memory::MemoryStore;
-use crate::plan::{CourseId, GroupAddition, GroupId, ImportId, NewUser, UserId};
+use crate::plan::{Attributes, CourseId, GroupAddition, GroupId, ImportId, NewUser, UserId};
 use crate::store::{
     Begin, Claim, Commit, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
     ImportRecord, Outbox, StoreError, UserStore,
@@ -74,7 +74,7 @@ pub fn new_user(row: u32, name: &str, email: &str) -> NewUser {
         name: name.to_string(),
         email: email.to_string(),
         email_key: crate::normalize::email_key(email),
-        attributes: vec![("language".to_string(), "fr".to_string())],
+        attributes: Attributes::from_pairs([("language", "fr")]),
     }
 }
 

@@ -328,13 +328,6 @@ impl Importer {
         };
         record.groups = groups.iter().map(|g| g.id.clone()).collect();
 
-        let keys: Vec<String> = {
-            let email = self.schema.email_position();
-            records
-                .iter()
-                .map(|r| crate::normalize::email_key(r.get(email)))
-                .collect()
-        };
         summary.timings.plan_ms += elapsed_ms(started);
 
         let mut attempts = 0;
@@ -348,8 +341,8 @@ impl Importer {
             });
             let started = Instant::now();
             let existing = self
-                .lookup(&keys)
-                .instrument(tracing::info_span!("lookup", emails = keys.len()))
+                .lookup_records(&records)
+                .instrument(tracing::info_span!("lookup", emails = records.len()))
                 .await?;
             let active = self.stores.users.count_active_users().await?;
             let planned = {
@@ -490,6 +483,26 @@ impl Importer {
     }
 
     /// Finds existing users by email key, `batch_size` keys per call.
+    /// Finds the existing users of `records` by email key, `batch_size` keys per call; the
+    /// keys of one batch at a time are held.
+    async fn lookup_records(
+        &self,
+        records: &[crate::validate::Record],
+    ) -> Result<HashMap<String, ExistingUser>, Error> {
+        let email = self.schema.email_position();
+        let mut existing = HashMap::new();
+        for chunk in records.chunks(self.batch_size) {
+            let keys: Vec<String> = chunk
+                .iter()
+                .map(|record| crate::normalize::email_key(record.get(email)))
+                .collect();
+            for user in self.stores.users.find_by_email_keys(&keys).await? {
+                existing.insert(user.email_key.clone(), user);
+            }
+        }
+        Ok(existing)
+    }
+
     async fn lookup(&self, keys: &[String]) -> Result<HashMap<String, ExistingUser>, Error> {
         let mut existing = HashMap::new();
         for chunk in keys.chunks(self.batch_size) {

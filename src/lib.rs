@@ -57,6 +57,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp"))]
+pub mod adapters;
 pub mod conformance;
 mod error;
 pub mod faults;
@@ -82,8 +84,8 @@ pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use package::Limits;
 pub use plan::{
-    CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan, InvitationId,
-    NewUser, Untouched, UserId, check_groups, plan,
+    Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan,
+    InvitationId, NewUser, Untouched, UserId, check_groups, plan,
 };
 pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
 pub use report::ErrorReport;

@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
+use crate::plan::{
+    Attributes, CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId,
+};
 use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
     ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
@@ -29,7 +31,7 @@ pub struct StoredUser {
     /// The email match key.
     pub email_key: String,
     /// Other values, by schema key.
-    pub attributes: Vec<(String, String)>,
+    pub attributes: Attributes,
     /// Whether the user holds a seat.
     pub active: bool,
     /// The import that created the user, if one did.
@@ -153,7 +155,7 @@ impl MemoryStore {
                 name: name.to_string(),
                 email: email.to_string(),
                 email_key: key.clone(),
-                attributes: Vec::new(),
+                attributes: Attributes::default(),
                 active: true,
                 import: None,
             },

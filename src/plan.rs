@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,16 +99,13 @@ pub struct NewUser {
     /// The email match key (lower case); unique among users.
     pub email_key: String,
     /// Every other non-empty column, by schema key (`country`, `region`, `language`, ...).
-    pub attributes: Vec<(String, String)>,
+    pub attributes: Attributes,
 }
 
 impl NewUser {
     /// The value of the attribute with `key`.
     pub fn attribute(&self, key: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.attributes.get(key)
     }
 }
 
@@ -122,6 +120,118 @@ pub struct GroupAddition {
     pub email_key: String,
     /// The groups to add (those the user is not in yet).
     pub groups: Vec<GroupId>,
+}
+
+/// A user's values beyond name and email, by schema key, held compactly: one allocation for
+/// the values, the keys shared by every user of an import. Serialized as a list of
+/// `[key, value]` pairs, empty values left out.
+///
+/// ```
+/// use user_import::Attributes;
+///
+/// let attributes = Attributes::from_pairs([("country", "CA"), ("region", "CA-QC"), ("job_title", "")]);
+/// assert_eq!(attributes.get("region"), Some("CA-QC"));
+/// assert_eq!(attributes.get("job_title"), None);
+/// assert_eq!(attributes.iter().collect::<Vec<_>>(), [("country", "CA"), ("region", "CA-QC")]);
+/// ```
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Attributes {
+    keys: Arc<[Box<str>]>,
+    text: Box<str>,
+    /// The end of each key's value in `text`.
+    ends: Box<[u32]>,
+}
+
+impl Attributes {
+    /// Attributes from (key, value) pairs; empty values count as absent.
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Attributes {
+        let mut keys: Vec<Box<str>> = Vec::new();
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for (key, value) in pairs {
+            keys.push(Box::from(key.as_ref()));
+            text.push_str(value.as_ref());
+            ends.push(text.len() as u32);
+        }
+        Attributes {
+            keys: keys.into(),
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    fn from_record(keys: &Arc<[Box<str>]>, positions: &[usize], record: &Record) -> Attributes {
+        let mut text = String::with_capacity(64);
+        let mut ends = Vec::with_capacity(positions.len());
+        for position in positions {
+            text.push_str(record.get(*position));
+            ends.push(text.len() as u32);
+        }
+        Attributes {
+            keys: Arc::clone(keys),
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    /// The value of `key`, if it is set and not empty.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.keys
+            .iter()
+            .position(|known| &**known == key)
+            .map(|index| self.value(index))
+            .filter(|value| !value.is_empty())
+    }
+
+    fn value(&self, index: usize) -> &str {
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
+        let end = self.ends[index] as usize;
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The non-empty values, as (key, value), in schema order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(index, key)| (&**key, self.value(index)))
+            .filter(|(_, value)| !value.is_empty())
+    }
+
+    /// The number of non-empty values.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether no value is set.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(String, String)>::deserialize(deserializer)?;
+        Ok(Attributes::from_pairs(pairs))
+    }
 }
 
 /// An existing user the import leaves as they are.
@@ -199,6 +309,14 @@ pub fn plan(
 ) -> Result<ImportPlan, Issue> {
     let email = schema.email_position();
     let name = schema.name_position();
+    // The attribute columns (all but name and email), their keys shared by every user.
+    let positions: Vec<usize> = (0..schema.columns().len())
+        .filter(|position| *position != email && *position != name)
+        .collect();
+    let keys: Arc<[Box<str>]> = positions
+        .iter()
+        .map(|position| Box::from(schema.columns()[*position].key()))
+        .collect();
     let mut plan = ImportPlan {
         groups: groups.to_vec(),
         ..ImportPlan::default()
@@ -229,17 +347,7 @@ pub fn plan(
                 }
             }
             None => {
-                let attributes = schema
-                    .columns()
-                    .iter()
-                    .enumerate()
-                    .filter(|(position, _)| *position != email && *position != name)
-                    .filter_map(|(position, column)| {
-                        record
-                            .non_empty(position)
-                            .map(|value| (column.key().to_string(), value.to_string()))
-                    })
-                    .collect();
+                let attributes = Attributes::from_record(&keys, &positions, record);
                 plan.creates.push(NewUser {
                     row: record.row(),
                     name: record.get(name).to_string(),
