@@ -81,6 +81,8 @@ issue_codes! {
     CountryName = "country.name_not_code", Error;
     /// The value is not an ISO 3166-1 country code.
     CountryUnknown = "country.unknown", Error;
+    /// A three-letter (alpha-3) country code was given where the two-letter code is expected.
+    CountryAlpha3 = "country.alpha3_code", Error;
     /// A region name was given where a region code is expected.
     RegionName = "region.name_not_code", Error;
     /// The value is not an ISO 3166-2 code of the row's country.
@@ -326,6 +328,9 @@ pub fn english(code: IssueCode) -> &'static str {
             "`{value}` appears on rows {rows} (emails are compared ignoring case); give each user their own address, or remove the extra rows"
         }
         IssueCode::CountryName => "`{value}` is a country name; use the code `{code}`",
+        IssueCode::CountryAlpha3 => {
+            "`{value}` is a three-letter country code; use the two-letter code `{code}`"
+        }
         IssueCode::CountryUnknown => {
             "`{value}` is not an ISO 3166-1 country code; use a two-letter code from the Location codes sheet, such as `CA` for Canada"
         }

@@ -247,6 +247,15 @@ pub fn search(query: &str) -> Vec<Location> {
     out
 }
 
+/// The country with an ISO 3166-1 alpha-3 code (`DEU`), ignoring case and surrounding spaces.
+pub fn country_by_alpha3(code: &str) -> Option<Country> {
+    let code = code.trim();
+    if code.len() != 3 {
+        return None;
+    }
+    countries().find(|country| country.alpha3().eq_ignore_ascii_case(code))
+}
+
 /// The country whose name (current, former or common) is exactly `name`, ignoring case and
 /// accents: used to tell an administrator which code to type instead of a name.
 pub fn country_by_name(name: &str) -> Option<Country> {

@@ -602,6 +602,15 @@ impl Validator<'_> {
             },
             ColumnKind::Country => match location::country(&value) {
                 Some(found) => Checked::Valid(Cow::Borrowed(found.code())),
+                None if location::country_by_alpha3(&value).is_some() => invalid(
+                    IssueCode::CountryAlpha3,
+                    vec![(
+                        "code",
+                        location::country_by_alpha3(&value)
+                            .map(|c| c.code().to_string())
+                            .unwrap_or_default(),
+                    )],
+                ),
                 None => match location::country_by_name(&value) {
                     Some(found) => invalid(
                         IssueCode::CountryName,

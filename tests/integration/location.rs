@@ -313,6 +313,19 @@ fn an_unknown_country_code_is_refused() {
 }
 
 #[test]
+fn a_three_letter_country_code_is_refused_with_the_two_letter_code() {
+    let validation = one_user("deu", "");
+    assert_eq!(
+        issues(&validation),
+        [(Some(2), Some("Country"), "country.alpha3_code")]
+    );
+    assert_eq!(
+        validation.issues()[0].message,
+        "row 2, Country: `deu` is a three-letter country code; use the two-letter code `DE`"
+    );
+}
+
+#[test]
 fn a_region_name_is_refused_with_the_code_to_use() {
     let validation = one_user("CA", "Québec");
     assert_eq!(
