@@ -2,7 +2,9 @@
 //!
 //! calamine trusts its input: a crafted `uniqueCount` or cell reference aborts or overflows it.
 //! Everything that could make it allocate without bound or overflow is checked here first:
-//! declared sizes, the compression ratio, the number of shared strings, and every cell reference.
+//! declared sizes, the compression ratio, the number of shared strings, what the styles part
+//! makes it copy, and every cell reference of every part (whatever its name, and wherever in it:
+//! comments and attribute values cannot hide a tag from the scan).
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -27,7 +29,9 @@ pub struct Limits {
     pub max_entries: usize,
     /// The most bytes one part may declare uncompressed (default 1 GiB).
     pub max_part_bytes: u64,
-    /// The most bytes all parts together may declare uncompressed (default 2 GiB).
+    /// The most bytes all parts together may declare uncompressed, and the most bytes of text
+    /// the data sheet's cells may hand out, a shared string counting once for every cell that
+    /// uses it (default 2 GiB).
     pub max_total_bytes: u64,
     /// The most a part over 1 MiB may inflate, as a multiple of its compressed size
     /// (default 300).
@@ -74,7 +78,8 @@ pub(crate) const MAX_GRID_COLUMNS: u64 = 16_384;
 /// Parts smaller than this are not held to the compression ratio.
 const RATIO_FLOOR: u64 = 1024 * 1024;
 
-/// The longest tag the scan follows; a longer `<c>`, `<row>`, `<f>` or `<dimension>` tag is
+/// The longest element name, and the longest tag whose attributes the scan reads (`<c>`,
+/// `<row>`, `<f>`, `<dimension>`, `<sst>`, and the tags of the styles part); longer ones are
 /// refused as damaged.
 const MAX_TAG: usize = 64 * 1024;
 
@@ -184,6 +189,17 @@ pub(crate) fn inspect<R: Read + Seek>(
         .seek(SeekFrom::Start(0))
         .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
 
+    // The zip crate keeps some 200 bytes for every entry of the directory before the archive
+    // can be counted: a 100 MiB upload of empty entries would take 400 MiB. Count first.
+    if let Some(declared) = declared_entries(reader, size)
+        && declared > limits.max_entries as u64
+    {
+        return Err(too_many_entries(declared, limits));
+    }
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
+
     let info = {
         let mut archive = match zip::ZipArchive::new(&mut *reader) {
             Ok(archive) => archive,
@@ -201,6 +217,55 @@ pub(crate) fn inspect<R: Read + Seek>(
     Ok(info)
 }
 
+fn too_many_entries(count: u64, limits: &Limits) -> Error {
+    Error::LimitExceeded {
+        what: "number of parts in the zip package",
+        value: count,
+        limit: limits.max_entries as u64,
+        advice: "save the workbook again from Excel, without attachments or embedded objects",
+    }
+}
+
+/// The number of entries the zip's end of central directory record declares (its zip64
+/// record's, when it has one), or `None` when the record cannot be found; the zip crate then
+/// judges the archive.
+fn declared_entries<R: Read + Seek>(reader: &mut R, size: u64) -> Option<u64> {
+    // The record is 22 bytes and a comment of up to 65,535 bytes ends the file.
+    let tail_len = size.min(22 + 65_535);
+    reader.seek(SeekFrom::Start(size - tail_len)).ok()?;
+    let mut tail = Vec::with_capacity(tail_len as usize);
+    reader.by_ref().take(tail_len).read_to_end(&mut tail).ok()?;
+    let u16_at = |bytes: &[u8], at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+    let u32_at = |bytes: &[u8], at: usize| {
+        u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    };
+    // The last signature whose comment length reaches the end of the file exactly.
+    let end = (0..tail.len().saturating_sub(21)).rev().find(|&at| {
+        tail[at..].starts_with(b"PK\x05\x06")
+            && at + 22 + usize::from(u16_at(&tail, at + 20)) == tail.len()
+    })?;
+    let entries = u16_at(&tail, end + 10);
+    let zip64 = entries == u16::MAX
+        || u32_at(&tail, end + 12) == u32::MAX
+        || u32_at(&tail, end + 16) == u32::MAX;
+    if !zip64 {
+        return Some(u64::from(entries));
+    }
+    // The zip64 locator sits just before the record and points at the zip64 record.
+    let locator = tail.get(end.checked_sub(20)?..end)?;
+    if !locator.starts_with(b"PK\x06\x07") {
+        return Some(u64::from(entries));
+    }
+    let at = u64::from_le_bytes(locator[8..16].try_into().ok()?);
+    reader.seek(SeekFrom::Start(at)).ok()?;
+    let mut record = [0u8; 56];
+    reader.read_exact(&mut record).ok()?;
+    if !record.starts_with(b"PK\x06\x06") {
+        return None;
+    }
+    Some(u64::from_le_bytes(record[32..40].try_into().ok()?))
+}
+
 struct Entry {
     index: usize,
     name: String,
@@ -212,12 +277,7 @@ fn inspect_archive<R: Read + Seek>(
     limits: &Limits,
 ) -> Result<PackageInfo, Error> {
     if archive.len() > limits.max_entries {
-        return Err(Error::LimitExceeded {
-            what: "number of parts in the zip package",
-            value: archive.len() as u64,
-            limit: limits.max_entries as u64,
-            advice: "save the workbook again from Excel, without attachments or embedded objects",
-        });
+        return Err(too_many_entries(archive.len() as u64, limits));
     }
     let mut entries = Vec::with_capacity(archive.len());
     let mut total: u64 = 0;
@@ -285,12 +345,18 @@ fn inspect_archive<R: Read + Seek>(
 
     let mut info = PackageInfo::default();
     for entry in &entries {
-        let lower = entry.name.to_ascii_lowercase();
-        if !lower.ends_with(".xml") {
-            continue;
-        }
-        let is_shared_strings = lower.ends_with("sharedstrings.xml");
-        if is_shared_strings && entry.size > limits.max_shared_strings_bytes {
+        // Every part, whatever its name: a workbook's relationships can send calamine to a
+        // worksheet named `sheet1.bin`, or to the shared strings as a worksheet. Parts that are
+        // not UTF-8 (pictures, embedded files) end their scan at their first bytes.
+        let lower = entry.name.to_ascii_lowercase().replace('\\', "/");
+        let kind = if lower.ends_with("sharedstrings.xml") {
+            PartKind::SharedStrings
+        } else if lower.ends_with("styles.xml") {
+            PartKind::Styles
+        } else {
+            PartKind::Other
+        };
+        if kind == PartKind::SharedStrings && entry.size > limits.max_shared_strings_bytes {
             return Err(Error::LimitExceeded {
                 what: "shared-strings part, in uncompressed bytes,",
                 value: entry.size,
@@ -301,29 +367,82 @@ fn inspect_archive<R: Read + Seek>(
         let part = archive.by_index(entry.index).map_err(|error| {
             Error::corrupt_from(format!("part `{}` cannot be read", entry.name), error)
         })?;
-        let mut scan = Scan::new(&entry.name, is_shared_strings, limits);
+        let mut scan = Scan::new(&entry.name, kind, limits);
         scan.run(part)?;
-        if is_shared_strings {
+        if kind == PartKind::SharedStrings {
             info.shared_strings = info.shared_strings.max(scan.si_count);
         }
     }
     Ok(info)
 }
 
-/// A streaming pass over one XML part that checks cell references and counts shared strings.
+/// What the scan looks for in a part, from its name (as calamine finds it: case and `\` aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartKind {
+    /// `sharedStrings.xml`: `<si>` elements are counted.
+    SharedStrings,
+    /// `styles.xml`: what calamine keeps for every cell format is bounded.
+    Styles,
+    /// Any other part.
+    Other,
+}
+
+/// The tags whose attributes the scan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagKind {
+    /// `<c r="…">`
+    Cell,
+    /// `<row r="…">`
+    Row,
+    /// `<f ref="…">` and `<dimension ref="…">`
+    Range,
+    /// `<sst count="…" uniqueCount="…">`
+    SharedStrings,
+    /// Any other tag.
+    Other,
+}
+
+/// What calamine keeps for one record of the styles part (a cell format, font, fill, border or
+/// number format) before the strings it copies into it: a cell format is a 152-byte `Style`
+/// and a format entry, in vectors with spare room.
+const STYLE_RECORD_BYTES: u64 = 320;
+
+/// The most memory the records of the styles part may make calamine keep. calamine copies the
+/// font name and the number format into every cell format, so a 60 KB number format used by
+/// 4,000 cell formats would make it hold 240 MB; Excel itself writes at most 65,490 formats.
+const STYLES_BUDGET: u64 = 128 * 1024 * 1024;
+
+/// A streaming pass over one package part that checks every cell reference and the counts that
+/// make calamine allocate.
+///
+/// The scan looks at every `<` of the part as the start of a tag, the way quick-xml (calamine's
+/// XML parser) would if it met it: comments, CDATA sections and attribute values are not
+/// skipped, so no construct can hide a tag from the scan. A tag it reads (`c`, `row`, `f`,
+/// `dimension`, `sst`, and every tag of the styles part) ends where quick-xml ends it, at the
+/// first `>` outside quotes, and its attributes are split as calamine splits them. Such a tag
+/// with a `<` inside is refused: a real workbook never has one, and the scan could not tell
+/// where quick-xml would end it. The scan stops at the first byte that is not UTF-8, where
+/// quick-xml stops with an error too.
 struct Scan<'l> {
     part: String,
-    shared_strings: bool,
+    kind: PartKind,
+    /// `<si>` elements of the shared-strings part.
     si_count: u64,
+    /// Records of the styles part: `xf`, `font`, `fill`, `border` and `numFmt` elements.
+    style_records: u64,
+    /// The longest attribute value of the styles part.
+    longest_value: u64,
     limits: &'l Limits,
 }
 
 impl<'l> Scan<'l> {
-    fn new(part: &str, shared_strings: bool, limits: &'l Limits) -> Scan<'l> {
+    fn new(part: &str, kind: PartKind, limits: &'l Limits) -> Scan<'l> {
         Scan {
             part: part.to_string(),
-            shared_strings,
+            kind,
             si_count: 0,
+            style_records: 0,
+            longest_value: 0,
             limits,
         }
     }
@@ -332,61 +451,112 @@ impl<'l> Scan<'l> {
         let mut buf: Vec<u8> = Vec::with_capacity(256 * 1024);
         let mut chunk = vec![0u8; 128 * 1024];
         let mut eof = false;
+        let name = self.part.clone();
+        let mut read = |buf: &mut Vec<u8>, eof: &mut bool| -> Result<(), Error> {
+            let count = part.read(&mut chunk).map_err(|error| {
+                Error::corrupt_from(format!("part `{name}` cannot be inflated"), error)
+            })?;
+            if count == 0 {
+                *eof = true;
+            }
+            buf.extend_from_slice(&chunk[..count]);
+            Ok(())
+        };
+        // quick-xml drops a UTF-16 byte-order mark and reads the bytes after it as UTF-8.
+        while buf.len() < 2 && !eof {
+            read(&mut buf, &mut eof)?;
+        }
+        if buf.starts_with(&[0xFE, 0xFF]) || buf.starts_with(&[0xFF, 0xFE]) {
+            buf.drain(..2);
+        }
+        // buf[..valid] is UTF-8; `cut` when a byte that is not ends what the parser reads.
+        let mut valid = 0;
+        let mut cut = false;
         let mut pos = 0;
         loop {
-            // Process every complete tag in buf[pos..].
+            match std::str::from_utf8(&buf[valid..]) {
+                Ok(_) => valid = buf.len(),
+                Err(error) => {
+                    valid += error.valid_up_to();
+                    if error.error_len().is_some() || eof {
+                        cut = true;
+                        buf.truncate(valid);
+                    }
+                }
+            }
+            let done = cut || eof;
+            // Look at every `<` of the UTF-8 bytes.
             loop {
-                let Some(lt) = memchr(b'<', &buf[pos..]) else {
-                    pos = buf.len();
+                let Some(lt) = memchr(b'<', &buf[pos..valid]) else {
+                    pos = valid;
                     break;
                 };
                 let start = pos + lt;
-                match self.tag(&buf[start..], eof)? {
-                    Some(consumed) => pos = start + consumed,
+                match self.tag(&buf[start..valid], done, cut)? {
+                    Some(used) => pos = start + used,
                     None => {
                         pos = start;
                         break;
                     }
                 }
             }
-            if eof {
-                break;
+            if done {
+                return self.finish();
             }
             buf.drain(..pos);
+            valid -= pos;
             pos = 0;
-            let read = part.read(&mut chunk).map_err(|error| {
-                Error::corrupt_from(format!("part `{}` cannot be inflated", self.part), error)
-            })?;
-            if read == 0 {
-                eof = true;
-            } else {
-                buf.extend_from_slice(&chunk[..read]);
-            }
+            read(&mut buf, &mut eof)?;
         }
-        Ok(())
     }
 
-    /// Looks at the tag starting at `text[0] == b'<'`. Returns how many bytes it used, or
-    /// `None` when the tag is not complete in `text` (and more input may come).
-    fn tag(&mut self, text: &[u8], eof: bool) -> Result<Option<usize>, Error> {
-        let name_end = text[1..]
-            .iter()
-            .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<'))
-            .map(|p| p + 1);
-        let Some(name_end) = name_end else {
-            if text.len() > MAX_TAG && !eof {
-                // A name this long is nothing we look at; skip past it.
-                return Ok(Some(text.len()));
-            }
-            return Ok(if eof { Some(text.len()) } else { None });
+    /// Looks at the tag that may start at `text[0] == b'<'`. Returns how many bytes it used, or
+    /// `None` when more input is needed. `done`: no more input will come; `cut`: the input ends
+    /// at a byte that is not UTF-8, so quick-xml stops there with an error.
+    fn tag(&mut self, text: &[u8], done: bool, cut: bool) -> Result<Option<usize>, Error> {
+        let Some(&next) = text.get(1) else {
+            return Ok(done.then_some(1));
         };
-        let name = &text[1..name_end];
-        let local = match name.iter().rposition(|b| *b == b':') {
+        // Comments, CDATA sections, processing instructions and end tags: what follows is
+        // looked at like the rest.
+        if matches!(next, b'!' | b'?' | b'/') {
+            return Ok(Some(1));
+        }
+        // The name runs to white space or to the `>` that ends the tag; a quote or a `<` before
+        // either makes a name no tag read here has.
+        let stop = text[1..]
+            .iter()
+            .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'\'' | b'"' | b'<'))
+            .map(|p| p + 1);
+        let Some(stop) = stop else {
+            if text.len() > MAX_TAG {
+                return Err(self.long_name());
+            }
+            return Ok(done.then_some(text.len()));
+        };
+        if stop > MAX_TAG {
+            return Err(self.long_name());
+        }
+        let mut name = &text[1..stop];
+        match text[stop] {
+            b'\'' | b'"' | b'<' => return Ok(Some(stop)),
+            b'>' => name = name.strip_suffix(b"/").unwrap_or(name),
+            _ => {}
+        }
+        // quick-xml's local name: after the first colon.
+        let local = match memchr(b':', name) {
             Some(colon) => &name[colon + 1..],
             None => name,
         };
-        if self.shared_strings {
-            if local == b"si" {
+        let tag_kind = match local {
+            b"c" => TagKind::Cell,
+            b"row" => TagKind::Row,
+            b"f" | b"dimension" => TagKind::Range,
+            b"sst" => TagKind::SharedStrings,
+            _ => TagKind::Other,
+        };
+        match self.kind {
+            PartKind::SharedStrings if local == b"si" => {
                 self.si_count += 1;
                 if self.si_count > self.limits.max_shared_strings {
                     return Err(Error::LimitExceeded {
@@ -396,98 +566,157 @@ impl<'l> Scan<'l> {
                         advice: "split the users over several files",
                     });
                 }
-            } else if local == b"sst" {
-                return self.attributes(text, name_end, eof, |scan, key, value| {
-                    if key == b"uniqueCount" || key == b"count" {
-                        scan.check_declared_count(value)?;
-                    }
-                    Ok(())
-                });
             }
-            return Ok(Some(name_end));
+            _ => {}
         }
-        match local {
-            b"c" | b"row" => self.attributes(text, name_end, eof, |scan, key, value| {
-                if key == b"r" {
-                    if local == b"row" {
-                        scan.check_row(value)?;
-                    } else {
-                        scan.check_cell(value)?;
-                    }
+        if tag_kind == TagKind::Other && self.kind != PartKind::Styles {
+            return Ok(Some(stop));
+        }
+        // The end of the tag: the first `>` outside quotes, as quick-xml finds it, before the
+        // next `<`.
+        let limit = memchr(b'<', &text[1..]).map_or(text.len(), |p| p + 1);
+        let mut quote = None;
+        let mut end = None;
+        for (offset, &byte) in text[stop..limit].iter().enumerate() {
+            match (quote, byte) {
+                (None, b'>') => {
+                    end = Some(stop + offset);
+                    break;
                 }
-                Ok(())
-            }),
-            b"f" | b"dimension" => self.attributes(text, name_end, eof, |scan, key, value| {
-                if key == b"ref" {
-                    for cell in value.split(|b| *b == b':') {
-                        scan.check_cell(cell)?;
-                    }
+                (None, b'"' | b'\'') => quote = Some(byte),
+                (Some(open), _) if open == byte => quote = None,
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            if limit < text.len() {
+                return Err(self.damaged_tag(name, "has a `<` inside the"));
+            }
+            if text.len() > MAX_TAG {
+                return Err(self.long_tag(name));
+            }
+            if !done {
+                return Ok(None);
+            }
+            if cut {
+                return Ok(Some(text.len()));
+            }
+            return Err(self.damaged_tag(name, "has a"));
+        };
+        if end > MAX_TAG {
+            return Err(self.long_tag(name));
+        }
+        let content = &text[1..end];
+        let content = content.strip_suffix(b"/").unwrap_or(content);
+        let attributes = content.get(stop - 1..).unwrap_or_default();
+        self.attributes(attributes, tag_kind)?;
+        if self.kind == PartKind::Styles
+            && matches!(local, b"xf" | b"font" | b"fill" | b"border" | b"numFmt")
+        {
+            self.style_records += 1;
+        }
+        Ok(Some(end + 1))
+    }
+
+    /// Splits attributes as calamine does (its `RawAttrIter`): a key runs to `=`, the value is
+    /// quoted. Every value of a key calamine reads is checked; a malformed attribute, where
+    /// calamine would stop with an error, is refused.
+    fn attributes(&mut self, raw: &[u8], tag_kind: TagKind) -> Result<(), Error> {
+        let mut at = 0;
+        loop {
+            while raw.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            if at >= raw.len() {
+                return Ok(());
+            }
+            let Some(equals) = memchr(b'=', &raw[at..]) else {
+                return Err(Error::corrupt(format!(
+                    "part `{}` has an attribute without a value",
+                    self.part
+                )));
+            };
+            let key = raw[at..at + equals].trim_ascii_end();
+            at += equals + 1;
+            while raw.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            let quote = match raw.get(at) {
+                Some(&quote @ (b'"' | b'\'')) => quote,
+                _ => {
+                    return Err(Error::corrupt(format!(
+                        "part `{}` has an attribute without quotes",
+                        self.part
+                    )));
                 }
-                Ok(())
-            }),
-            _ => Ok(Some(name_end)),
+            };
+            let start = at + 1;
+            let end = memchr(quote, &raw[start..]).map_or(raw.len(), |p| start + p);
+            let value = &raw[start..end];
+            at = (end + 1).min(raw.len());
+            self.longest_value = self.longest_value.max(value.len() as u64);
+            match (tag_kind, key) {
+                (TagKind::Cell, b"r") => {
+                    self.check_cell(value)?;
+                }
+                (TagKind::Row, b"r") => self.check_row(value)?,
+                (TagKind::Range, b"ref") => self.check_range(value)?,
+                (TagKind::SharedStrings, b"uniqueCount" | b"count") => {
+                    self.check_declared_count(value)?
+                }
+                _ => {}
+            }
         }
     }
 
-    /// Walks the attributes of a tag, calling `each` with every key and value.
-    fn attributes(
-        &mut self,
-        text: &[u8],
-        mut at: usize,
-        eof: bool,
-        mut each: impl FnMut(&mut Self, &[u8], &[u8]) -> Result<(), Error>,
-    ) -> Result<Option<usize>, Error> {
-        loop {
-            while at < text.len() && text[at].is_ascii_whitespace() {
-                at += 1;
+    /// The checks made once the whole part is read.
+    fn finish(&self) -> Result<(), Error> {
+        if self.kind == PartKind::Styles {
+            let per_record = STYLE_RECORD_BYTES + 2 * self.longest_value;
+            let allowed = STYLES_BUDGET / per_record;
+            if self.style_records > allowed {
+                return Err(Error::LimitExceeded {
+                    what: "number of cell formats, fonts, fills and borders in the styles part",
+                    value: self.style_records,
+                    limit: allowed,
+                    advice: "delete unused cell styles (long number formats or font names lower the limit), or save the file again from Excel",
+                });
             }
-            let Some(&next) = text.get(at) else {
-                return incomplete(&self.part, eof, text.len());
-            };
-            if next == b'>' {
-                return Ok(Some(at + 1));
-            }
-            if next == b'/' {
-                at += 1;
-                continue;
-            }
-            let key_start = at;
-            while at < text.len()
-                && !matches!(text[at], b'=' | b'>' | b'/')
-                && !text[at].is_ascii_whitespace()
-            {
-                at += 1;
-            }
-            let key_end = at;
-            while at < text.len() && text[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            match text.get(at) {
-                None => return incomplete(&self.part, eof, text.len()),
-                Some(b'=') => at += 1,
-                Some(_) => continue,
-            }
-            while at < text.len() && text[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            let Some(&quote) = text.get(at) else {
-                return incomplete(&self.part, eof, text.len());
-            };
-            if quote != b'"' && quote != b'\'' {
-                return Err(Error::corrupt(format!(
-                    "part `{}` has an attribute without quotes",
-                    self.part
-                )));
-            }
-            let value_start = at + 1;
-            let Some(len) = memchr(quote, &text[value_start..]) else {
-                return incomplete(&self.part, eof, text.len());
-            };
-            let value_end = value_start + len;
-            let key = &text[key_start..key_end];
-            each(self, key, &text[value_start..value_end])?;
-            at = value_end + 1;
         }
+        Ok(())
+    }
+
+    fn shown(value: &[u8]) -> String {
+        String::from_utf8_lossy(&value[..value.len().min(40)]).into_owned()
+    }
+
+    fn long_name(&self) -> Error {
+        Error::corrupt(format!(
+            "part `{}` has an element name longer than {MAX_TAG} bytes",
+            self.part
+        ))
+    }
+
+    fn long_tag(&self, name: &[u8]) -> Error {
+        Error::corrupt(format!(
+            "part `{}` has a `<{}>` tag longer than {MAX_TAG} bytes",
+            self.part,
+            Self::shown(name)
+        ))
+    }
+
+    /// `what` is `has a` or `has a `<` inside the`: the tag is not closed, or holds a `<`.
+    fn damaged_tag(&self, name: &[u8], what: &str) -> Error {
+        let (lead, tail) = if what == "has a" {
+            ("has a", "tag that is not closed")
+        } else {
+            (what, "tag")
+        };
+        Error::corrupt(format!(
+            "part `{}` {lead} `<{}>` {tail}",
+            self.part,
+            Self::shown(name)
+        ))
     }
 
     fn check_declared_count(&self, value: &[u8]) -> Result<(), Error> {
@@ -503,7 +732,7 @@ impl<'l> Scan<'l> {
             None => Err(Error::corrupt(format!(
                 "part `{}` declares the shared-string count `{}`, which is not a number",
                 self.part,
-                String::from_utf8_lossy(&value[..value.len().min(40)])
+                Self::shown(value)
             ))),
         }
     }
@@ -511,7 +740,7 @@ impl<'l> Scan<'l> {
     fn outside(&self, reference: &[u8]) -> Error {
         Error::CellOutsideGrid {
             part: self.part.clone(),
-            reference: String::from_utf8_lossy(&reference[..reference.len().min(40)]).into_owned(),
+            reference: Self::shown(reference),
         }
     }
 
@@ -522,23 +751,30 @@ impl<'l> Scan<'l> {
         }
     }
 
-    fn check_cell(&self, value: &[u8]) -> Result<(), Error> {
+    fn check_cell(&self, value: &[u8]) -> Result<Option<(u32, u32)>, Error> {
         match parse_cell_reference(value) {
-            Some(_) => Ok(()),
+            Some(cell) => Ok(Some(cell)),
             None => Err(self.outside(value)),
         }
     }
-}
 
-/// The answer for a tag cut off by the end of the buffer: wait for more input, or, at the end
-/// of the part or past [`MAX_TAG`], refuse it.
-fn incomplete(part: &str, eof: bool, len: usize) -> Result<Option<usize>, Error> {
-    if eof || len > MAX_TAG {
-        Err(Error::corrupt(format!(
-            "part `{part}` has a cell tag that is not closed or is longer than {MAX_TAG} bytes"
-        )))
-    } else {
-        Ok(None)
+    /// A cell or a range `A1:B2`; calamine subtracts the start from the end of a range, so an
+    /// end before the start would overflow it.
+    fn check_range(&self, value: &[u8]) -> Result<(), Error> {
+        let mut cells = Vec::with_capacity(2);
+        for cell in value.split(|b| *b == b':') {
+            cells.extend(self.check_cell(cell)?);
+        }
+        if let [start, end] = cells[..]
+            && (end.0 < start.0 || end.1 < start.1)
+        {
+            return Err(Error::corrupt(format!(
+                "part `{}` has the range `{}`, whose end comes before its start",
+                self.part,
+                Self::shown(value)
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -626,5 +862,111 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
         assert_eq!(sniff(b"  <html><body>"), Some(FileKind::Html));
         assert_eq!(sniff(b"PK\x03\x04rest"), None);
+    }
+
+    /// Reads one byte at a time, so every tag is split across reads.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((first, rest)), Some(slot)) => {
+                    *slot = *first;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Scans `xml` as a part of `kind`, whole and one byte at a time; both must agree.
+    fn scan(xml: &[u8], kind: PartKind) -> Result<(u64, u64), String> {
+        let limits = Limits {
+            max_shared_strings: 3,
+            ..Limits::default()
+        };
+        let mut outcomes = Vec::new();
+        for split in [false, true] {
+            let mut scan = Scan::new("part.xml", kind, &limits);
+            let outcome = if split {
+                scan.run(OneByte(xml))
+            } else {
+                scan.run(xml)
+            };
+            outcomes.push(
+                outcome
+                    .map(|()| (scan.si_count, scan.style_records))
+                    .map_err(|error| error.to_string()),
+            );
+        }
+        assert_eq!(outcomes[0], outcomes[1], "{}", String::from_utf8_lossy(xml));
+        outcomes.remove(0)
+    }
+
+    fn refused(xml: &[u8]) -> String {
+        scan(xml, PartKind::Other).expect_err("refused")
+    }
+
+    #[test]
+    fn the_scan_reads_references_wherever_they_are() {
+        let outside = "has the cell reference `A99999999999`";
+        assert!(refused(br#"<c r="A99999999999"/>"#).contains(outside));
+        assert!(refused(br#"<x:c t="s" r = 'A99999999999'>"#).contains(outside));
+        assert!(refused(br#"<c r="A1" r="A99999999999">"#).contains(outside));
+        // A tag behind a comment or inside an attribute value is still a tag to the scan.
+        assert!(refused(br#"<!-- --><c r="A99999999999"/>"#).contains(outside));
+        assert!(refused(br#"<x a="<c r='A1'/>"/><c r="A99999999999"/>"#).contains(outside));
+        assert!(refused(br#"<x a="<c x='"/><c r="A99999999999"/>'>"/>"#).contains("`<` inside"));
+        assert!(refused(br#"<row r="1" a'="x' ><c r="A99999999999"/>">"#).contains(outside));
+        assert!(refused(br#"<row r="0">"#).contains("reference `0`"));
+        assert!(refused(br#"<dimension ref="B2:A1"/>"#).contains("end comes before its start"));
+        assert!(refused(br#"<c r="A1""#).contains("`<c>` tag that is not closed"));
+        assert!(refused(br#"<c r=A1>"#).contains("without quotes"));
+        assert!(refused(b"<c hidden>").contains("without a value"));
+        // What is not a tag calamine reads passes.
+        assert_eq!(
+            scan(
+                br#"<cell r="A99999999999"/><c/><c r="XFD1048576"></c><c:f>x</c:f>"#,
+                PartKind::Other
+            ),
+            Ok((0, 0))
+        );
+        assert_eq!(
+            scan(br#"<c'r="A99999999999"/>"#, PartKind::Other),
+            Ok((0, 0))
+        );
+    }
+
+    #[test]
+    fn the_scan_stops_where_the_parser_would() {
+        // A byte that is not UTF-8 ends what quick-xml reads, and the scan.
+        assert_eq!(
+            scan(b"<x/>\xFF<c r=\"A99999999999\"/>", PartKind::Other),
+            Ok((0, 0))
+        );
+        // A UTF-16 byte-order mark is dropped, the bytes after it read.
+        assert!(refused(b"\xFF\xFE<c r=\"A99999999999\"/>").contains("A99999999999"));
+        // A tag cut by the end of the UTF-8 bytes is not refused: the parser fails there.
+        assert_eq!(scan(b"<c r=\"A1\xFF\"/>", PartKind::Other), Ok((0, 0)));
+    }
+
+    #[test]
+    fn the_scan_counts_shared_strings_and_style_records() {
+        let sst = br#"<sst uniqueCount="3"><si><t>a</t></si><x:si/><si></si></sst>"#;
+        assert_eq!(scan(sst, PartKind::SharedStrings), Ok((3, 0)));
+        let four = br#"<sst><si/><si/><si/><si/></sst>"#;
+        assert!(
+            scan(four, PartKind::SharedStrings)
+                .unwrap_err()
+                .contains("number of shared strings (4) exceeds the limit of 3")
+        );
+        assert!(
+            scan(br#"<sst uniqueCount="4">"#, PartKind::SharedStrings)
+                .unwrap_err()
+                .contains("declared number of shared strings (4)")
+        );
+        let styles = br#"<numFmts><numFmt numFmtId="164" formatCode="0.0"/></numFmts><fonts><font/></fonts><cellXfs><xf/><xf numFmtId="164"/></cellXfs>"#;
+        assert_eq!(scan(styles, PartKind::Styles), Ok((0, 4)));
     }
 }

@@ -151,7 +151,9 @@ pub fn read_rows<R: Read + Seek>(
         header: None,
         header_cells: Vec::new(),
         column_map: Vec::new(),
-        warned_columns: Vec::new(),
+        named_columns: ColumnSet::new(),
+        warned_columns: ColumnSet::new(),
+        text_bytes: 0,
         rows: 0,
         sink,
     };
@@ -169,6 +171,8 @@ fn find_sheet_by_headers<R: Read + Seek>(
     schema: &Schema,
     limits: &Limits,
 ) -> Result<String, Error> {
+    // One budget for every sheet looked at.
+    let mut text_bytes = 0;
     for name in sheets {
         let mut cells = match workbook.worksheet_cells_reader(name) {
             Ok(cells) => cells,
@@ -181,6 +185,7 @@ fn find_sheet_by_headers<R: Read + Seek>(
                 Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
             })?;
             let Some(cell) = cell else { break };
+            spend_text(&mut text_bytes, &cell.value, None, limits)?;
             let (row, column) = cell.pos;
             if first_row.is_some_and(|first| row != first) {
                 break;
@@ -260,8 +265,12 @@ struct SheetStream<'s> {
     header_cells: Vec<(u32, String)>,
     /// Sheet column → schema column, over the header row's width.
     column_map: Vec<Option<usize>>,
+    /// The columns of the header row that have a header.
+    named_columns: ColumnSet,
     /// Columns right of (or between) the headers already warned about.
-    warned_columns: Vec<u32>,
+    warned_columns: ColumnSet,
+    /// The bytes of text the sheet's cells have handed out so far.
+    text_bytes: u64,
     rows: u32,
     sink: &'s mut dyn RowSink,
 }
@@ -276,7 +285,7 @@ impl SheetStream<'_> {
         let mut current: Option<u32> = None;
         let mut row_has_values = false;
         // Columns seen in the current row, to find two cells at one position.
-        let mut seen: Vec<u32> = Vec::with_capacity(32);
+        let mut seen = ColumnSet::new();
         let mut shared_formulas: Vec<(usize, String)> = Vec::new();
 
         loop {
@@ -311,13 +320,12 @@ impl SheetStream<'_> {
                 }
             }
             current = Some(row);
-            if seen.contains(&column) {
+            if !seen.insert(column) {
                 return Err(Error::DuplicateCell {
                     sheet: self.sheet.clone(),
                     reference: format!("{}{}", column_letters(column), row + 1),
                 });
             }
-            seen.push(column);
 
             let formula = match cell.formula {
                 None => None,
@@ -341,6 +349,12 @@ impl SheetStream<'_> {
                 ),
                 Some(_) => Some(String::new()),
             };
+            spend_text(
+                &mut self.text_bytes,
+                &cell.value,
+                formula.as_deref(),
+                self.limits,
+            )?;
 
             if self.header.is_none() {
                 let text = header_text(&cell.value);
@@ -354,6 +368,7 @@ impl SheetStream<'_> {
                         });
                     }
                     self.header_cells.push((column, text));
+                    self.named_columns.insert(column);
                     row_has_values = true;
                 }
                 continue;
@@ -373,8 +388,8 @@ impl SheetStream<'_> {
                 None => {
                     let beyond = column as usize >= self.column_map.len();
                     if !blank
-                        && (beyond || self.is_unnamed(column))
-                        && !self.warned_columns.contains(&column)
+                        && !self.warned_columns.contains(column)
+                        && (beyond || !self.named_columns.contains(column))
                     {
                         if self.warned_columns.len() < 50 {
                             self.sink.warning(
@@ -383,7 +398,7 @@ impl SheetStream<'_> {
                                     .arg("first_row", (row + 1).to_string()),
                             );
                         }
-                        self.warned_columns.push(column);
+                        self.warned_columns.insert(column);
                     }
                 }
             }
@@ -409,11 +424,6 @@ impl SheetStream<'_> {
             }),
             Some(_) => Ok(()),
         }
-    }
-
-    /// Whether a sheet column inside the header row's width has no header text.
-    fn is_unnamed(&self, column: u32) -> bool {
-        !self.header_cells.iter().any(|(c, _)| *c == column)
     }
 
     fn finish_row<'a>(
@@ -510,6 +520,77 @@ impl SheetStream<'_> {
         self.header = Some(header);
         Ok(())
     }
+}
+
+/// A set of sheet columns with constant-time lookups: a row may have 16,384 cells.
+struct ColumnSet {
+    words: Vec<u64>,
+    members: Vec<u32>,
+}
+
+impl ColumnSet {
+    fn new() -> ColumnSet {
+        ColumnSet {
+            words: vec![0; (MAX_GRID_COLUMNS as usize).div_ceil(64)],
+            members: Vec::new(),
+        }
+    }
+
+    /// Adds a column inside Excel's grid; false when it was in already.
+    fn insert(&mut self, column: u32) -> bool {
+        let (word, bit) = ((column / 64) as usize, 1u64 << (column % 64));
+        if self.words[word] & bit != 0 {
+            return false;
+        }
+        self.words[word] |= bit;
+        self.members.push(column);
+        true
+    }
+
+    fn contains(&self, column: u32) -> bool {
+        let (word, bit) = ((column / 64) as usize, 1u64 << (column % 64));
+        self.words.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn clear(&mut self) {
+        for column in self.members.drain(..) {
+            self.words[(column / 64) as usize] = 0;
+        }
+    }
+}
+
+/// Counts the text a cell hands out against `limits.max_total_bytes`. A shared string is
+/// stored once but handed out for every cell that uses it (a shared formula likewise), so
+/// without this bound a small file could make the validation read, and keep in its issues,
+/// gigabytes of text.
+fn spend_text(
+    spent: &mut u64,
+    value: &DataRef<'_>,
+    formula: Option<&str>,
+    limits: &Limits,
+) -> Result<(), Error> {
+    let text = match value {
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+            text.len()
+        }
+        DataRef::SharedString(text) => text.len(),
+        _ => 0,
+    };
+    let bytes = text + formula.map_or(0, str::len);
+    *spent = spent.saturating_add(bytes as u64);
+    if *spent > limits.max_total_bytes {
+        return Err(Error::LimitExceeded {
+            what: "total length of the cell values in bytes",
+            value: *spent,
+            limit: limits.max_total_bytes,
+            advice: "a shared text counts once for every cell that uses it; split the users over several files",
+        });
+    }
+    Ok(())
 }
 
 fn is_blank(value: &DataRef<'_>) -> bool {

@@ -110,15 +110,15 @@ pub fn user_row(index: usize, out: &mut Vec<String>) {
     ));
     out.push(country.to_string());
     out.push(region.to_string());
-    out.push(if mix % 3 == 0 { "fr" } else { "en" }.to_string());
+    out.push(if mix.is_multiple_of(3) { "fr" } else { "en" }.to_string());
     out.push(JOBS[((mix >> 11) % 6) as usize].to_string());
     out.push(DEPARTMENTS[((mix >> 14) % 5) as usize].to_string());
-    out.push(if mix % 4 == 0 {
+    out.push(if mix.is_multiple_of(4) {
         String::new()
     } else {
         format!("{:06}", index % 1_000_000)
     });
-    out.push(if mix % 5 == 0 {
+    out.push(if mix.is_multiple_of(5) {
         String::new()
     } else {
         format!(

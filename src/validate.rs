@@ -377,6 +377,18 @@ impl Hasher for Prehashed {
     }
 }
 
+/// The most characters of a value an issue keeps: enough to show and fix any real value, while
+/// a hostile file repeating one huge string in every cell cannot multiply it in memory.
+const MAX_ISSUE_VALUE_CHARS: usize = 2_000;
+
+/// The value an issue keeps: the value as read, cut after [`MAX_ISSUE_VALUE_CHARS`] with `…`.
+fn kept_value(value: &str) -> String {
+    match value.char_indices().nth(MAX_ISSUE_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 /// "3, 7 and 12"
 fn list_rows(rows: &[u32]) -> String {
     let shown: Vec<String> = rows.iter().take(20).map(u32::to_string).collect();
@@ -545,7 +557,7 @@ impl Validator<'_> {
             let as_read = cell.as_read();
             let mut issue = Issue::new(code).at(row, header);
             if !as_read.is_empty() {
-                issue = issue.value(as_read.clone());
+                issue = issue.value(kept_value(&as_read));
             }
             for (name, value) in args {
                 issue = issue.arg(name, value);

@@ -733,3 +733,17 @@ fn a_host_schema_requires_its_own_required_column_in_the_header_row() {
         "sheet `Users` is missing the required column `Cost centre`; add it to the header row (row 1) or fill in the downloaded template"
     );
 }
+
+#[test]
+fn an_issue_keeps_at_most_two_thousand_characters_of_a_huge_value() {
+    let huge = "x".repeat(5_000);
+    let row = ["Ann", "ann@example.com", "CA", "CA-QC", "en", huge.as_str()];
+    let validation = crate::common::read_ok(&crate::common::filled(&[&row]));
+    let issue = &validation.issues()[0];
+    assert_eq!(issue.code, user_import::IssueCode::TooLong);
+    assert_eq!(issue.column.as_deref(), Some("Job title"));
+    let kept = issue.value.as_deref().unwrap();
+    assert_eq!(kept.chars().count(), 2_001);
+    assert!(kept.ends_with('…'));
+    assert_eq!(issue.get_arg("length"), Some("5000"));
+}
