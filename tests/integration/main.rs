@@ -11,5 +11,9 @@ mod producers;
 mod report;
 mod samples;
 mod smoke;
+#[cfg(feature = "smtp")]
+mod smtp;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_stores;
 mod template;
 mod validation;

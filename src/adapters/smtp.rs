@@ -1,0 +1,248 @@
+//! Invitation mailers on lettre: over SMTP ([`SmtpMailer`]) or as `.eml` files in a folder
+//! ([`FileMailer`], the embedded default).
+//!
+//! Every message is built with lettre's builder: the recipient is a [`Mailbox`] (its name is
+//! quoted or encoded by lettre, never pasted into a header), the subject is encoded by lettre
+//! too, and control characters (CR, LF, tabs, NUL) in a name are replaced with spaces before it
+//! reaches either. The personalized message is carried as text, and in the HTML alternative
+//! every value is escaped.
+//!
+//! The SMTP URL is the one lettre understands: `smtp://host:port` (plain, for a relay on
+//! loopback), `smtp://host:587?tls=required` (STARTTLS), `smtps://host:465` (TLS), with
+//! `user:password@` for credentials. TLS goes through rustls with the webpki roots, no OpenSSL.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{
+    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+
+use crate::store::{Delivery, Invitation, Mailer, StoreError};
+
+/// What an invitation says, apart from the values of each invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationText {
+    /// The sender.
+    pub from: Mailbox,
+    /// The subject; `{name}` is replaced with the invited user's name.
+    pub subject: String,
+    /// The first line of the body; `{name}` is replaced with the user's name.
+    pub greeting: String,
+    /// The sentence that says what the invitation is for.
+    pub intro: String,
+}
+
+impl InvitationText {
+    /// The default English text, from `from` (such as `LMS <noreply@example.com>`).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when `from` is not a mailbox.
+    pub fn new(from: &str) -> Result<InvitationText, StoreError> {
+        Ok(InvitationText {
+            from: from
+                .parse()
+                .map_err(|e| StoreError::backend("read the sender's address", e))?,
+            subject: "{name}, you are invited".to_string(),
+            greeting: "Hello {name},".to_string(),
+            intro: "An account was created for you. Sign in with this email address to start."
+                .to_string(),
+        })
+    }
+
+    /// Builds the message for `invitation`.
+    ///
+    /// # Errors
+    ///
+    /// A reason, when the invitation's email address is not one lettre can send to.
+    pub fn compose(&self, invitation: &Invitation) -> Result<Message, String> {
+        let address: Address = invitation
+            .email
+            .parse()
+            .map_err(|e| format!("`{}` is not a deliverable address: {e}", invitation.email))?;
+        let name = single_line(&invitation.name);
+        let to = Mailbox::new((!name.is_empty()).then(|| name.clone()), address);
+        let greeting = self.greeting.replace("{name}", &name);
+        let mut text = format!("{greeting}\n\n{}\n", self.intro);
+        let mut html = format!(
+            "<!DOCTYPE html>\n<html><body>\n<p>{}</p>\n<p>{}</p>\n",
+            escape_html(&greeting),
+            escape_html(&self.intro)
+        );
+        if !invitation.message.trim().is_empty() {
+            text.push('\n');
+            text.push_str(&invitation.message);
+            text.push('\n');
+            html.push_str("<p style=\"white-space: pre-wrap\">");
+            html.push_str(&escape_html(&invitation.message));
+            html.push_str("</p>\n");
+        }
+        html.push_str("</body></html>\n");
+        Message::builder()
+            .message_id(None)
+            .from(self.from.clone())
+            .to(to)
+            .subject(self.subject.replace("{name}", &name))
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| format!("the message could not be built: {e}"))
+    }
+}
+
+/// `value` on one line: every control character (CR, LF, tab, NUL, ...) becomes a space, and
+/// the result is trimmed.
+pub fn single_line(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// `value` escaped for HTML text and attribute values.
+pub fn escape_html(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Sends invitations over SMTP through lettre's async, pooled transport.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    text: InvitationText,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpMailer")
+            .field("from", &self.text.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer for the server at `url` (see the module docs), sending `text`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the URL is not one lettre understands.
+    pub fn from_url(url: &str, text: InvitationText) -> Result<SmtpMailer, StoreError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| StoreError::backend("configure the SMTP mailer", e))?
+            .build();
+        Ok(SmtpMailer { transport, text })
+    }
+
+    /// Whether the server answers (connects and says hello).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when it does not.
+    pub async fn check(&self) -> Result<bool, StoreError> {
+        self.transport
+            .test_connection()
+            .await
+            .map_err(|e| StoreError::backend("reach the SMTP server", e))
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+        let mut outcomes = Vec::with_capacity(invitations.len());
+        for invitation in invitations {
+            let outcome = match self.text.compose(invitation) {
+                Ok(message) => match self.transport.send(message).await {
+                    Ok(_) => Delivery::Sent,
+                    Err(e) => Delivery::Failed(format!("the SMTP server refused: {e}")),
+                },
+                Err(reason) => Delivery::Failed(reason),
+            };
+            outcomes.push(outcome);
+        }
+        outcomes
+    }
+}
+
+/// Writes each invitation as an `.eml` file in a folder, for a platform that hands mail to
+/// another system, and for development.
+#[derive(Clone)]
+pub struct FileMailer {
+    transport: AsyncFileTransport<Tokio1Executor>,
+    folder: PathBuf,
+    text: InvitationText,
+}
+
+impl std::fmt::Debug for FileMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileMailer")
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileMailer {
+    /// A mailer that writes into `folder` (created if missing), sending as `from` with the
+    /// default text.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the folder cannot be created or `from` is not a mailbox.
+    pub fn new(folder: impl AsRef<Path>, from: &str) -> Result<FileMailer, StoreError> {
+        FileMailer::with_text(folder, InvitationText::new(from)?)
+    }
+
+    /// A mailer that writes `text` into `folder` (created if missing).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the folder cannot be created.
+    pub fn with_text(
+        folder: impl AsRef<Path>,
+        text: InvitationText,
+    ) -> Result<FileMailer, StoreError> {
+        let folder = folder.as_ref().to_path_buf();
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| StoreError::backend("create the mail folder", e))?;
+        Ok(FileMailer {
+            transport: AsyncFileTransport::<Tokio1Executor>::new(&folder),
+            folder,
+            text,
+        })
+    }
+
+    /// The folder the messages are written to.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+        let mut outcomes = Vec::with_capacity(invitations.len());
+        for invitation in invitations {
+            let outcome = match self.text.compose(invitation) {
+                Ok(message) => match self.transport.send(message).await {
+                    Ok(_) => Delivery::Sent,
+                    Err(e) => Delivery::Failed(format!("the message could not be written: {e}")),
+                },
+                Err(reason) => Delivery::Failed(reason),
+            };
+            outcomes.push(outcome);
+        }
+        outcomes
+    }
+}
