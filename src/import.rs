@@ -9,6 +9,7 @@ use tracing::Instrument;
 
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
+use crate::locale::Catalog;
 use crate::package::Limits;
 use crate::plan::{CourseId, ExistingUser, ImportId, ImportPlan, UserId, check_groups, plan};
 use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
@@ -39,6 +40,9 @@ pub struct ImportRequest {
     pub seat_limit: Option<u64>,
     /// Stop before the commit: write nothing, send nothing, answer what would happen.
     pub dry_run: bool,
+    /// The language of the summary's messages: the administrator's (English unless set; see
+    /// [`Catalog`]).
+    pub locale: Catalog,
 }
 
 impl ImportRequest {
@@ -53,6 +57,7 @@ impl ImportRequest {
             notes: String::new(),
             seat_limit: None,
             dry_run: false,
+            locale: Catalog::english(),
         }
     }
 }
@@ -278,11 +283,9 @@ impl Importer {
             Ok(validation) => validation,
             Err(error) => {
                 summary.reason = format!("the file was rejected: {error}");
-                summary.issues.push(
-                    Issue::new(IssueCode::FileRejected)
-                        .arg("reason", error.to_string())
-                        .arg("error_code", error.code()),
-                );
+                summary
+                    .issues
+                    .push(crate::locale::rejected_file_issue(&error));
                 return self.fail(request, summary).await;
             }
         };
@@ -294,6 +297,9 @@ impl Importer {
             .count() as u64;
         let (records, issues) = validation.into_parts();
         summary.issues = issues;
+        if !is_english(&request.locale) {
+            request.locale.localize_all(&mut summary.issues);
+        }
         let errors = summary
             .issues
             .iter()
@@ -473,6 +479,9 @@ impl Importer {
         summary.counts.created = 0;
         summary.counts.groups_added = 0;
         summary.counts.untouched = 0;
+        if !is_english(&request.locale) {
+            request.locale.localize_summary(&mut summary);
+        }
         if !request.dry_run {
             self.stores
                 .log
@@ -482,7 +491,6 @@ impl Importer {
         Ok(summary)
     }
 
-    /// Finds existing users by email key, `batch_size` keys per call.
     /// Finds the existing users of `records` by email key, `batch_size` keys per call; the
     /// keys of one batch at a time are held.
     async fn lookup_records(
@@ -711,6 +719,11 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
     summary.counts.created = summary.created.len() as u64;
     summary.counts.groups_added = summary.updated.len() as u64;
     summary.counts.untouched = summary.untouched.len() as u64;
+}
+
+/// Whether `catalog` is the shipped English one, in which messages are already written.
+fn is_english(catalog: &Catalog) -> bool {
+    catalog.language() == "en" && catalog == crate::locale::english_catalog()
 }
 
 fn elapsed_ms(started: Instant) -> u64 {

@@ -163,7 +163,8 @@ pub struct Issue {
     pub code: IssueCode,
     /// Whether it stops the import.
     pub severity: Severity,
-    /// A message in English that says what is wrong and how to fix it.
+    /// A message that says what is wrong and how to fix it: in English, unless written in
+    /// another language by a [`Catalog`](crate::Catalog).
     pub message: String,
     /// Named values the message was built from (such as `code`, `limit`, `rows`), so a host
     /// can write the message in another language.

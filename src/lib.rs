@@ -64,7 +64,9 @@ mod error;
 pub mod faults;
 mod import;
 mod issue;
+pub mod locale;
 pub mod location;
+mod location_fr;
 pub mod memory;
 pub mod normalize;
 mod package;
@@ -82,6 +84,7 @@ mod validate;
 pub use error::{Error, FileKind};
 pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
+pub use locale::Catalog;
 pub use package::Limits;
 pub use plan::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan,
@@ -91,7 +94,7 @@ pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{
-    Begin, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
+    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
     ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, Stores, UserStore,
 };
 pub use summary::{

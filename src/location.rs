@@ -4,7 +4,10 @@
 //! The data comes from the `rust_iso3166` crate (ISO 3166-1 and ISO 3166-2 as published in
 //! iso-codes 4.20.1, Apache-2.0). Former official names (such as "Swaziland" for Eswatini and
 //! "Turkey" for Türkiye) come from the `isocountry` crate and a short list of common names, so an
-//! administrator finds a country under either name.
+//! administrator finds a country under either name. French names of countries and regions
+//! (`Allemagne`, `États-Unis`, `Québec`) come from the iso-codes project's French translation
+//! (LGPL-2.1+, data only) and are searched too; [`Country::name_in`] and [`Region::name_in`]
+//! give them.
 //!
 //! ```
 //! use user_import::location;
@@ -17,6 +20,8 @@
 //! assert_eq!(found[0].code(), "CA-QC");
 //! assert_eq!(location::search("Türkiye")[0].code(), "TR");
 //! assert_eq!(location::search("Swaziland")[0].code(), "SZ");
+//! assert_eq!(location::search("Allemagne")[0].code(), "DE");
+//! assert_eq!(location::search("états-unis")[0].code(), "US");
 //! ```
 
 use std::collections::HashMap;
@@ -47,6 +52,21 @@ impl Country {
     /// The current English short name, such as `Canada` or `Türkiye`.
     pub fn name(&self) -> &'static str {
         self.inner.name
+    }
+
+    /// The name in `language` (a tag such as `fr-CA`) where the data has one, else the
+    /// English name.
+    ///
+    /// ```
+    /// let germany = user_import::location::country("DE").unwrap();
+    /// assert_eq!(germany.name_in("fr"), "Allemagne");
+    /// assert_eq!(germany.name_in("en"), "Germany");
+    /// ```
+    pub fn name_in(&self, language: &str) -> &'static str {
+        if crate::schema::primary_language(language) == "fr" {
+            return translated(crate::location_fr::COUNTRIES, self.code()).unwrap_or(self.name());
+        }
+        self.name()
     }
 
     /// The country's ISO 3166-2 subdivisions, sorted by code; empty for a country that has none.
@@ -96,6 +116,15 @@ impl Region {
         self.inner.name
     }
 
+    /// The name in `language` where the data has one (`Québec` in French), else the ISO
+    /// name.
+    pub fn name_in(&self, language: &str) -> &'static str {
+        if crate::schema::primary_language(language) == "fr" {
+            return translated(crate::location_fr::REGIONS, self.code()).unwrap_or(self.name());
+        }
+        self.name()
+    }
+
     /// The kind of subdivision, such as `Province` or `State`.
     pub fn kind(&self) -> &'static str {
         self.inner.subdivision_type
@@ -115,6 +144,14 @@ impl fmt::Debug for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Region({})", self.code())
     }
+}
+
+/// The name of `code` in a (code, name) table sorted by code.
+fn translated(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    table
+        .binary_search_by(|(known, _)| (*known).cmp(code))
+        .ok()
+        .map(|at| table[at].1)
 }
 
 /// A country or a region, as found by [`search`].
@@ -140,6 +177,14 @@ impl Location {
         match self {
             Location::Country(country) => country.name(),
             Location::Region(region) => region.name(),
+        }
+    }
+
+    /// The name in `language` where the data has one, else the English name.
+    pub fn name_in(&self, language: &str) -> &'static str {
+        match self {
+            Location::Country(country) => country.name_in(language),
+            Location::Region(region) => region.name_in(language),
         }
     }
 
@@ -271,8 +316,8 @@ pub fn region_by_name(country: Country, name: &str) -> Option<Region> {
     country
         .regions()
         .iter()
-        .find(|subdivision| fold(subdivision.name) == wanted)
         .map(|inner| Region { inner })
+        .find(|region| fold(region.name()) == wanted || fold(region.name_in("fr")) == wanted)
 }
 
 /// Why a region value does not fit its row.
@@ -477,8 +522,22 @@ fn build_index() -> Index {
             add_country_name(&mut names, name, *country);
         }
     }
+    // French names: "Allemagne", "États-Unis"; "Russie, Fédération de" also as
+    // "Fédération de Russie".
+    for (code, name) in crate::location_fr::COUNTRIES {
+        if let Some(country) = country_by_code.get(code) {
+            add_country_name(&mut names, name, *country);
+            if let Some((head, tail)) = name.split_once(", ") {
+                add_country_name(&mut names, &format!("{tail} {head}"), *country);
+            }
+        }
+    }
     for region in &regions {
         names.push((fold(region.name()), Location::Region(*region)));
+        let french = region.name_in("fr");
+        if french != region.name() {
+            names.push((fold(french), Location::Region(*region)));
+        }
     }
     Index {
         countries,

@@ -316,7 +316,10 @@ pub(crate) const REGIONS: &[(&str, &str)] = &[
     ("AO-UIG", "Uige"),
     ("AR-C", "Ville autonome de Buenos Aires"),
     ("AR-E", "Entre-Ríos"),
-    ("AR-V", "Tierra del Fuego, Antártida, e Islas del Atlántico Sur"),
+    (
+        "AR-V",
+        "Tierra del Fuego, Antártida, e Islas del Atlántico Sur",
+    ),
     ("AR-X", "Cordoba"),
     ("AT-2", "Carinthie"),
     ("AT-3", "Basse-Autriche"),

@@ -238,124 +238,166 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, DateProblem> {
 /// assert!(check_email("ann\u{200b}@example.com").is_err());
 /// ```
 pub fn check_email(address: &str) -> Result<(), String> {
+    email_problem(address).map_or(Ok(()), |problem| Err(problem.english()))
+}
+
+/// Why an email address is not valid, as a catalogue key (`email.reason.*`, see
+/// [`Catalog`](crate::Catalog)) and the values its text names; `None` when the address is
+/// valid by the rules of [`check_email`].
+///
+/// ```
+/// use user_import::normalize::email_problem;
+///
+/// let problem = email_problem("ann@example").unwrap();
+/// assert_eq!(problem.key(), "email.reason.domain_no_dot");
+/// assert_eq!(problem.args(), &[("domain", "example".to_string())]);
+/// assert_eq!(problem.english(), "the domain `example` has no dot");
+/// assert!(email_problem("ann@example.com").is_none());
+/// ```
+pub fn email_problem(address: &str) -> Option<EmailProblem> {
     if address.is_ascii() && plainly_valid(address.as_bytes()) {
-        return Ok(());
+        return None;
     }
-    explain_email(address)
+    explain_email(address).err()
+}
+
+/// Why an email address is not valid: see [`email_problem`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailProblem {
+    key: &'static str,
+    args: Vec<(&'static str, String)>,
+}
+
+impl EmailProblem {
+    fn new(key: &'static str) -> EmailProblem {
+        EmailProblem {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> EmailProblem {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The catalogue key of the reason, such as `"email.reason.no_at"`.
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The values the reason's text names.
+    pub fn args(&self) -> &[(&'static str, String)] {
+        &self.args
+    }
+
+    /// The reason in English.
+    pub fn english(&self) -> String {
+        self.in_language(crate::locale::english_catalog())
+    }
+
+    /// The reason in the language of `catalog`.
+    pub fn in_language(&self, catalog: &crate::Catalog) -> String {
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        catalog.fill(self.key, &args)
+    }
 }
 
 /// The thorough check behind [`check_email`]: every rule, each with its reason, and the
 /// `email_address` crate's strict parse as the last gate.
-fn explain_email(address: &str) -> Result<(), String> {
+fn explain_email(address: &str) -> Result<(), EmailProblem> {
+    let problem = EmailProblem::new;
     if address.is_empty() {
-        return Err("it is empty".to_string());
+        return Err(problem("email.reason.empty"));
     }
     if address.contains(['<', '>']) {
-        return Err("it includes a name or angle brackets besides the address".to_string());
+        return Err(problem("email.reason.display_name"));
     }
     if let Some(ch) = address
         .chars()
         .find(|ch| ch.is_whitespace() || ch.is_control())
     {
         return Err(if ch == ' ' {
-            "it contains a space".to_string()
+            problem("email.reason.space")
         } else {
-            format!(
-                "it contains the space or control character U+{:04X}",
-                ch as u32
-            )
+            problem("email.reason.control").with("code_point", format!("{:04X}", ch as u32))
         });
     }
     if let Some(ch) = address.chars().find(|ch| is_invisible(*ch)) {
-        return Err(format!(
-            "it contains the invisible character U+{:04X} (often added by copying from a web page or document)",
-            ch as u32
-        ));
+        return Err(
+            problem("email.reason.invisible").with("code_point", format!("{:04X}", ch as u32))
+        );
     }
     if address.contains([',', ';']) {
-        return Err("it holds more than one address, or a comma or semicolon".to_string());
+        return Err(problem("email.reason.several"));
     }
     let Some((local, domain)) = address.rsplit_once('@') else {
-        return Err("it has no @".to_string());
+        return Err(problem("email.reason.no_at"));
     };
     if local.contains('@') {
-        return Err("it has more than one @".to_string());
+        return Err(problem("email.reason.two_at"));
     }
     if local.is_empty() {
-        return Err("nothing comes before the @".to_string());
+        return Err(problem("email.reason.empty_local"));
     }
     if domain.is_empty() {
-        return Err("nothing comes after the @".to_string());
+        return Err(problem("email.reason.empty_domain"));
     }
     if local.len() > 64 {
-        return Err(format!(
-            "the part before the @ has {} characters, over the limit of 64",
-            local.chars().count()
-        ));
+        return Err(problem("email.reason.local_too_long")
+            .with("length", local.chars().count().to_string()));
     }
     if let Some(ch) = local
         .chars()
         .find(|ch| !(ch.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(*ch)))
     {
-        return Err(format!(
-            "the part before the @ has the character `{ch}`, which addresses do not use"
-        ));
+        return Err(problem("email.reason.local_character").with("character", ch.to_string()));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Err(
-            "the part before the @ starts or ends with a dot, or has two dots in a row".to_string(),
-        );
+        return Err(problem("email.reason.local_dots"));
     }
     if domain.starts_with('[') {
-        return Err("the domain is an IP address, not a name such as example.com".to_string());
+        return Err(problem("email.reason.ip_literal"));
     }
     if !domain.is_ascii() {
-        return Err(format!(
-            "the domain `{domain}` has letters outside a-z, which must be written in the domain's ASCII (xn--) form"
-        ));
+        return Err(problem("email.reason.domain_not_ascii").with("domain", domain));
     }
     if domain.len() > 253 {
-        return Err(format!(
-            "the domain has {} characters, over the limit of 253",
-            domain.len()
-        ));
+        return Err(
+            problem("email.reason.domain_too_long").with("length", domain.len().to_string())
+        );
     }
     if !domain.contains('.') {
-        return Err(format!("the domain `{domain}` has no dot"));
+        return Err(problem("email.reason.domain_no_dot").with("domain", domain));
     }
     for label in domain.split('.') {
         if label.is_empty() {
-            return Err(format!(
-                "the domain `{domain}` has an empty part between dots"
-            ));
+            return Err(problem("email.reason.domain_empty_label").with("domain", domain));
         }
         if label.len() > 63 {
-            return Err(format!(
-                "the domain part `{label}` has {} characters, over the limit of 63",
-                label.len()
-            ));
+            return Err(problem("email.reason.label_too_long")
+                .with("label", label)
+                .with("length", label.len().to_string()));
         }
         if let Some(ch) = label
             .chars()
             .find(|ch| !(ch.is_ascii_alphanumeric() || *ch == '-'))
         {
-            return Err(format!(
-                "the domain has the character `{ch}`; domains use only letters, digits, hyphens and dots"
-            ));
+            return Err(problem("email.reason.domain_character").with("character", ch.to_string()));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "the domain part `{label}` starts or ends with a hyphen"
-            ));
+            return Err(problem("email.reason.label_hyphen").with("label", label));
         }
     }
     let tld = domain.rsplit('.').next().unwrap_or_default();
     if !(tld.len() >= 2
         && (tld.chars().all(|ch| ch.is_ascii_alphabetic()) || tld.starts_with("xn--")))
     {
-        return Err(format!(
-            "the domain ends in `{tld}`, not a top-level domain such as .com or .org"
-        ));
+        return Err(problem("email.reason.tld").with("tld", tld));
     }
     let options = email_address::Options::default()
         .without_display_text()
@@ -363,7 +405,9 @@ fn explain_email(address: &str) -> Result<(), String> {
         .with_required_tld();
     email_address::EmailAddress::parse_with_options(address, options)
         .map(|_| ())
-        .map_err(|error| error.to_string().to_lowercase())
+        .map_err(|error| {
+            problem("email.reason.other").with("detail", error.to_string().to_lowercase())
+        })
 }
 
 /// One pass over an ASCII address that accepts only what every check below accepts: one `@`,

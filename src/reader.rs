@@ -134,11 +134,14 @@ pub fn read_rows<R: Read + Seek>(
         .filter(|sheet| sheet.typ == SheetType::WorkSheet)
         .map(|sheet| sheet.name.clone())
         .collect();
-    let wanted = crate::schema::fold_header(schema.sheet_name());
-    let named = sheets
-        .iter()
-        .find(|name| crate::schema::fold_header(name) == wanted)
-        .cloned();
+    // The data sheet by name, in any of the schema's languages (in the schema's order).
+    let named = schema.sheet_names().find_map(|wanted| {
+        let wanted = crate::schema::fold_header(wanted);
+        sheets
+            .iter()
+            .find(|name| crate::schema::fold_header(name) == wanted)
+            .cloned()
+    });
     let chosen = match named {
         Some(name) => name,
         None => find_sheet_by_headers(&mut workbook, &sheets, schema, limits)?,

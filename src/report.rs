@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode};
+use crate::locale::Catalog;
 use crate::schema::Schema;
 use crate::validate::{Record, Validation};
 
@@ -76,6 +77,7 @@ pub struct ErrorReport<'a> {
     issues: &'a [Issue],
     header_row: u32,
     temp_dir: Option<PathBuf>,
+    catalog: Option<Catalog>,
 }
 
 impl<'a> ErrorReport<'a> {
@@ -156,6 +158,7 @@ impl<'a> ErrorReport<'a> {
             issues,
             header_row: 1,
             temp_dir: None,
+            catalog: None,
         }
     }
 
@@ -178,6 +181,41 @@ impl<'a> ErrorReport<'a> {
     pub fn header_row(mut self, row: u32) -> ErrorReport<'a> {
         self.header_row = row;
         self
+    }
+
+    /// Writes the report in the language of `catalog`: every message, the `Issues` column's
+    /// header and the problems sheet (`Problèmes` and `Liste des problèmes` in French). The
+    /// file's own headers stay as the administrator wrote them. Unless set, the messages are
+    /// the issues' own.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, Catalog, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example", "CA", "CA-QC", "en", "", "", "", ""],
+    /// ]);
+    /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// let bytes = ErrorReport::new(&schema, &validation).locale(Catalog::french()).to_bytes()?;
+    /// assert_eq!(&bytes[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn locale(mut self, catalog: Catalog) -> ErrorReport<'a> {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    fn text<'t>(&'t self, key: &'t str, english: &'t str) -> &'t str {
+        self.catalog
+            .as_ref()
+            .map_or(english, |catalog| catalog.text(key))
+    }
+
+    fn message<'t>(&self, issue: &'t Issue) -> Cow<'t, str> {
+        match &self.catalog {
+            Some(catalog) => Cow::Owned(catalog.issue_message(issue)),
+            None => Cow::Borrowed(&issue.message),
+        }
     }
 
     /// Sets the directory for the temporary files the rows are streamed through (the system's
@@ -302,18 +340,20 @@ impl<'a> ErrorReport<'a> {
         sheet.set_column_format(issues_col, &styles.issues)?;
         sheet.set_freeze_panes(header + 1, 0)?;
 
+        let language = self.catalog.as_ref().map_or("en", Catalog::language);
         for (index, column) in columns.iter().enumerate() {
-            sheet.write_string_with_format(
-                header,
-                index as u16,
-                column.header(),
-                &styles.header,
-            )?;
+            // The file's own header where it had the column, else the schema's.
+            let text = self
+                .headers
+                .get(index)
+                .and_then(|header| header.as_deref())
+                .unwrap_or_else(|| column.header_in(language));
+            sheet.write_string_with_format(header, index as u16, text, &styles.header)?;
         }
         sheet.write_string_with_format(
             header,
             issues_col,
-            issues_header(self.schema),
+            issues_header(self.schema, self.text("report.issues", Self::ISSUES_HEADER)),
             &styles.header,
         )?;
 
@@ -342,7 +382,7 @@ impl<'a> ErrorReport<'a> {
                 if !text.is_empty() {
                     text.push('\n');
                 }
-                text.push_str(&issue.message);
+                text.push_str(&self.message(issue));
                 if let Some(position) = issue.column.as_deref().and_then(|c| positions.position(c))
                 {
                     bad[position] = true;
@@ -355,7 +395,7 @@ impl<'a> ErrorReport<'a> {
                 end += 1;
             }
             if text.is_empty() && !record.is_valid() {
-                text.push_str(UNLISTED);
+                text.push_str(self.text("report.unlisted", UNLISTED));
             }
 
             let row = number.saturating_sub(1).max(next_free);
@@ -397,12 +437,13 @@ impl<'a> ErrorReport<'a> {
         styles: &Styles,
         issues: &Ordered<'_, Issue>,
     ) -> Result<(), Error> {
+        let problems = self.text("report.problems", Self::PROBLEMS_SHEET);
         let name = if crate::schema::fold_header(self.schema.sheet_name())
-            == crate::schema::fold_header(Self::PROBLEMS_SHEET)
+            == crate::schema::fold_header(problems)
         {
-            "Import problems"
+            self.text("report.problems_alt", "Import problems")
         } else {
-            Self::PROBLEMS_SHEET
+            problems
         };
         sheet.set_name(name)?;
         let widths = [8.0, 20.0, 30.0, 28.0, 120.0];
@@ -413,11 +454,22 @@ impl<'a> ErrorReport<'a> {
             }
         }
         sheet.set_freeze_panes(1, 0)?;
-        for (col, header) in ["Row", "Column", "Value", "Code", "Message"]
-            .iter()
-            .enumerate()
+        for (col, (key, english)) in [
+            ("report.row", "Row"),
+            ("report.column", "Column"),
+            ("report.value", "Value"),
+            ("report.code", "Code"),
+            ("report.message", "Message"),
+        ]
+        .iter()
+        .enumerate()
         {
-            sheet.write_string_with_format(0, col as u16, *header, &styles.header)?;
+            sheet.write_string_with_format(
+                0,
+                col as u16,
+                self.text(key, english),
+                &styles.header,
+            )?;
         }
         let (shown, more) = fits_rows(issues.len(), SHEET_ROWS - 1);
         for (index, issue) in issues.iter().take(shown).enumerate() {
@@ -425,11 +477,12 @@ impl<'a> ErrorReport<'a> {
             if let Some(number) = issue.row {
                 sheet.write_number(row, 0, number)?;
             }
+            let message = self.message(issue);
             let texts = [
                 issue.column.as_deref().unwrap_or(""),
                 issue.value.as_deref().unwrap_or(""),
                 issue.code.as_str(),
-                issue.message.as_str(),
+                message.as_ref(),
             ];
             for (offset, value) in texts.into_iter().enumerate() {
                 let value = fit(value);
@@ -445,9 +498,18 @@ impl<'a> ErrorReport<'a> {
             }
         }
         if more > 0 {
-            let message = format!(
-                "{more} more issues are not listed: a sheet holds at most {SHEET_ROWS} rows"
-            );
+            let message = match &self.catalog {
+                Some(catalog) => catalog.fill(
+                    "report.more",
+                    &[
+                        ("count", &more.to_string()),
+                        ("limit", &SHEET_ROWS.to_string()),
+                    ],
+                ),
+                None => format!(
+                    "{more} more issues are not listed: a sheet holds at most {SHEET_ROWS} rows"
+                ),
+            };
             sheet.write_string_with_format(shown as u32 + 1, 4, message, &styles.text)?;
         }
         Ok(())
@@ -466,13 +528,13 @@ fn fits_rows(total: usize, room: usize) -> (usize, usize) {
 }
 
 /// The `Issues` column's header: one the schema does not use.
-fn issues_header(schema: &Schema) -> Cow<'static, str> {
-    if schema.match_header(ErrorReport::ISSUES_HEADER).is_none() {
-        return Cow::Borrowed(ErrorReport::ISSUES_HEADER);
+fn issues_header<'h>(schema: &Schema, wanted: &'h str) -> Cow<'h, str> {
+    if schema.match_header(wanted).is_none() {
+        return Cow::Borrowed(wanted);
     }
     let mut n = 2;
     loop {
-        let header = format!("{} {n}", ErrorReport::ISSUES_HEADER);
+        let header = format!("{wanted} {n}");
         if schema.match_header(&header).is_none() {
             return Cow::Owned(header);
         }
@@ -669,11 +731,11 @@ mod tests {
     #[test]
     fn the_issues_header_avoids_schema_headers() {
         use crate::schema::{Column, ColumnKind};
-        assert_eq!(issues_header(&Schema::default()), "Issues");
+        assert_eq!(issues_header(&Schema::default(), "Issues"), "Issues");
         let schema = Schema::builder()
             .column(Column::new("issues", " issues ", ColumnKind::Text))
             .build()
             .unwrap();
-        assert_eq!(issues_header(&schema), "Issues 2");
+        assert_eq!(issues_header(&schema, "Issues"), "Issues 2");
     }
 }

@@ -26,6 +26,22 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
+    /// A short description of the expected format, in the language of `catalog`.
+    pub fn format_hint_in(&self, catalog: &crate::Catalog) -> String {
+        let locations = catalog.text("template.sheet.locations");
+        match self {
+            ColumnKind::Text => catalog.text("format.text").to_string(),
+            ColumnKind::Name => catalog.text("format.name").to_string(),
+            ColumnKind::Email => catalog.text("format.email").to_string(),
+            ColumnKind::Country => catalog.fill("format.country", &[("locations", locations)]),
+            ColumnKind::Region => catalog.fill("format.region", &[("locations", locations)]),
+            ColumnKind::Date => catalog.text("format.date").to_string(),
+            ColumnKind::Choice(choices) => {
+                catalog.fill("format.choice", &[("choices", &choices.join(", "))])
+            }
+        }
+    }
+
     /// A short description of the expected format, for header notes and the instructions.
     pub fn format_hint(&self) -> String {
         match self {
@@ -51,6 +67,9 @@ impl ColumnKind {
 pub struct Column {
     key: String,
     header: String,
+    /// (language, header, description) in other languages.
+    translations: Vec<(String, String, String)>,
+    aliases: Vec<String>,
     kind: ColumnKind,
     required: bool,
     example: String,
@@ -86,12 +105,89 @@ impl Column {
         Column {
             key: key.into(),
             header: header.into(),
+            translations: Vec::new(),
+            aliases: Vec::new(),
             kind,
             required: false,
             example,
             description: String::new(),
             max_chars: 255,
         }
+    }
+
+    /// The column's header and description in another language (`"fr"`): the template in
+    /// that language shows them, and the reader accepts the header in any language.
+    ///
+    /// ```
+    /// use user_import::{Column, ColumnKind, Schema};
+    ///
+    /// let schema = Schema::builder()
+    ///     .column(
+    ///         Column::new("cost_centre", "Cost centre", ColumnKind::Text)
+    ///             .translation("fr", "Centre de coûts", "Le centre de coûts de l'employé.")
+    ///             .alias("CC"),
+    ///     )
+    ///     .build()
+    ///     .unwrap();
+    /// let column = schema.column("cost_centre").unwrap();
+    /// assert_eq!(column.header_in("fr-CA"), "Centre de coûts");
+    /// assert_eq!(column.header_in("de"), "Cost centre");
+    /// let position = schema.position("cost_centre");
+    /// assert_eq!(schema.match_header(" centre de COÛTS "), position);
+    /// assert_eq!(schema.match_header("cc"), position);
+    /// ```
+    pub fn translation(
+        mut self,
+        language: impl Into<String>,
+        header: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Column {
+        let language = primary_language(&language.into());
+        self.translations.retain(|(known, _, _)| *known != language);
+        self.translations
+            .push((language, header.into(), description.into()));
+        self
+    }
+
+    /// Another header the reader accepts for this column (an older name, a host's own
+    /// wording), compared ignoring case and surrounding spaces.
+    pub fn alias(mut self, header: impl Into<String>) -> Column {
+        self.aliases.push(header.into());
+        self
+    }
+
+    /// The header in `language` (a tag such as `fr-CA`, matched on its primary subtag), or
+    /// the main header where the column has no translation.
+    pub fn header_in(&self, language: &str) -> &str {
+        self.translation_in(language)
+            .map_or(self.header.as_str(), |(_, header, _)| header.as_str())
+    }
+
+    /// The description in `language`, or the main description.
+    pub fn description_in(&self, language: &str) -> &str {
+        self.translation_in(language)
+            .map_or(self.description.as_str(), |(_, _, description)| {
+                description.as_str()
+            })
+    }
+
+    /// Every header the reader accepts for this column: the main one, its translations and
+    /// its aliases.
+    pub fn accepted_headers(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.header.as_str())
+            .chain(
+                self.translations
+                    .iter()
+                    .map(|(_, header, _)| header.as_str()),
+            )
+            .chain(self.aliases.iter().map(String::as_str))
+    }
+
+    fn translation_in(&self, language: &str) -> Option<&(String, String, String)> {
+        let language = primary_language(language);
+        self.translations
+            .iter()
+            .find(|(known, _, _)| *known == language)
     }
 
     /// Marks the column required (or not).
@@ -172,12 +268,15 @@ impl Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schema {
     sheet: String,
+    /// (language, sheet name) in other languages.
+    sheet_translations: Vec<(String, String)>,
     columns: Vec<Column>,
     email: usize,
     name: usize,
     country: Option<usize>,
     region: Option<usize>,
-    folded_headers: Vec<String>,
+    /// Every accepted header, folded, with its column's position.
+    folded_headers: Vec<(String, usize)>,
 }
 
 impl Default for Schema {
@@ -197,33 +296,48 @@ impl Schema {
     pub fn builder() -> SchemaBuilder {
         SchemaBuilder {
             sheet: "Users".to_string(),
+            sheet_translations: vec![("fr".to_string(), "Utilisateurs".to_string())],
             columns: vec![
                 Column::new("name", "Name", ColumnKind::Name)
                     .required(true)
-                    .description("The user's full name, as it should appear on the platform."),
+                    .description("The user's full name, as it should appear on the platform.")
+                    .translation("fr", "Nom", "Le nom complet de l'utilisateur, tel qu'il doit paraître sur la plateforme."),
                 Column::new("email", "Email", ColumnKind::Email)
                     .required(true)
                     .max_chars(254)
-                    .description("The address the invitation is sent to. A user whose email already has an account keeps it; only the import's groups are added."),
+                    .description("The address the invitation is sent to. A user whose email already has an account keeps it; only the import's groups are added.")
+                    .translation("fr", "Courriel", "L'adresse à laquelle l'invitation est envoyée. Un utilisateur dont l'adresse a déjà un compte le garde ; seuls les groupes de l'importation lui sont ajoutés.")
+                    .alias("Email address")
+                    .alias("E-mail")
+                    .alias("Adresse courriel"),
                 Column::new("country", "Country", ColumnKind::Country)
                     .required(true)
-                    .description("The ISO 3166-1 code of the user's country."),
+                    .description("The ISO 3166-1 code of the user's country.")
+                    .translation("fr", "Pays", "Le code ISO 3166-1 du pays de l'utilisateur."),
                 Column::new("region", "Region", ColumnKind::Region)
                     .required(true)
-                    .description("The ISO 3166-2 code of the user's state, province or region. Leave it empty only for a country that has no regions."),
+                    .description("The ISO 3166-2 code of the user's state, province or region. Leave it empty only for a country that has no regions.")
+                    .translation("fr", "Région", "Le code ISO 3166-2 de l'État, de la province ou de la région de l'utilisateur. Laissez la cellule vide seulement pour un pays sans régions."),
                 Column::new(
                     "language",
                     "Language",
                     ColumnKind::Choice(vec!["en".to_string(), "fr".to_string()]),
                 )
                 .required(true)
-                .description("The language of the user's invitation and interface."),
-                Column::new("job_title", "Job title", ColumnKind::Text).example("Nurse"),
-                Column::new("department", "Department", ColumnKind::Text).example("Emergency"),
+                .description("The language of the user's invitation and interface.")
+                .translation("fr", "Langue", "La langue de l'invitation et de l'interface de l'utilisateur."),
+                Column::new("job_title", "Job title", ColumnKind::Text)
+                    .example("Nurse")
+                    .translation("fr", "Titre du poste", ""),
+                Column::new("department", "Department", ColumnKind::Text)
+                    .example("Emergency")
+                    .translation("fr", "Service", ""),
                 Column::new("employee_id", "Employee ID", ColumnKind::Text)
                     .example("000123")
-                    .description("Kept exactly as typed, leading zeros included."),
-                Column::new("hire_date", "Hire date", ColumnKind::Date),
+                    .description("Kept exactly as typed, leading zeros included.")
+                    .translation("fr", "Matricule", "Gardé tel que tapé, zéros de tête compris."),
+                Column::new("hire_date", "Hire date", ColumnKind::Date)
+                    .translation("fr", "Date d'embauche", ""),
             ],
         }
     }
@@ -231,6 +345,25 @@ impl Schema {
     /// The data sheet's name in the template.
     pub fn sheet_name(&self) -> &str {
         &self.sheet
+    }
+
+    /// The data sheet's name in `language` (a tag such as `fr-CA`), or the main name where
+    /// the schema has no translation.
+    pub fn sheet_name_in(&self, language: &str) -> &str {
+        let language = primary_language(language);
+        self.sheet_translations
+            .iter()
+            .find(|(known, _)| *known == language)
+            .map_or(self.sheet.as_str(), |(_, name)| name.as_str())
+    }
+
+    /// Every name the reader takes for the data sheet: the main one and its translations.
+    pub fn sheet_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.sheet.as_str()).chain(
+            self.sheet_translations
+                .iter()
+                .map(|(_, name)| name.as_str()),
+        )
     }
 
     /// The columns in template order.
@@ -268,13 +401,24 @@ impl Schema {
         self.region
     }
 
-    /// The column whose header matches `header`, ignoring case and surrounding spaces.
+    /// The column whose header matches `header`, ignoring case and surrounding spaces: its
+    /// main header, a translation or an alias.
     pub fn match_header(&self, header: &str) -> Option<usize> {
         let folded = fold_header(header);
         self.folded_headers
             .iter()
-            .position(|known| *known == folded)
+            .find(|(known, _)| *known == folded)
+            .map(|(_, position)| *position)
     }
+}
+
+/// The primary subtag of a language tag, lower case: `fr-CA` → `fr`.
+pub(crate) fn primary_language(tag: &str) -> String {
+    tag.trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 /// Header comparison: trimmed (including non-breaking and zero-width spaces), inner spaces
@@ -288,13 +432,29 @@ pub(crate) fn fold_header(header: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct SchemaBuilder {
     sheet: String,
+    sheet_translations: Vec<(String, String)>,
     columns: Vec<Column>,
 }
 
 impl SchemaBuilder {
-    /// Renames the data sheet (default `Users`).
+    /// Renames the data sheet (default `Users`, `Utilisateurs` in French); the names it had
+    /// in other languages are dropped (give them again with [`SchemaBuilder::sheet_name_in`]).
     pub fn sheet_name(mut self, name: impl Into<String>) -> SchemaBuilder {
         self.sheet = name.into();
+        self.sheet_translations.clear();
+        self
+    }
+
+    /// Names the data sheet in another language (`"fr"`).
+    pub fn sheet_name_in(
+        mut self,
+        language: impl Into<String>,
+        name: impl Into<String>,
+    ) -> SchemaBuilder {
+        let language = primary_language(&language.into());
+        self.sheet_translations
+            .retain(|(known, _)| *known != language);
+        self.sheet_translations.push((language, name.into()));
         self
     }
 
@@ -341,15 +501,17 @@ impl SchemaBuilder {
     /// the schema lacks exactly one required email column and one name column.
     pub fn build(self) -> Result<Schema, Error> {
         let sheet = self.sheet.trim().to_string();
-        if sheet.is_empty()
-            || sheet.chars().count() > 31
-            || sheet.contains(['[', ']', ':', '*', '?', '/', '\\'])
-            || sheet.starts_with('\'')
-            || sheet.ends_with('\'')
-        {
-            return Err(Error::Schema(format!(
-                "the sheet name `{sheet}` is not a valid Excel sheet name (1 to 31 characters, none of []:*?/\\, not starting or ending with ')"
-            )));
+        for name in std::iter::once(&sheet).chain(self.sheet_translations.iter().map(|(_, n)| n)) {
+            if name.trim().is_empty()
+                || name.chars().count() > 31
+                || name.contains(['[', ']', ':', '*', '?', '/', '\\'])
+                || name.starts_with('\'')
+                || name.ends_with('\'')
+            {
+                return Err(Error::Schema(format!(
+                    "the sheet name `{name}` is not a valid Excel sheet name (1 to 31 characters, none of []:*?/\\, not starting or ending with ')"
+                )));
+            }
         }
         if self.columns.len() > 200 {
             return Err(Error::Schema(format!(
@@ -357,7 +519,7 @@ impl SchemaBuilder {
                 self.columns.len()
             )));
         }
-        let mut folded_headers = Vec::with_capacity(self.columns.len());
+        let mut folded_headers: Vec<(String, usize)> = Vec::with_capacity(self.columns.len() * 2);
         for (index, column) in self.columns.iter().enumerate() {
             if column.key.trim().is_empty() {
                 return Err(Error::Schema(format!(
@@ -365,23 +527,29 @@ impl SchemaBuilder {
                     index + 1
                 )));
             }
-            let folded = fold_header(&column.header);
-            if folded.is_empty() || column.header.chars().count() > 255 {
-                return Err(Error::Schema(format!(
-                    "column `{}` needs a header of 1 to 255 characters",
-                    column.key
-                )));
+            for header in column.accepted_headers() {
+                let folded = fold_header(header);
+                if folded.is_empty() || header.chars().count() > 255 {
+                    return Err(Error::Schema(format!(
+                        "column `{}` needs headers of 1 to 255 characters",
+                        column.key
+                    )));
+                }
+                match folded_headers.iter().find(|(known, _)| *known == folded) {
+                    Some((_, other)) if *other != index => {
+                        return Err(Error::Schema(format!(
+                            "the header `{header}` is used by two columns (`{}` and `{}`)",
+                            self.columns[*other].key, column.key
+                        )));
+                    }
+                    Some(_) => {}
+                    None => folded_headers.push((folded, index)),
+                }
             }
             if self.columns[..index].iter().any(|c| c.key == column.key) {
                 return Err(Error::Schema(format!(
                     "the key `{}` is used by two columns",
                     column.key
-                )));
-            }
-            if folded_headers.contains(&folded) {
-                return Err(Error::Schema(format!(
-                    "the header `{}` is used by two columns",
-                    column.header
                 )));
             }
             if let ColumnKind::Choice(choices) = &column.kind
@@ -392,7 +560,6 @@ impl SchemaBuilder {
                     column.key
                 )));
             }
-            folded_headers.push(folded);
         }
         let single = |kind: &ColumnKind, what: &str| -> Result<Option<usize>, Error> {
             let found: Vec<usize> = self
@@ -428,6 +595,7 @@ impl SchemaBuilder {
         }
         Ok(Schema {
             sheet,
+            sheet_translations: self.sheet_translations,
             columns: self.columns,
             email,
             name,

@@ -6,14 +6,16 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::Error;
+use crate::locale::Catalog;
 use crate::location;
 use crate::schema::{ColumnKind, Schema};
 
-/// The name of the sheet that explains how to fill in the template.
+/// The name of the sheet that explains how to fill in the template (in English; see
+/// [`Template::locale`]).
 pub const INSTRUCTIONS_SHEET: &str = "Instructions";
-/// The name of the sheet that lists every country and region code.
+/// The name of the sheet that lists every country and region code (in English).
 pub const LOCATIONS_SHEET: &str = "Location codes";
-/// The name of the hidden sheet that holds the drop-down lists' values.
+/// The name of the hidden sheet that holds the drop-down lists' values (in English).
 pub const LISTS_SHEET: &str = "Lists";
 
 /// The last row (zero-based) the template's formats and drop-downs cover.
@@ -36,22 +38,46 @@ const LAST_ROW: u32 = 1_048_575;
 #[derive(Debug, Clone)]
 pub struct Template<'s> {
     schema: &'s Schema,
-    title: String,
+    title: Option<String>,
+    catalog: Catalog,
 }
 
 impl<'s> Template<'s> {
-    /// A template for `schema`.
+    /// A template for `schema`, in English.
     pub fn new(schema: &'s Schema) -> Template<'s> {
         Template {
             schema,
-            title: "User import".to_string(),
+            title: None,
+            catalog: Catalog::english(),
         }
     }
 
-    /// Sets the title shown at the top of the instructions (default "User import").
-    pub fn title(mut self, title: impl Into<String>) -> Template<'s> {
-        self.title = title.into();
+    /// Writes the template in the language of `catalog`: sheet names, headers (the columns'
+    /// translations), notes, drop-down messages, instructions and location names.
+    ///
+    /// ```
+    /// use user_import::{Catalog, Schema, Template};
+    ///
+    /// // Sheets `Utilisateurs`, `Instructions`, `Codes de lieux`; headers `Nom`, `Courriel`,
+    /// // `Pays`, `Région`, `Langue`...; the reader takes the file in any shipped language.
+    /// let schema = Schema::default();
+    /// let bytes = Template::new(&schema).locale(Catalog::french()).to_bytes().unwrap();
+    /// assert_eq!(&bytes[..2], b"PK");
+    /// ```
+    pub fn locale(mut self, catalog: Catalog) -> Template<'s> {
+        self.catalog = catalog;
         self
+    }
+
+    /// Sets the title shown at the top of the instructions (default "User import", or its
+    /// translation).
+    pub fn title(mut self, title: impl Into<String>) -> Template<'s> {
+        self.title = Some(title.into());
+        self
+    }
+
+    fn language(&self) -> &str {
+        self.catalog.language()
     }
 
     /// Writes the workbook and returns its bytes.
@@ -72,13 +98,14 @@ impl<'s> Template<'s> {
         self.write_instructions(instructions)?;
 
         let locations = workbook.add_worksheet();
-        write_locations(locations)?;
+        self.write_locations(locations)?;
 
         let hidden = workbook.add_worksheet();
-        hidden.set_name(LISTS_SHEET)?;
+        hidden.set_name(self.catalog.text("template.sheet.lists"))?;
         let text = Format::new().set_num_format_index(49);
-        for (index, (header, values)) in lists.iter().enumerate() {
+        for (index, (position, values)) in lists.iter().enumerate() {
             let column = index as u16;
+            let header = self.schema.columns()[*position].header_in(self.language());
             hidden.write_string(0, column, header)?;
             for (row, value) in values.iter().enumerate() {
                 hidden.write_string_with_format(row as u32 + 1, column, value, &text)?;
@@ -90,29 +117,57 @@ impl<'s> Template<'s> {
     }
 
     /// The drop-down lists: (schema position, values) for country and choice columns.
-    fn lists(&self) -> Vec<(String, Vec<String>)> {
+    fn lists(&self) -> Vec<(usize, Vec<String>)> {
         self.schema
             .columns()
             .iter()
-            .filter_map(|column| match column.kind() {
+            .enumerate()
+            .filter_map(|(position, column)| match column.kind() {
                 ColumnKind::Country => Some((
-                    column.header().to_string(),
+                    position,
                     location::countries()
                         .map(|c| c.code().to_string())
                         .collect(),
                 )),
-                ColumnKind::Choice(choices) => Some((column.header().to_string(), choices.clone())),
+                ColumnKind::Choice(choices) => Some((position, choices.clone())),
                 _ => None,
             })
             .collect()
     }
 
+    /// The note and instructions text of a column: required or not, format, description,
+    /// example.
+    fn explain(&self, column: &crate::schema::Column) -> String {
+        let catalog = &self.catalog;
+        let mut text = format!(
+            "{}. {}.",
+            catalog.text(if column.is_required() {
+                "template.required"
+            } else {
+                "template.optional"
+            }),
+            capitalize(&column.kind().format_hint_in(catalog))
+        );
+        let description = column.description_in(self.language());
+        if !description.is_empty() {
+            text.push(' ');
+            text.push_str(description);
+        }
+        if !column.example_value().is_empty() {
+            text.push(' ');
+            text.push_str(
+                &catalog.fill("template.example", &[("example", column.example_value())]),
+            );
+        }
+        text
+    }
+
     fn write_users(
         &self,
         sheet: &mut Worksheet,
-        lists: &[(String, Vec<String>)],
+        lists: &[(usize, Vec<String>)],
     ) -> Result<(), Error> {
-        sheet.set_name(self.schema.sheet_name())?;
+        sheet.set_name(self.schema.sheet_name_in(self.language()))?;
         let header_format = Format::new()
             .set_bold()
             .set_background_color("#DDEBF7")
@@ -127,9 +182,9 @@ impl<'s> Template<'s> {
             } else {
                 &header_format
             };
-            sheet.write_string_with_format(0, col, column.header(), format)?;
-            let width = column
-                .header()
+            let header = column.header_in(self.language());
+            sheet.write_string_with_format(0, col, header, format)?;
+            let width = header
                 .chars()
                 .count()
                 .max(column.example_value().chars().count()) as f64
@@ -140,24 +195,9 @@ impl<'s> Template<'s> {
                 _ => sheet.set_column_format(col, &text)?,
             };
             // The header keeps its own format over the column's.
-            sheet.write_string_with_format(0, col, column.header(), format)?;
+            sheet.write_string_with_format(0, col, header, format)?;
 
-            let mut note = format!(
-                "{}. {}.",
-                if column.is_required() {
-                    "Required"
-                } else {
-                    "Optional"
-                },
-                capitalize(&column.kind().format_hint())
-            );
-            if !column.description_text().is_empty() {
-                note.push(' ');
-                note.push_str(column.description_text());
-            }
-            if !column.example_value().is_empty() {
-                note.push_str(&format!(" Example: {}", column.example_value()));
-            }
+            let note = self.explain(column);
             sheet.insert_note(
                 0,
                 col,
@@ -167,30 +207,31 @@ impl<'s> Template<'s> {
                     .set_height(120),
             )?;
 
-            if let Some(list_index) = lists
-                .iter()
-                .position(|(header, _)| header == column.header())
-            {
+            if let Some(list_index) = lists.iter().position(|(position, _)| *position == index) {
                 let values = &lists[list_index].1;
                 let letter = crate::package::column_letters(list_index as u32);
                 let range = format!(
                     "={}!${letter}$2:${letter}${}",
-                    quote_sheet(LISTS_SHEET),
+                    quote_sheet(self.catalog.text("template.sheet.lists")),
                     values.len() + 1
                 );
                 let message = match column.kind() {
-                    ColumnKind::Country => {
-                        "Pick a country code, or see the Location codes sheet.".to_string()
-                    }
-                    _ => format!("Pick one of: {}", values.join(", ")),
+                    ColumnKind::Country => self.catalog.fill(
+                        "template.pick_country",
+                        &[("locations", self.catalog.text("template.sheet.locations"))],
+                    ),
+                    _ => self
+                        .catalog
+                        .fill("template.pick_one", &[("choices", &values.join(", "))]),
                 };
+                let title = self.catalog.fill("template.invalid", &[("column", header)]);
                 let validation = DataValidation::new()
                     .allow_list_formula(Formula::new(range))
                     .ignore_blank(true)
                     .set_error_style(DataValidationErrorStyle::Stop)
-                    .set_error_title(truncate(&format!("Invalid {}", column.header()), 32))?
+                    .set_error_title(truncate(&title, 32))?
                     .set_error_message(truncate(&message, 255))?
-                    .set_input_title(truncate(column.header(), 32))?
+                    .set_input_title(truncate(header, 32))?
                     .set_input_message(truncate(&message, 255))?;
                 sheet.add_data_validation(1, col, LAST_ROW, col, &validation)?;
             }
@@ -200,87 +241,100 @@ impl<'s> Template<'s> {
     }
 
     fn write_instructions(&self, sheet: &mut Worksheet) -> Result<(), Error> {
-        sheet.set_name(INSTRUCTIONS_SHEET)?;
+        let catalog = &self.catalog;
+        sheet.set_name(catalog.text("template.sheet.instructions"))?;
         let title = Format::new().set_bold().set_font_size(14);
         let bold = Format::new().set_bold();
         let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
         sheet.set_column_width(0, 22)?;
         sheet.set_column_width(1, 90)?;
-        sheet.write_string_with_format(0, 0, &self.title, &title)?;
-        let sheet_name = self.schema.sheet_name();
-        let general = [
-            format!("Fill in one user per row on the {sheet_name} sheet, starting on row 2. Keep the header row as it is."),
-            "Only the template's columns are imported. Fill in every required column for every user.".to_string(),
-            "Type values as plain text. A cell that holds a formula or the result of a macro cannot be imported.".to_string(),
-            "Country and Region take location codes, not names: CA for Canada, CA-QC for Quebec. The Location codes sheet lists them all.".to_string(),
-            "Write dates as YYYY-MM-DD, for example 2024-03-31.".to_string(),
-            "A user whose email already has an account is neither changed nor duplicated: only the import's groups are added.".to_string(),
-            "If any row has a problem, no user is imported. Fix the file and upload it again.".to_string(),
+        let heading = self
+            .title
+            .as_deref()
+            .unwrap_or_else(|| catalog.text("template.title"));
+        sheet.write_string_with_format(0, 0, heading, &title)?;
+        let names = [
+            ("sheet", self.schema.sheet_name_in(self.language())),
+            ("locations", catalog.text("template.sheet.locations")),
         ];
         let mut row = 2;
-        for line in &general {
+        for key in [
+            "template.instructions.rows",
+            "template.instructions.columns",
+            "template.instructions.text",
+            "template.instructions.codes",
+            "template.instructions.dates",
+            "template.instructions.existing",
+            "template.instructions.all_or_nothing",
+        ] {
             sheet.write_string_with_format(row, 0, "•", &wrap)?;
-            sheet.write_string_with_format(row, 1, line, &wrap)?;
+            sheet.write_string_with_format(row, 1, catalog.fill(key, &names), &wrap)?;
             row += 1;
         }
         row += 1;
-        sheet.write_string_with_format(row, 0, "Column", &bold)?;
-        sheet.write_string_with_format(row, 1, "What to enter", &bold)?;
+        sheet.write_string_with_format(
+            row,
+            0,
+            catalog.text("template.instructions.column"),
+            &bold,
+        )?;
+        sheet.write_string_with_format(
+            row,
+            1,
+            catalog.text("template.instructions.what"),
+            &bold,
+        )?;
         row += 1;
         for column in self.schema.columns() {
-            let mut text = format!(
-                "{}. {}.",
-                if column.is_required() {
-                    "Required"
-                } else {
-                    "Optional"
-                },
-                capitalize(&column.kind().format_hint())
-            );
-            if !column.description_text().is_empty() {
-                text.push(' ');
-                text.push_str(column.description_text());
-            }
-            if !column.example_value().is_empty() {
-                text.push_str(&format!(" Example: {}", column.example_value()));
-            }
-            sheet.write_string_with_format(row, 0, column.header(), &wrap)?;
-            sheet.write_string_with_format(row, 1, &text, &wrap)?;
+            sheet.write_string_with_format(row, 0, column.header_in(self.language()), &wrap)?;
+            sheet.write_string_with_format(row, 1, self.explain(column), &wrap)?;
             row += 1;
         }
         Ok(())
     }
-}
 
-fn write_locations(sheet: &mut Worksheet) -> Result<(), Error> {
-    sheet.set_name(LOCATIONS_SHEET)?;
-    let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format_index(49);
-    for (col, header) in ["Code", "Name", "Type", "Country"].iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+    fn write_locations(&self, sheet: &mut Worksheet) -> Result<(), Error> {
+        let catalog = &self.catalog;
+        let language = self.language();
+        sheet.set_name(catalog.text("template.sheet.locations"))?;
+        let bold = Format::new().set_bold();
+        let text = Format::new().set_num_format_index(49);
+        for (col, key) in [
+            "template.locations.code",
+            "template.locations.name",
+            "template.locations.type",
+            "template.locations.country",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string_with_format(0, col as u16, catalog.text(key), &bold)?;
+        }
+        sheet.set_column_width(0, 10)?;
+        sheet.set_column_width(1, 40)?;
+        sheet.set_column_width(2, 24)?;
+        sheet.set_column_width(3, 36)?;
+        let country_type = catalog.text("template.locations.country_type");
+        let mut row = 1;
+        for country in location::countries() {
+            let name = country.name_in(language);
+            sheet.write_string_with_format(row, 0, country.code(), &text)?;
+            sheet.write_string_with_format(row, 1, name, &text)?;
+            sheet.write_string_with_format(row, 2, country_type, &text)?;
+            sheet.write_string_with_format(row, 3, name, &text)?;
+            row += 1;
+        }
+        for region in location::regions() {
+            sheet.write_string_with_format(row, 0, region.code(), &text)?;
+            sheet.write_string_with_format(row, 1, region.name_in(language), &text)?;
+            sheet.write_string_with_format(row, 2, region.kind(), &text)?;
+            sheet.write_string_with_format(row, 3, region.country().name_in(language), &text)?;
+            row += 1;
+        }
+        sheet.autofilter(0, 0, row - 1, 3)?;
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(())
     }
-    sheet.set_column_width(0, 10)?;
-    sheet.set_column_width(1, 40)?;
-    sheet.set_column_width(2, 24)?;
-    sheet.set_column_width(3, 36)?;
-    let mut row = 1;
-    for country in location::countries() {
-        sheet.write_string_with_format(row, 0, country.code(), &text)?;
-        sheet.write_string_with_format(row, 1, country.name(), &text)?;
-        sheet.write_string_with_format(row, 2, "Country", &text)?;
-        sheet.write_string_with_format(row, 3, country.name(), &text)?;
-        row += 1;
-    }
-    for region in location::regions() {
-        sheet.write_string_with_format(row, 0, region.code(), &text)?;
-        sheet.write_string_with_format(row, 1, region.name(), &text)?;
-        sheet.write_string_with_format(row, 2, region.kind(), &text)?;
-        sheet.write_string_with_format(row, 3, region.country().name(), &text)?;
-        row += 1;
-    }
-    sheet.autofilter(0, 0, row - 1, 3)?;
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(())
 }
 
 fn quote_sheet(name: &str) -> String {

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::location::{self, Country, RegionProblem};
 use crate::normalize::{
-    self, DateProblem, check_email, clean_spaces, control_name, find_control, nfc, parse_date,
+    self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
 };
 use crate::package::Limits;
 use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
@@ -103,6 +103,27 @@ impl Validation {
     /// Every issue, warnings included, ordered by row (file-wide issues first) and column.
     pub fn issues(&self) -> &[Issue] {
         &self.issues
+    }
+
+    /// Writes every issue's message in the language of `catalog`.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, Catalog, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example.com", "Allemagne", "", "en", "", "", "", ""],
+    /// ]);
+    /// let mut validation = validate_bytes(&upload, &schema, &Limits::default())?;
+    /// validation.localize(&Catalog::french());
+    /// assert_eq!(
+    ///     validation.issues()[0].message,
+    ///     "ligne 2, Country : « Allemagne » est un nom de pays ; utilisez le code « DE »"
+    /// );
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn localize(&mut self, catalog: &crate::Catalog) {
+        catalog.localize_all(&mut self.issues);
     }
 
     /// Whether the upload can be imported: no error-severity issue.
@@ -608,9 +629,16 @@ impl Validator<'_> {
 
         match column.kind() {
             ColumnKind::Text | ColumnKind::Name => Checked::Valid(value),
-            ColumnKind::Email => match check_email(&value) {
-                Ok(()) => Checked::Valid(value),
-                Err(reason) => invalid(IssueCode::EmailInvalid, vec![("reason", reason)]),
+            ColumnKind::Email => match email_problem(&value) {
+                None => Checked::Valid(value),
+                Some(problem) => {
+                    let mut args = vec![
+                        ("reason", problem.english()),
+                        ("reason_key", problem.key().to_string()),
+                    ];
+                    args.extend(problem.args().iter().cloned());
+                    invalid(IssueCode::EmailInvalid, args)
+                }
             },
             ColumnKind::Country => match location::country(&value) {
                 Some(found) => Checked::Valid(Cow::Borrowed(found.code())),

@@ -19,7 +19,49 @@ use lettre::{
     Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
+use crate::locale::{Catalog, SHIPPED_LANGUAGES};
 use crate::store::{Delivery, Invitation, Mailer, StoreError};
+
+/// The texts a mailer sends: one per language, the first for any other language.
+#[derive(Debug, Clone)]
+struct Texts(Vec<(String, InvitationText)>);
+
+impl Texts {
+    /// Every shipped language's default text, English first.
+    fn shipped(from: &str) -> Result<Texts, StoreError> {
+        let mut texts = Vec::new();
+        for language in SHIPPED_LANGUAGES {
+            if let Some(catalog) = Catalog::for_language(language) {
+                texts.push((
+                    (*language).to_string(),
+                    InvitationText::in_language(from, &catalog)?,
+                ));
+            }
+        }
+        Ok(Texts(texts))
+    }
+
+    fn only(text: InvitationText) -> Texts {
+        Texts(vec![(String::new(), text)])
+    }
+
+    fn set(&mut self, language: &str, text: InvitationText) {
+        let language = crate::schema::primary_language(language);
+        match self.0.iter_mut().find(|(known, _)| *known == language) {
+            Some(slot) => slot.1 = text,
+            None => self.0.push((language, text)),
+        }
+    }
+
+    /// The text for the invited user's language (`fr-CA` takes `fr`), else the first.
+    fn for_invitation(&self, invitation: &Invitation) -> &InvitationText {
+        let language = crate::schema::primary_language(&invitation.language);
+        self.0
+            .iter()
+            .find(|(known, _)| *known == language)
+            .map_or(&self.0[0].1, |(_, text)| text)
+    }
+}
 
 /// What an invitation says, apart from the values of each invitation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,14 +83,31 @@ impl InvitationText {
     ///
     /// [`StoreError::Backend`] when `from` is not a mailbox.
     pub fn new(from: &str) -> Result<InvitationText, StoreError> {
+        InvitationText::in_language(from, &Catalog::english())
+    }
+
+    /// The default text in the language of `catalog` (its `invitation.subject`,
+    /// `invitation.greeting` and `invitation.intro`), from `from`.
+    ///
+    /// ```
+    /// use user_import::Catalog;
+    /// use user_import::adapters::smtp::InvitationText;
+    ///
+    /// let text = InvitationText::in_language("LMS <noreply@example.com>", &Catalog::french()).unwrap();
+    /// assert_eq!(text.greeting, "Bonjour {name},");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when `from` is not a mailbox.
+    pub fn in_language(from: &str, catalog: &Catalog) -> Result<InvitationText, StoreError> {
         Ok(InvitationText {
             from: from
                 .parse()
                 .map_err(|e| StoreError::backend("read the sender's address", e))?,
-            subject: "{name}, you are invited".to_string(),
-            greeting: "Hello {name},".to_string(),
-            intro: "An account was created for you. Sign in with this email address to start."
-                .to_string(),
+            subject: catalog.text("invitation.subject").to_string(),
+            greeting: catalog.text("invitation.greeting").to_string(),
+            intro: catalog.text("invitation.intro").to_string(),
         })
     }
 
@@ -121,19 +180,20 @@ pub fn escape_html(value: &str) -> String {
 #[derive(Clone)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    text: InvitationText,
+    texts: Texts,
 }
 
 impl std::fmt::Debug for SmtpMailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpMailer")
-            .field("from", &self.text.from)
+            .field("from", &self.texts.0[0].1.from)
             .finish_non_exhaustive()
     }
 }
 
 impl SmtpMailer {
-    /// A mailer for the server at `url` (see the module docs), sending `text`.
+    /// A mailer for the server at `url` (see the module docs), sending `text` to every user
+    /// whatever their language (add others with [`SmtpMailer::language`]).
     ///
     /// # Errors
     ///
@@ -142,7 +202,29 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| StoreError::backend("configure the SMTP mailer", e))?
             .build();
-        Ok(SmtpMailer { transport, text })
+        Ok(SmtpMailer {
+            transport,
+            texts: Texts::only(text),
+        })
+    }
+
+    /// A mailer for the server at `url`, sending as `from` the shipped default text in each
+    /// user's language (their `Language` value: English, French; English for any other).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the URL is not one lettre understands or `from` is not a
+    /// mailbox.
+    pub fn localized(url: &str, from: &str) -> Result<SmtpMailer, StoreError> {
+        let mut mailer = SmtpMailer::from_url(url, InvitationText::new(from)?)?;
+        mailer.texts = Texts::shipped(from)?;
+        Ok(mailer)
+    }
+
+    /// Sends `text` to users whose language is `language` (`fr` also serves `fr-CA`).
+    pub fn language(mut self, language: &str, text: InvitationText) -> SmtpMailer {
+        self.texts.set(language, text);
+        self
     }
 
     /// Whether the server answers (connects and says hello).
@@ -163,7 +245,7 @@ impl Mailer for SmtpMailer {
     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
         let mut outcomes = Vec::with_capacity(invitations.len());
         for invitation in invitations {
-            let outcome = match self.text.compose(invitation) {
+            let outcome = match self.texts.for_invitation(invitation).compose(invitation) {
                 Ok(message) => match self.transport.send(message).await {
                     Ok(_) => Delivery::Sent,
                     Err(e) => Delivery::Failed(format!("the SMTP server refused: {e}")),
@@ -182,7 +264,7 @@ impl Mailer for SmtpMailer {
 pub struct FileMailer {
     transport: AsyncFileTransport<Tokio1Executor>,
     folder: PathBuf,
-    text: InvitationText,
+    texts: Texts,
 }
 
 impl std::fmt::Debug for FileMailer {
@@ -194,14 +276,22 @@ impl std::fmt::Debug for FileMailer {
 }
 
 impl FileMailer {
-    /// A mailer that writes into `folder` (created if missing), sending as `from` with the
-    /// default text.
+    /// A mailer that writes into `folder` (created if missing), sending as `from` the
+    /// shipped default text in each user's language (English, French; English for any other).
     ///
     /// # Errors
     ///
     /// [`StoreError::Backend`] when the folder cannot be created or `from` is not a mailbox.
     pub fn new(folder: impl AsRef<Path>, from: &str) -> Result<FileMailer, StoreError> {
-        FileMailer::with_text(folder, InvitationText::new(from)?)
+        let mut mailer = FileMailer::with_text(folder, InvitationText::new(from)?)?;
+        mailer.texts = Texts::shipped(from)?;
+        Ok(mailer)
+    }
+
+    /// Sends `text` to users whose language is `language` (`fr` also serves `fr-CA`).
+    pub fn language(mut self, language: &str, text: InvitationText) -> FileMailer {
+        self.texts.set(language, text);
+        self
     }
 
     /// A mailer that writes `text` into `folder` (created if missing).
@@ -219,7 +309,7 @@ impl FileMailer {
         Ok(FileMailer {
             transport: AsyncFileTransport::<Tokio1Executor>::new(&folder),
             folder,
-            text,
+            texts: Texts::only(text),
         })
     }
 
@@ -234,7 +324,7 @@ impl Mailer for FileMailer {
     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
         let mut outcomes = Vec::with_capacity(invitations.len());
         for invitation in invitations {
-            let outcome = match self.text.compose(invitation) {
+            let outcome = match self.texts.for_invitation(invitation).compose(invitation) {
                 Ok(message) => match self.transport.send(message).await {
                     Ok(_) => Delivery::Sent,
                     Err(e) => Delivery::Failed(format!("the message could not be written: {e}")),

@@ -6,6 +6,7 @@ mod atomicity;
 mod common;
 mod engine;
 mod hostile;
+mod locale;
 mod location;
 mod producers;
 mod report;
