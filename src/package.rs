@@ -544,7 +544,7 @@ impl<'l> Scan<'l> {
             _ => {}
         }
         // quick-xml's local name: after the first colon.
-        let local = match memchr(b':', name) {
+        let local = match find_byte(b':', name) {
             Some(colon) => &name[colon + 1..],
             None => name,
         };
@@ -574,11 +574,16 @@ impl<'l> Scan<'l> {
         }
         // The end of the tag: the first `>` outside quotes, as quick-xml finds it, before the
         // next `<`.
-        let limit = memchr(b'<', &text[1..]).map_or(text.len(), |p| p + 1);
+        // One pass: the name holds no `<`, so the first `<` from `stop` on is the limit.
+        let mut limit = text.len();
         let mut quote = None;
         let mut end = None;
-        for (offset, &byte) in text[stop..limit].iter().enumerate() {
+        for (offset, &byte) in text[stop..].iter().enumerate() {
             match (quote, byte) {
+                (_, b'<') => {
+                    limit = stop + offset;
+                    break;
+                }
                 (None, b'>') => {
                     end = Some(stop + offset);
                     break;
@@ -630,7 +635,7 @@ impl<'l> Scan<'l> {
             if at >= raw.len() {
                 return Ok(());
             }
-            let Some(equals) = memchr(b'=', &raw[at..]) else {
+            let Some(equals) = find_byte(b'=', &raw[at..]) else {
                 return Err(Error::corrupt(format!(
                     "part `{}` has an attribute without a value",
                     self.part
@@ -651,7 +656,7 @@ impl<'l> Scan<'l> {
                 }
             };
             let start = at + 1;
-            let end = memchr(quote, &raw[start..]).map_or(raw.len(), |p| start + p);
+            let end = find_byte(quote, &raw[start..]).map_or(raw.len(), |p| start + p);
             let value = &raw[start..end];
             at = (end + 1).min(raw.len());
             self.longest_value = self.longest_value.max(value.len() as u64);
@@ -779,6 +784,12 @@ impl<'l> Scan<'l> {
 }
 
 /// Parses a decimal number of at most 15 digits.
+/// The first `byte` in `hay`: a plain loop, cheaper than a vectorized search on the few bytes
+/// of a tag's name or attributes.
+fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|b| *b == byte)
+}
+
 fn parse_decimal(value: &[u8]) -> Option<u64> {
     if value.is_empty() || value.len() > 15 || !value.iter().all(u8::is_ascii_digit) {
         return None;
