@@ -2,7 +2,7 @@
 //! header row are found, how cells of every type are read, and the row numbers messages use.
 
 use rust_xlsxwriter::{Format, Formula, Workbook};
-use user_import::{Error, Severity, Validation};
+use user_import::{Error, Limits, Schema, Severity, Validation, validate_bytes};
 
 use crate::common::*;
 
@@ -702,6 +702,53 @@ fn shared_strings_are_read() {
     assert_eq!(validation.issues(), &[]);
     assert_eq!(validation.records()[0].get(0), "Ann Lee");
     assert_eq!(validation.records()[0].get(7), "000123");
+}
+
+/// `count` is how many cells use a shared string (Excel writes 8 million for a filled
+/// 1,000,000-row template); only `uniqueCount`, which calamine reserves room for, is bounded.
+#[test]
+fn a_shared_string_use_count_over_the_unique_limit_is_read() {
+    let strings: Vec<&str> = HEADERS.iter().copied().chain(ann()).collect();
+    let mut data = String::new();
+    for row in 1..=2u32 {
+        data.push_str(&format!(r#"<row r="{row}">"#));
+        for index in 0..9u32 {
+            data.push_str(&format!(
+                r#"<c r="{}{row}" t="s"><v>{}</v></c>"#,
+                letters(index),
+                index + (row - 1) * 9
+            ));
+        }
+        data.push_str("</row>");
+    }
+    let mut package = Package::with_sheet("Users", &data);
+    package.shared_strings = Some(shared_strings(&strings).replace(
+        r#"count="18" uniqueCount"#,
+        r#"count="8183389" uniqueCount"#,
+    ));
+    let limits = Limits {
+        max_shared_strings: 100,
+        ..Limits::default()
+    };
+    let validation =
+        validate_bytes(&package.build(), &Schema::default(), &limits).expect("a readable file");
+    assert_eq!(validation.issues(), &[]);
+    assert_eq!(validation.records()[0].get(1), "ann@example.com");
+    // The unique count is still bounded.
+    let mut package = Package::with_sheet("Users", &data);
+    package.shared_strings =
+        Some(shared_strings(&strings).replace(r#"uniqueCount="18""#, r#"uniqueCount="101""#));
+    match validate_bytes(&package.build(), &Schema::default(), &limits) {
+        Err(Error::LimitExceeded {
+            what, value, limit, ..
+        }) => {
+            assert_eq!(
+                (what, value, limit),
+                ("declared number of shared strings", 101, 100)
+            );
+        }
+        other => panic!("expected the unique count refused, got {other:?}"),
+    }
 }
 
 #[test]
