@@ -21,14 +21,26 @@ use crate::schema::{ColumnKind, Schema};
 /// One data row of the upload, with each column's value: normalized where it was valid, as
 /// read where it was not.
 ///
-/// Values are kept together in one allocation; read them by column position
-/// ([`Schema::position`]) or through [`Validation::value`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Values are kept together in one allocation (where each value ends, then the values' text);
+/// read them by column position ([`Schema::position`]) or through [`Validation::value`].
+#[derive(Clone, PartialEq, Eq)]
 pub struct Record {
     row: u32,
     valid: bool,
-    text: Box<str>,
-    ends: Box<[u32]>,
+    count: u16,
+    /// `count` little-endian `u32` ends, then the UTF-8 text of the values.
+    data: Box<[u8]>,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let values: Vec<&str> = (0..self.len()).map(|position| self.get(position)).collect();
+        f.debug_struct("Record")
+            .field("row", &self.row)
+            .field("valid", &self.valid)
+            .field("values", &values)
+            .finish()
+    }
 }
 
 impl Record {
@@ -45,12 +57,42 @@ impl Record {
     /// The value of the column at `position`; empty when the cell was empty or the column is
     /// not in the file.
     pub fn get(&self, position: usize) -> &str {
-        let end = self.ends.get(position).copied().unwrap_or(0) as usize;
+        let count = usize::from(self.count);
+        if position >= count {
+            return "";
+        }
         let start = match position {
             0 => 0,
-            _ => self.ends.get(position - 1).copied().unwrap_or(0) as usize,
+            _ => self.end_of(position - 1),
         };
-        self.text.get(start..end).unwrap_or("")
+        let end = self.end_of(position);
+        self.data
+            .get(4 * count..)
+            .and_then(|text| text.get(start..end))
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or("")
+    }
+
+    fn end_of(&self, position: usize) -> usize {
+        match self.data.get(4 * position..4 * position + 4) {
+            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+            _ => 0,
+        }
+    }
+
+    fn new(row: u32, valid: bool, ends: &[u32], text: &str) -> Record {
+        let mut data = Vec::with_capacity(4 * ends.len() + text.len());
+        for end in ends {
+            data.extend_from_slice(&end.to_le_bytes());
+        }
+        data.extend_from_slice(text.as_bytes());
+        Record {
+            row,
+            valid,
+            // A schema has at most 200 columns.
+            count: u16::try_from(ends.len()).unwrap_or(u16::MAX),
+            data: data.into_boxed_slice(),
+        }
     }
 
     /// The value of the column at `position`, or `None` when it is empty.
@@ -65,12 +107,12 @@ impl Record {
 
     /// The number of column values the record holds.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        usize::from(self.count)
     }
 
     /// Whether the record holds no column values.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.count == 0
     }
 }
 
@@ -241,6 +283,10 @@ pub struct Validator<'s> {
     /// (spaces around it), so a duplicate issue shows the value as read.
     emails_as_read: HashMap<u32, String>,
     hasher: std::hash::RandomState,
+    /// A row's values while it is checked, kept from row to row.
+    scratch_text: String,
+    /// Where each of a row's values ends, kept from row to row.
+    scratch_ends: Vec<u32>,
 }
 
 impl<'s> Validator<'s> {
@@ -257,6 +303,8 @@ impl<'s> Validator<'s> {
                 .map(|c| Some(c.header().to_string()))
                 .collect(),
             records: Vec::new(),
+            scratch_text: String::with_capacity(256),
+            scratch_ends: Vec::with_capacity(schema.columns().len()),
             issues: Vec::new(),
             left_out: 0,
             emails: HashMap::default(),
@@ -454,8 +502,11 @@ impl RowSink for Validator<'_> {
                 Ok(text) => location::country(&text),
                 Err(_) => None,
             });
-        let mut text = String::with_capacity(128);
-        let mut ends = Vec::with_capacity(columns.len());
+        // Buffers kept from row to row: the record takes one exact allocation.
+        let mut text = std::mem::take(&mut self.scratch_text);
+        let mut ends = std::mem::take(&mut self.scratch_ends);
+        text.clear();
+        ends.clear();
         let mut valid = true;
         let mut email_value: Option<usize> = None;
         for (position, column) in columns.iter().enumerate() {
@@ -481,12 +532,9 @@ impl RowSink for Validator<'_> {
             ends.push(text.len() as u32);
         }
         let index = self.records.len() as u32;
-        self.records.push(Record {
-            row: number,
-            valid,
-            text: text.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-        });
+        self.records.push(Record::new(number, valid, &ends, &text));
+        self.scratch_text = text;
+        self.scratch_ends = ends;
         if email_value.is_some() {
             let position = schema.email_position();
             let record = &self.records[index as usize];
