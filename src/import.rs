@@ -363,7 +363,7 @@ impl Importer {
                 )
             };
             summary.timings.plan_ms += elapsed_ms(started);
-            let planned = match planned {
+            let mut planned = match planned {
                 Ok(planned) => planned,
                 Err(issue) => {
                     summary.reason = issue.message.clone();
@@ -371,8 +371,21 @@ impl Importer {
                     return self.fail(request, summary).await;
                 }
             };
-            describe(&mut summary, &planned, &groups);
             if request.dry_run {
+                // Nothing is committed: the plan's names and emails move into the summary.
+                drop(records);
+                let creates = std::mem::take(&mut planned.creates);
+                describe(&mut summary, &planned, &groups);
+                summary.created = creates
+                    .into_iter()
+                    .map(|user| CreatedUser {
+                        row: user.row,
+                        id: UserId(String::new()),
+                        name: user.name,
+                        email: user.email,
+                    })
+                    .collect();
+                summary.counts.created = summary.created.len() as u64;
                 summary.status = ImportStatus::Completed;
                 progress(Progress {
                     phase: Phase::Done,
@@ -381,6 +394,7 @@ impl Importer {
                 });
                 return Ok(summary);
             }
+            describe(&mut summary, &planned, &groups);
 
             progress(Progress {
                 phase: Phase::Committing,
@@ -390,9 +404,11 @@ impl Importer {
             summary.status = ImportStatus::Completed;
             record.status = ImportStatus::Completed;
             record.updated_at = Utc::now();
-            record.summary = Some(summary.clone());
+            // The commit's copy of the record holds the summary; this one does not need it.
+            let mut committed = record.clone();
+            committed.summary = Some(summary.clone());
             let commit = Commit {
-                record: record.clone(),
+                record: committed,
                 creates: planned.creates,
                 groups: record.groups.clone(),
                 additions: planned.additions,
