@@ -486,6 +486,45 @@ impl SchemaBuilder {
         self
     }
 
+    /// Gives the column with `key` (a default one included) its header and description in
+    /// another language; does nothing if there is none.
+    ///
+    /// ```
+    /// use user_import::Schema;
+    ///
+    /// let schema = Schema::builder()
+    ///     .translate("email", "es", "Correo electrónico", "La dirección de la invitación.")
+    ///     .alias("email", "Mail")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(schema.column("email").unwrap().header_in("es"), "Correo electrónico");
+    /// assert_eq!(schema.match_header("correo electrónico"), Some(schema.email_position()));
+    /// assert_eq!(schema.match_header("MAIL"), Some(schema.email_position()));
+    /// ```
+    pub fn translate(
+        mut self,
+        key: &str,
+        language: &str,
+        header: impl Into<String>,
+        description: impl Into<String>,
+    ) -> SchemaBuilder {
+        if let Some(position) = self.columns.iter().position(|c| c.key == key) {
+            let column = self.columns.remove(position);
+            self.columns
+                .insert(position, column.translation(language, header, description));
+        }
+        self
+    }
+
+    /// Adds a header the reader accepts for the column with `key` (a default one included);
+    /// does nothing if there is none.
+    pub fn alias(mut self, key: &str, header: impl Into<String>) -> SchemaBuilder {
+        if let Some(column) = self.columns.iter_mut().find(|c| c.key == key) {
+            column.aliases.push(header.into());
+        }
+        self
+    }
+
     /// Removes the column with `key` (an optional default column the host does not use).
     pub fn without(mut self, key: &str) -> SchemaBuilder {
         self.columns.retain(|c| c.key != key);
