@@ -1,4 +1,12 @@
 //! The commands that keep state: import, imports, summary, enroll, report, groups.
+//!
+//! The embedded default keeps everything in the state folder (`--state DIR`, default
+//! `user-import-state`): users, groups, memberships, the batch-imports index, the invitation
+//! outbox and enrollments in the SQLite database `DIR/user-import.db` (the crate's
+//! `SqliteStore`), each invitation as an `.eml` file under `DIR/mail/` (the crate's
+//! `FileMailer`), and each upload under `DIR/uploads/` (for `report`). `--database-url
+//! postgres://...` uses the crate's `PostgresStore` instead (with the `postgres` feature), and
+//! `--smtp-url smtp://...` its `SmtpMailer`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -6,17 +14,39 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use user_import::memory::{MemoryStore, State};
+#[cfg(feature = "postgres")]
+use user_import::adapters::postgres::PostgresStore;
+use user_import::adapters::smtp::{FileMailer, SmtpMailer};
+use user_import::adapters::sqlite::SqliteStore;
+use user_import::adapters::sqlx;
+use user_import::conformance::Seed;
 use user_import::{
-    CourseId, Delivery, ErrorReport, ImportId, ImportLog, ImportRequest, ImportStatus,
-    ImportSummary, Importer, Invitation, Mailer, Phase, Progress, Schema, Stores,
+    CourseId, Delivery, ErrorReport, ImportId, ImportRequest, ImportStatus, ImportSummary,
+    Importer, Invitation, Mailer, Phase, Progress, Schema, Stores,
 };
 
 use crate::{ReportIssue, USAGE, to_json};
 
+/// The database file in the state folder, when no `--database-url` is given.
+const DATABASE_FILE: &str = "user-import.db";
+
+/// The folder of `.eml` files in the state folder, when no `--smtp-url` is given.
+const MAIL_FOLDER: &str = "mail";
+
+/// The groups a new platform starts with.
+const DEFAULT_GROUPS: [(&str, &str); 3] = [
+    ("nurses", "Nurses"),
+    ("physicians", "Physicians"),
+    ("night-shift", "Night shift"),
+];
+
 /// Parsed options shared by the stateful commands.
 struct Options {
     state: PathBuf,
+    database_url: Option<String>,
+    smtp_url: Option<String>,
+    platform: String,
+    from: String,
     positional: Vec<String>,
     groups: Vec<String>,
     message: String,
@@ -31,6 +61,10 @@ struct Options {
 fn parse(rest: &[String]) -> Result<Options, String> {
     let mut options = Options {
         state: PathBuf::from("user-import-state"),
+        database_url: None,
+        smtp_url: None,
+        platform: "default".to_string(),
+        from: "Learning Platform <noreply@lms.example>".to_string(),
         positional: Vec::new(),
         groups: Vec::new(),
         message: String::new(),
@@ -50,6 +84,10 @@ fn parse(rest: &[String]) -> Result<Options, String> {
         };
         match arg.as_str() {
             "--state" => options.state = PathBuf::from(value("--state")?),
+            "--database-url" => options.database_url = Some(value("--database-url")?),
+            "--smtp-url" => options.smtp_url = Some(value("--smtp-url")?),
+            "--platform" => options.platform = value("--platform")?,
+            "--from" => options.from = value("--from")?,
             "--group" => options.groups.push(value("--group")?),
             "--message" => options.message = value("--message")?,
             "--notes" => options.notes = value("--notes")?,
@@ -70,62 +108,246 @@ fn parse(rest: &[String]) -> Result<Options, String> {
             other => options.positional.push(other.to_string()),
         }
     }
+    if options.platform.is_empty() {
+        return Err(format!("--platform needs a name\n{USAGE}"));
+    }
+    if let Some(url) = &options.database_url {
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !(url.starts_with("sqlite:") || postgres) {
+            return Err(format!(
+                "--database-url takes a `sqlite://FILE` or `postgres://...` URL, not `{}`",
+                redact(url)
+            ));
+        }
+        if postgres && !cfg!(feature = "postgres") {
+            return Err(format!(
+                "{}: this build has no PostgreSQL store; run the example with \
+                 `--features sqlite,smtp,postgres`",
+                redact(url)
+            ));
+        }
+    }
+    if let Some(url) = &options.smtp_url
+        && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+    {
+        return Err(format!(
+            "--smtp-url takes an `smtp://HOST:PORT` or `smtps://HOST:PORT` URL, not `{}`",
+            redact(url)
+        ));
+    }
     Ok(options)
 }
 
-/// The example host's state folder.
+/// Where the users, groups, imports and the invitation outbox are kept.
+enum Database {
+    Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
+    Postgres(PostgresStore),
+}
+
+/// `url` with its password, if any, replaced by `***`, for messages.
+fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let Some(colon) = authority[..at].find(':') else {
+        return url.to_string();
+    };
+    format!(
+        "{}{}:***{}",
+        &url[..scheme_end + 3],
+        &authority[..colon],
+        &rest[at..]
+    )
+}
+
+/// The `sqlite://` URL of a file, with the characters the URL gives a meaning escaped.
+fn sqlite_url(path: &Path) -> String {
+    let mut url = String::from("sqlite://");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            c => url.push(c),
+        }
+    }
+    url
+}
+
+impl Database {
+    async fn open(options: &Options) -> Result<Database, String> {
+        let url = match &options.database_url {
+            Some(url) => url.clone(),
+            None => sqlite_url(&options.state.join(DATABASE_FILE)),
+        };
+        let shown = redact(&url);
+        #[cfg(feature = "postgres")]
+        let database = if url.starts_with("sqlite:") {
+            Database::Sqlite(
+                SqliteStore::connect(&url, options.platform.as_str())
+                    .await
+                    .map_err(|error| format!("cannot open {shown}: {error}"))?,
+            )
+        } else {
+            Database::Postgres(
+                PostgresStore::connect(&url, options.platform.as_str())
+                    .await
+                    .map_err(|error| format!("cannot connect to {shown}: {error}"))?,
+            )
+        };
+        // `parse` let only `sqlite:` URLs through.
+        #[cfg(not(feature = "postgres"))]
+        let database = Database::Sqlite(
+            SqliteStore::connect(&url, options.platform.as_str())
+                .await
+                .map_err(|error| format!("cannot open {shown}: {error}"))?,
+        );
+        database
+            .migrate()
+            .await
+            .map_err(|error| format!("cannot set up the schema in {shown}: {error}"))?;
+        if database.groups().await?.is_empty() {
+            for (id, name) in DEFAULT_GROUPS {
+                database
+                    .seed_group(id, name)
+                    .await
+                    .map_err(|error| format!("cannot add the group {name}: {error}"))?;
+            }
+        }
+        Ok(database)
+    }
+
+    async fn migrate(&self) -> Result<(), user_import::StoreError> {
+        match self {
+            Database::Sqlite(store) => store.migrate().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.migrate().await,
+        }
+    }
+
+    async fn seed_group(&self, id: &str, name: &str) -> Result<(), user_import::StoreError> {
+        match self {
+            Database::Sqlite(store) => store.seed_group(id, name).await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.seed_group(id, name).await,
+        }
+    }
+
+    /// The platform's groups, (id, name) by id.
+    async fn groups(&self) -> Result<Vec<(String, String)>, String> {
+        let rows = match self {
+            Database::Sqlite(store) => {
+                sqlx::query_as("SELECT id, name FROM ui_groups WHERE platform = ?1 ORDER BY id")
+                    .bind(store.platform())
+                    .fetch_all(store.pool())
+                    .await
+            }
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => {
+                sqlx::query_as("SELECT id, name FROM ui_groups WHERE platform = $1 ORDER BY id")
+                    .bind(store.platform())
+                    .fetch_all(store.pool())
+                    .await
+            }
+        };
+        rows.map_err(|error| format!("cannot list the groups: {error}"))
+    }
+
+    fn stores(&self, mail: Arc<Mail>) -> Stores {
+        match self {
+            Database::Sqlite(store) => Stores::single(Arc::new(store.clone()), mail),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => Stores::single(Arc::new(store.clone()), mail),
+        }
+    }
+
+    /// Closes the connections (SQLite folds its write-ahead log back into the file).
+    async fn close(&self) {
+        match self {
+            Database::Sqlite(store) => store.pool().close().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.pool().close().await,
+        }
+    }
+}
+
+/// Where invitations go: `.eml` files in a folder, or an SMTP server.
+enum Mail {
+    Files(FileMailer),
+    Smtp(SmtpMailer),
+}
+
+impl Mail {
+    /// The mail transport the options name, sending the shipped invitation text in each
+    /// user's language (English, French; English for any other).
+    fn open(options: &Options) -> Result<(Mail, String), String> {
+        match &options.smtp_url {
+            None => {
+                let folder = options.state.join(MAIL_FOLDER);
+                let mailer = FileMailer::new(&folder, &options.from).map_err(|error| {
+                    format!("cannot write mail to {}: {error}", folder.display())
+                })?;
+                Ok((Mail::Files(mailer), format!("{}/*.eml", folder.display())))
+            }
+            Some(url) => {
+                let shown = redact(url);
+                let mailer = SmtpMailer::localized(url, &options.from)
+                    .map_err(|error| format!("cannot send mail through {shown}: {error}"))?;
+                Ok((Mail::Smtp(mailer), shown))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Mailer for Mail {
+    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+        match self {
+            Mail::Files(mailer) => mailer.send(invitations).await,
+            Mail::Smtp(mailer) => mailer.send(invitations).await,
+        }
+    }
+}
+
+/// The example host: its database, its mail transport and its state folder.
 struct Host {
     dir: PathBuf,
-    store: MemoryStore,
+    database: Database,
+    mail: Arc<Mail>,
+    /// Where users and invitations go, for messages.
+    database_shown: String,
+    mail_shown: String,
 }
 
 impl Host {
-    fn open(dir: &Path) -> Result<Host, String> {
+    async fn open(options: &Options) -> Result<Host, String> {
+        let dir = &options.state;
         std::fs::create_dir_all(dir.join("uploads"))
-            .and_then(|()| std::fs::create_dir_all(dir.join("outbox")))
             .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
-        let path = dir.join("state.json");
-        let store = if path.exists() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            let state: State = serde_json::from_str(&text)
-                .map_err(|error| format!("{} is damaged: {error}", path.display()))?;
-            MemoryStore::from_state(state)
-        } else {
-            let store = MemoryStore::new();
-            for (id, name) in [
-                ("nurses", "Nurses"),
-                ("physicians", "Physicians"),
-                ("night-shift", "Night shift"),
-            ] {
-                store.add_group(id, name);
-            }
-            store
+        let (mail, mail_shown) = Mail::open(options)?;
+        let database = Database::open(options).await?;
+        let database_shown = match &options.database_url {
+            Some(url) => redact(url),
+            None => dir.join(DATABASE_FILE).display().to_string(),
         };
         Ok(Host {
-            dir: dir.to_path_buf(),
-            store,
+            dir: dir.clone(),
+            database,
+            mail: Arc::new(mail),
+            database_shown,
+            mail_shown,
         })
     }
 
-    fn save(&self) -> Result<(), String> {
-        let path = self.dir.join("state.json");
-        let text = serde_json::to_string(&self.store.snapshot())
-            .map_err(|error| format!("cannot encode the state: {error}"))?;
-        let temp = self.dir.join("state.json.tmp");
-        std::fs::write(&temp, text)
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))
-    }
-
     fn importer(&self) -> Importer {
-        let mailer = FolderMailer {
-            dir: self.dir.join("outbox"),
-        };
-        Importer::new(
-            Schema::default(),
-            Stores::single(Arc::new(self.store.clone()), Arc::new(mailer)),
-        )
+        Importer::new(Schema::default(), self.database.stores(self.mail.clone()))
     }
 
     fn upload_path(&self, id: &str) -> PathBuf {
@@ -147,38 +369,6 @@ fn file_safe(text: &str) -> String {
         .collect()
 }
 
-/// Writes each invitation as a text file, as a mail relay would receive it.
-struct FolderMailer {
-    dir: PathBuf,
-}
-
-#[async_trait]
-impl Mailer for FolderMailer {
-    async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
-        invitations
-            .iter()
-            .map(|invitation| {
-                let path = self
-                    .dir
-                    .join(format!("{}-{}.txt", file_safe(invitation.import.as_str()), invitation.id));
-                let mut body = format!(
-                    "To: {} <{}>\nSubject: You are invited to the learning platform\n\nHello {},\n\nAn account was created for you.\n",
-                    invitation.name.replace(['\r', '\n'], " "),
-                    invitation.email,
-                    invitation.name
-                );
-                if !invitation.message.is_empty() {
-                    body.push_str(&format!("\n{}\n", invitation.message));
-                }
-                match std::fs::write(&path, body) {
-                    Ok(()) => Delivery::Sent,
-                    Err(error) => Delivery::Failed(format!("cannot write {}: {error}", path.display())),
-                }
-            })
-            .collect()
-    }
-}
-
 pub(crate) fn main(command: &str, rest: &[String]) -> ExitCode {
     let options = match parse(rest) {
         Ok(options) => options,
@@ -187,25 +377,34 @@ pub(crate) fn main(command: &str, rest: &[String]) -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let outcome = Host::open(&options.state).and_then(|host| {
-        let code = runtime.block_on(run(command, &host, &options))?;
-        host.save()?;
-        Ok(code)
-    });
-    match outcome {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(64)
+    runtime.block_on(async {
+        let host = match Host::open(&options).await {
+            Ok(host) => host,
+            Err(message) => {
+                eprintln!("{message}");
+                return ExitCode::from(3);
+            }
+        };
+        let outcome = run(command, &host, &options).await;
+        host.database.close().await;
+        match outcome {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(64)
+            }
         }
-    }
+    })
 }
 
 async fn run(command: &str, host: &Host, options: &Options) -> Result<ExitCode, String> {
@@ -216,8 +415,8 @@ async fn run(command: &str, host: &Host, options: &Options) -> Result<ExitCode, 
         "enroll" => enroll(host, options).await,
         "report" => report(host, options).await,
         "groups" => {
-            for group in host.store.snapshot().groups.values() {
-                println!("{:<16} {}", group.id, group.name);
+            for (id, name) in host.database.groups().await? {
+                println!("{id:<16} {name}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -293,6 +492,12 @@ async fn import(host: &Host, options: &Options) -> Result<ExitCode, String> {
         .await
         .map_err(|error| format!("the import stopped: {error}"))?;
     print_summary(&summary, options.json);
+    if !options.json && !summary.dry_run && summary.status == ImportStatus::Completed {
+        println!(
+            "  users kept in {}; invitations sent to {}",
+            host.database_shown, host.mail_shown
+        );
+    }
     Ok(exit_code(&summary))
 }
 

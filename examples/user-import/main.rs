@@ -2,23 +2,28 @@
 //! an upload, import it, and look at the batch-imports index.
 //!
 //! ```text
-//! cargo run --example user-import -- template users-template.xlsx
-//! cargo run --example user-import -- locations quebec
-//! cargo run --example user-import -- check examples/sample.xlsx [--json]
-//! cargo run --example user-import -- import examples/sample.xlsx --group Nurses --message "Welcome!"
-//! cargo run --example user-import -- imports
-//! cargo run --example user-import -- summary ID
-//! cargo run --example user-import -- enroll ID COURSE...
-//! cargo run --example user-import -- report ID fix-me.xlsx
+//! cargo run --features sqlite,smtp --example user-import -- template users-template.xlsx
+//! cargo run --features sqlite,smtp --example user-import -- locations quebec
+//! cargo run --features sqlite,smtp --example user-import -- check examples/sample.xlsx [--json]
+//! cargo run --features sqlite,smtp --example user-import -- import examples/sample.xlsx --group Nurses --message "Welcome!"
+//! cargo run --features sqlite,smtp --example user-import -- imports
+//! cargo run --features sqlite,smtp --example user-import -- summary ID
+//! cargo run --features sqlite,smtp --example user-import -- enroll ID COURSE...
+//! cargo run --features sqlite,smtp --example user-import -- report ID fix-me.xlsx
 //! ```
 //!
-//! The host keeps its users, groups, imports and invitations in a state folder
-//! (`--state DIR`, default `user-import-state`): `state.json`, the uploads, and each invitation
-//! as a text file under `outbox/`.
+//! The host runs on the crate's adapters. By default it keeps its users, groups, imports,
+//! invitation outbox and enrollments in a SQLite file, `user-import.db`, in its state folder
+//! (`--state DIR`, default `user-import-state`), and writes each invitation as an `.eml` file
+//! under `DIR/mail/`; the uploads are kept under `DIR/uploads/`. `--database-url
+//! postgres://USER@HOST:PORT/DB` keeps the data in PostgreSQL instead (build with the
+//! `postgres` feature too), `--database-url sqlite://FILE` in another SQLite file, and
+//! `--smtp-url smtp://HOST:PORT` sends the invitations through an SMTP server. `--platform ID`
+//! names the tenant in a database that several platforms share.
 //!
 //! `check` and `import` exit with 0 when the file is valid (imported), 1 when rows have
-//! problems (nothing imported), 2 when the file is rejected as a whole, and 64 on a usage
-//! error.
+//! problems (nothing imported), 2 when the file is rejected as a whole, 3 when the database or
+//! the mail transport cannot be opened, and 64 on a usage error.
 
 use std::process::ExitCode;
 
@@ -90,7 +95,16 @@ const USAGE: &str = "usage:
   user-import sample OUT.xlsx [--with-errors]
                                          write a filled-in sample workbook
 options for import, imports, summary, enroll, report, groups:
-  --state DIR                            where the host keeps its data (default user-import-state)";
+  --state DIR                            where the host keeps its data (default user-import-state):
+                                         the SQLite file DIR/user-import.db, invitations as
+                                         DIR/mail/*.eml, the uploads in DIR/uploads/
+  --database-url URL                     sqlite://FILE or postgres://USER@HOST:PORT/DB instead of
+                                         DIR/user-import.db
+  --smtp-url URL                         send invitations through smtp://HOST:PORT (or smtps://,
+                                         smtp://HOST:587?tls=required) instead of DIR/mail/
+  --platform ID                          the platform (tenant) in the database (default `default`)
+  --from MAILBOX                         the invitations' sender
+                                         (default `Learning Platform <noreply@lms.example>`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

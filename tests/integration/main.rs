@@ -3,6 +3,8 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod atomicity;
+#[cfg(all(feature = "sqlite", feature = "smtp"))]
+mod cli;
 mod common;
 mod engine;
 mod hostile;
