@@ -183,6 +183,19 @@ impl Catalog {
             "row" => issue.row.map(|row| Cow::Owned(row.to_string())),
             "column" => issue.column.as_deref().map(Cow::Borrowed),
             "value" => issue.value.as_deref().map(|value| Cow::Owned(shown(value))),
+            "rows" if issue.get_arg("row_list").is_some() => {
+                let list: Vec<&str> = issue
+                    .get_arg("row_list")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|row| !row.is_empty())
+                    .collect();
+                let total: usize = issue
+                    .get_arg("row_count")
+                    .and_then(|count| count.parse().ok())
+                    .unwrap_or(list.len());
+                Some(Cow::Owned(self.join_rows(&list, total)))
+            }
             _ => {
                 // `{reason}` from `reason_key` when this catalogue knows that key.
                 let keyed = format!("{name}_key");
@@ -195,6 +208,21 @@ impl Catalog {
                     })));
                 }
                 issue.get_arg(name).map(Cow::Borrowed)
+            }
+        }
+    }
+
+    /// `2, 5 and 9` (or `2, 5 et 9`); `… and 12 more` past the rows listed.
+    fn join_rows(&self, rows: &[&str], total: usize) -> String {
+        match rows {
+            [] => String::new(),
+            [one] if total <= 1 => (*one).to_string(),
+            _ if total > rows.len() => {
+                let more = (total - rows.len()).to_string();
+                self.fill("list.more", &[("head", &rows.join(", ")), ("more", &more)])
+            }
+            [init @ .., last] => {
+                self.fill("list.and", &[("head", &init.join(", ")), ("last", last)])
             }
         }
     }
@@ -609,6 +637,8 @@ const EN: &[(&str, &str)] = &[
     ("issue.row_column", "row {row}, {column}: {message}"),
     ("issue.row", "row {row}: {message}"),
     ("issue.column", "column {column}: {message}"),
+    ("list.and", "{head} and {last}"),
+    ("list.more", "{head} and {more} more"),
     // Why an email address is not valid.
     ("email.reason.empty", "it is empty"),
     (
@@ -879,6 +909,8 @@ const FR: &[(&str, &str)] = &[
     ("issue.row_column", "ligne {row}, {column} : {message}"),
     ("issue.row", "ligne {row} : {message}"),
     ("issue.column", "colonne {column} : {message}"),
+    ("list.and", "{head} et {last}"),
+    ("list.more", "{head} et {more} autres"),
     // Issue messages.
     (
         "value.required",

@@ -342,6 +342,13 @@ impl<'s> Validator<'s> {
                 .map(|&i| self.records[i as usize].row)
                 .collect();
             let listed = list_rows(&rows);
+            // The rows again, for a catalogue to join in its own language.
+            let row_list = rows
+                .iter()
+                .take(20)
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             for &index in &members {
                 let record = &mut self.records[index as usize];
                 record.valid = false;
@@ -355,7 +362,9 @@ impl<'s> Validator<'s> {
                     Issue::new(IssueCode::EmailDuplicate)
                         .at(row, &column)
                         .value(value)
-                        .arg("rows", listed.clone()),
+                        .arg("rows", listed.clone())
+                        .arg("row_list", row_list.clone())
+                        .arg("row_count", rows.len().to_string()),
                 );
             }
         }

@@ -480,6 +480,7 @@ async fn import(host: &Host, options: &Options) -> Result<ExitCode, String> {
         uploaded_by: options.by.clone(),
         seat_limit: options.seat_limit,
         dry_run: options.dry_run,
+        locale: crate::catalog().clone(),
         ..ImportRequest::new(id.clone(), file_name)
     };
     if !options.dry_run {
@@ -560,7 +561,9 @@ fn print_summary(summary: &ImportSummary, json: bool) {
         println!("  {}", summary.reason);
     }
     let c = &summary.counts;
-    if summary.dry_run {
+    if crate::catalog().language() != "en" {
+        println!("  {}", crate::catalog().describe(summary));
+    } else if summary.dry_run {
         println!(
             "  {} rows: {} users would be created, {} existing users would get the groups, {} would be left untouched, {} rows with errors",
             c.rows, c.created, c.groups_added, c.untouched, c.failed_rows
@@ -571,7 +574,10 @@ fn print_summary(summary: &ImportSummary, json: bool) {
             c.rows, c.created, c.groups_added, c.untouched, c.failed_rows
         );
     }
-    if !summary.dry_run && summary.status == ImportStatus::Completed {
+    if !summary.dry_run
+        && summary.status == ImportStatus::Completed
+        && crate::catalog().language() == "en"
+    {
         let i = &summary.invitations;
         println!(
             "  invitations: {} sent, {} failed, {} pending",
@@ -662,8 +668,11 @@ async fn summary(host: &Host, options: &Options) -> Result<ExitCode, String> {
                     }
                 );
             }
-            print_summary(summary, options.json);
-            Ok(exit_code(summary))
+            // The summary in the language asked for, whatever the import ran in.
+            let mut summary = summary.clone();
+            crate::catalog().localize_summary(&mut summary);
+            print_summary(&summary, options.json);
+            Ok(exit_code(&summary))
         }
         None => {
             println!("import {id} is {}", record.status.as_str());
@@ -715,6 +724,7 @@ async fn report(host: &Host, options: &Options) -> Result<ExitCode, String> {
         }
     };
     let workbook = ErrorReport::new(&schema, &validation)
+        .locale(crate::catalog().clone())
         .to_bytes()
         .map_err(|error| error.to_string())?;
     std::fs::write(out, workbook).map_err(|error| format!("cannot write {out}: {error}"))?;

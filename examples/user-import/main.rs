@@ -21,16 +21,44 @@
 //! `--smtp-url smtp://HOST:PORT` sends the invitations through an SMTP server. `--platform ID`
 //! names the tenant in a database that several platforms share.
 //!
+//! `--lang en|fr` (any command) writes the template, the messages, the summary and the error
+//! report in English (the default) or French; a file filled from either language's template
+//! is read whatever the language chosen.
+//!
 //! `check` and `import` exit with 0 when the file is valid (imported), 1 when rows have
 //! problems (nothing imported), 2 when the file is rejected as a whole, 3 when the database or
 //! the mail transport cannot be opened, and 64 on a usage error.
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 mod host;
 
 use serde::Serialize;
-use user_import::{Issue, Limits, Schema, Severity, Template, Validation, location};
+use user_import::{Catalog, Issue, Limits, Schema, Severity, Template, Validation, location};
+
+/// The administrator's language, from `--lang` (English unless given).
+static LANGUAGE: OnceLock<Catalog> = OnceLock::new();
+
+/// The catalogue of the language chosen with `--lang`.
+fn catalog() -> &'static Catalog {
+    LANGUAGE.get_or_init(Catalog::english)
+}
+
+/// Takes `--lang TAG` out of the arguments and sets the language.
+fn take_language(args: &mut Vec<String>) -> Result<(), String> {
+    let Some(at) = args.iter().position(|arg| arg == "--lang") else {
+        return Ok(());
+    };
+    let Some(tag) = args.get(at + 1).cloned() else {
+        return Err(format!("--lang needs a value: en or fr\n{USAGE}"));
+    };
+    args.drain(at..at + 2);
+    let catalog =
+        Catalog::for_language(&tag).ok_or_else(|| format!("--lang takes en or fr, not `{tag}`"))?;
+    let _ = LANGUAGE.set(catalog);
+    Ok(())
+}
 
 /// The `check --json` report, fields in this order.
 #[derive(Serialize)]
@@ -94,6 +122,9 @@ const USAGE: &str = "usage:
   user-import groups                     list the groups an import can add users to
   user-import sample OUT.xlsx [--with-errors]
                                          write a filled-in sample workbook
+any command:
+  --lang en|fr                           the language of the template, messages, summary and
+                                         report (default en); files from either template import
 options for import, imports, summary, enroll, report, groups:
   --state DIR                            where the host keeps its data (default user-import-state):
                                          the SQLite file DIR/user-import.db, invitations as
@@ -107,7 +138,11 @@ options for import, imports, summary, enroll, report, groups:
                                          (default `Learning Platform <noreply@lms.example>`)";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(message) = take_language(&mut args) {
+        eprintln!("{message}");
+        return ExitCode::from(64);
+    }
     let Some(command) = args.first() else {
         eprintln!("{USAGE}");
         return ExitCode::from(64);
@@ -146,6 +181,7 @@ fn one_path(rest: &[String]) -> Result<&str, String> {
 fn template(rest: &[String]) -> Result<(), String> {
     let path = one_path(rest)?;
     let bytes = Template::new(&Schema::default())
+        .locale(catalog().clone())
         .to_bytes()
         .map_err(|error| error.to_string())?;
     std::fs::write(path, bytes).map_err(|error| format!("cannot write {path}: {error}"))?;
@@ -162,17 +198,25 @@ fn locations(rest: &[String]) -> Result<(), String> {
     if found.is_empty() {
         println!("no country or region matches `{query}`");
     }
+    let language = catalog().language();
+    let country_word = catalog()
+        .text("template.locations.country_type")
+        .to_lowercase();
     for location in found {
         match location {
             location::Location::Country(country) => {
-                println!("{:<8} {} (country)", country.code(), country.name());
+                println!(
+                    "{:<8} {} ({country_word})",
+                    country.code(),
+                    country.name_in(language)
+                );
             }
             location::Location::Region(region) => println!(
                 "{:<8} {} ({}, {})",
                 region.code(),
-                region.name(),
+                region.name_in(language),
                 region.kind().to_lowercase(),
-                region.country().name()
+                region.country().name_in(language)
             ),
         }
     }
@@ -195,7 +239,8 @@ fn check(rest: &[String]) -> ExitCode {
     };
     let schema = Schema::default();
     match user_import::validate_bytes(&bytes, &schema, &Limits::default()) {
-        Ok(validation) => {
+        Ok(mut validation) => {
+            validation.localize(catalog());
             let status = if validation.is_valid() {
                 "valid"
             } else {
@@ -216,7 +261,7 @@ fn check(rest: &[String]) -> ExitCode {
                     value: None,
                     code: error.code(),
                     severity: "error",
-                    message: error.to_string(),
+                    message: catalog().error_message(&error),
                 };
                 let report = Report {
                     status: "rejected",
@@ -226,7 +271,7 @@ fn check(rest: &[String]) -> ExitCode {
                 };
                 println!("{}", to_json(&report));
             } else {
-                println!("{path}: rejected: {error}");
+                println!("{path}: rejected: {}", catalog().error_message(&error));
             }
             ExitCode::from(2)
         }

@@ -427,6 +427,79 @@ fn the_example_refuses_a_database_url_it_cannot_use() {
     assert_eq!(output.status.code(), Some(64));
 }
 
+#[test]
+fn the_example_speaks_french_with_lang_fr() {
+    let binary = example();
+    let dir = TempDir::new();
+    // The template in French, which the reader takes back.
+    let output = run(
+        &binary,
+        &dir.0,
+        &["--lang", "fr", "template", "modele.xlsx"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let template = std::fs::read(dir.0.join("modele.xlsx")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&template[..])).unwrap();
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/workbook.xml").unwrap(),
+        &mut workbook,
+    )
+    .unwrap();
+    assert!(workbook.contains(r#"name="Utilisateurs""#), "{workbook}");
+    assert!(workbook.contains(r#"name="Codes de lieux""#), "{workbook}");
+    // Messages in French, JSON shape unchanged.
+    let with_errors = format!(
+        "{}/examples/sample-with-errors.xlsx",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let output = run(
+        &binary,
+        &dir.0,
+        &["check", &with_errors, "--json", "--lang", "fr"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["status"], "invalid");
+    let messages: Vec<&str> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|issue| issue["message"].as_str().unwrap())
+        .collect();
+    assert!(!messages.is_empty());
+    assert!(
+        messages.iter().all(|m| m.starts_with("ligne ")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(
+            &"ligne 13, Country : « Canada » est un nom de pays ; utilisez le code « CA »"
+        ),
+        "{messages:?}"
+    );
+    // Location names in French.
+    let output = run(&binary, &dir.0, &["--lang", "fr", "locations", "allemagne"]);
+    assert_eq!(
+        stdout(&output).lines().next(),
+        Some("DE       Allemagne (pays)")
+    );
+    // A rejected file, explained in French.
+    std::fs::write(dir.0.join("users.csv"), "Name,Email\nAnn,ann@example.com\n").unwrap();
+    let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.csv"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stdout(&output)
+            .contains("rejected: le fichier est un fichier texte CSV, et non un classeur Excel"),
+        "{}",
+        stdout(&output)
+    );
+    // A language the crate does not ship is a usage error.
+    let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.csv"]);
+    assert_eq!(output.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--lang takes en or fr, not `de`"));
+}
+
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;

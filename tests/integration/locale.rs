@@ -815,3 +815,54 @@ async fn invitations_go_out_in_each_users_language() {
     );
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+#[test]
+fn lists_of_rows_are_joined_in_the_catalogue_language() {
+    let upload = filled(&[
+        &["Ann Lee", "ann@example.com", "CA", "CA-QC", "en"],
+        &["Bob Roy", "bob@example.com", "CA", "CA-QC", "en"],
+        &["Ann Again", "ANN@example.com", "CA", "CA-QC", "en"],
+        &["Ann Thrice", "ann@EXAMPLE.com", "CA", "CA-QC", "en"],
+    ]);
+    let mut validation = validate_bytes(&upload, &Schema::default(), &Limits::default()).unwrap();
+    assert_eq!(
+        validation.issues()[0].message,
+        "row 2, Email: `ann@example.com` appears on rows 2, 4 and 5 (emails are compared ignoring case); give each user their own address, or remove the extra rows"
+    );
+    validation.localize(&Catalog::french());
+    assert_eq!(
+        validation.issues()[0].message,
+        "ligne 2, Email : « ann@example.com » figure aux lignes 2, 4 et 5 (les adresses sont comparées sans tenir compte des majuscules) ; donnez à chaque utilisateur sa propre adresse, ou supprimez les lignes en trop"
+    );
+    // Past twenty rows, the rest are counted.
+    let rows: Vec<Vec<String>> = (0..23)
+        .map(|i| {
+            vec![
+                format!("User {i}"),
+                "same@example.com".to_string(),
+                "CA".into(),
+                "CA-QC".into(),
+                "en".into(),
+            ]
+        })
+        .collect();
+    let borrowed: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = borrowed.iter().map(Vec::as_slice).collect();
+    let validation =
+        validate_bytes(&filled(&slices), &Schema::default(), &Limits::default()).unwrap();
+    let french = Catalog::french().issue_message(&validation.issues()[0]);
+    assert!(
+        french.contains("aux lignes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 et 3 autres ("),
+        "{french}"
+    );
+    assert!(
+        validation.issues()[0]
+            .message
+            .contains("on rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 3 more ("),
+        "{}",
+        validation.issues()[0].message
+    );
+}
