@@ -1,7 +1,6 @@
 //! The entry point: one import from uploaded bytes to committed users and sent invitations.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::time::Instant;
 
 use chrono::Utc;
@@ -12,7 +11,7 @@ use crate::issue::{Issue, IssueCode, Severity};
 use crate::locale::Catalog;
 use crate::package::Limits;
 use crate::plan::{CourseId, ExistingUser, ImportId, ImportPlan, UserId, check_groups, plan};
-use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
+use crate::reader::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
 use crate::summary::{
@@ -183,7 +182,7 @@ impl Importer {
             rows: 0,
             progress,
         };
-        read_rows(Cursor::new(upload), &self.schema, &self.limits, &mut sink)?;
+        crate::reader::read_rows_bytes(upload, &self.schema, &self.limits, &mut sink)?;
         Ok(sink.inner.finish())
     }
 

@@ -90,7 +90,7 @@ pub use plan::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan,
     InvitationId, NewUser, Untouched, UserId, check_groups, plan,
 };
-pub use reader::{CellValue, HeaderRow, RowSink, read_rows};
+pub use reader::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{

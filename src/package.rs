@@ -51,6 +51,11 @@ pub struct Limits {
     /// The most issues kept in a validation report; past it one more issue says how many were
     /// left out (default 100,000).
     pub max_issues: usize,
+    /// Uploads of at least this many bytes are read on two threads: one checks the worksheets
+    /// while the other opens the workbook, then one reads the cells while the other validates
+    /// them (default 256 KiB, about 5,000 users). `u64::MAX` reads every upload on the calling
+    /// thread. The outcome is the same either way.
+    pub parallel_min_bytes: u64,
 }
 
 impl Default for Limits {
@@ -67,6 +72,7 @@ impl Default for Limits {
             max_columns: 1_000,
             max_cell_chars: 32_767,
             max_issues: 100_000,
+            parallel_min_bytes: 256 * 1024,
         }
     }
 }
@@ -154,6 +160,19 @@ pub(crate) fn inspect<R: Read + Seek>(
     reader: &mut R,
     limits: &Limits,
 ) -> Result<PackageInfo, Error> {
+    check_head(reader, limits)?;
+    let info = {
+        let mut archive = open_archive(&mut *reader)?;
+        let entries = list_entries(&mut archive, limits)?;
+        scan_entries(&mut archive, &entries, limits).map_err(|(_, error)| error)?
+    };
+    rewind(reader)?;
+    Ok(info)
+}
+
+/// Checks what can be checked before the zip directory is parsed: the size, what kind of file
+/// it is, and the number of entries it declares. Leaves `reader` at its start.
+fn check_head<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<(), Error> {
     let size = reader
         .seek(SeekFrom::End(0))
         .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
@@ -200,21 +219,145 @@ pub(crate) fn inspect<R: Read + Seek>(
         .seek(SeekFrom::Start(0))
         .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
 
-    let info = {
-        let mut archive = match zip::ZipArchive::new(&mut *reader) {
-            Ok(archive) => archive,
-            Err(_) => {
-                return Err(Error::NotXlsx {
-                    kind: FileKind::Truncated,
-                });
-            }
-        };
-        inspect_archive(&mut archive, limits)?
-    };
+    Ok(())
+}
+
+fn rewind<R: Seek>(reader: &mut R) -> Result<(), Error> {
     reader
         .seek(SeekFrom::Start(0))
-        .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
-    Ok(info)
+        .map(|_| ())
+        .map_err(|error| Error::corrupt_from("the upload could not be read", error))
+}
+
+fn open_archive<R: Read + Seek>(reader: R) -> Result<zip::ZipArchive<R>, Error> {
+    zip::ZipArchive::new(reader).map_err(|_| Error::NotXlsx {
+        kind: FileKind::Truncated,
+    })
+}
+
+/// An upload's package, its directory checked and its parts split in two sets that can be
+/// scanned side by side: first the parts calamine reads when it opens the workbook, then the
+/// rest (the worksheets above all), which only need to be scanned before a sheet is read.
+pub(crate) struct Split<'b> {
+    archive: zip::ZipArchive<std::io::Cursor<&'b [u8]>>,
+    /// The parts calamine reads to open the workbook.
+    pub(crate) first: Vec<Entry>,
+    /// The other parts.
+    pub(crate) second: Vec<Entry>,
+}
+
+impl<'b> Split<'b> {
+    /// Checks the upload's head and directory, and splits its parts. `second` is empty when
+    /// the package relationships cannot be read with certainty: then every part is in `first`.
+    pub(crate) fn new(bytes: &'b [u8], limits: &Limits) -> Result<Split<'b>, Error> {
+        let mut cursor = std::io::Cursor::new(bytes);
+        check_head(&mut cursor, limits)?;
+        let mut archive = open_archive(cursor)?;
+        let entries = list_entries(&mut archive, limits)?;
+        let opened = opened_parts(&mut archive, &entries);
+        let (first, second) = match opened {
+            Some(opened) => entries
+                .into_iter()
+                .partition(|entry| opened.contains(&normalized_name(&entry.name))),
+            None => (entries, Vec::new()),
+        };
+        Ok(Split {
+            archive,
+            first,
+            second,
+        })
+    }
+
+    /// Scans the parts of `first`. The error comes with the part's place in the directory.
+    pub(crate) fn scan_first(&mut self, limits: &Limits) -> Result<PackageInfo, (usize, Error)> {
+        scan_entries(&mut self.archive, &self.first, limits)
+    }
+
+    /// A scanner of the parts of `second`, to run on another thread.
+    pub(crate) fn second_scanner(
+        &self,
+        limits: &Limits,
+    ) -> impl FnOnce() -> Result<PackageInfo, (usize, Error)> + Send + use<'b> {
+        let mut archive = self.archive.clone();
+        let entries = self.second.clone();
+        let limits = limits.clone();
+        move || scan_entries(&mut archive, &entries, &limits)
+    }
+}
+
+/// A part's name as calamine looks it up: `\` as `/`, in lower case.
+fn normalized_name(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+/// The parts calamine may read when it opens the workbook (`Xlsx::new`), by normalized name:
+/// the package relationships, then, under the folder of the workbook they point to, the shared
+/// strings, the theme, the styles, the workbook's relationships and the workbook itself.
+///
+/// Every quoted value of `_rels/.rels` is taken as a possible workbook target, so whatever
+/// calamine makes of the relationships, the parts it opens are in the set. `None` (scan every
+/// part before calamine opens the workbook) when the relationships are large, not UTF-8 or use
+/// character references, which would need decoding as calamine decodes them.
+fn opened_parts<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    entries: &[Entry],
+) -> Option<std::collections::HashSet<String>> {
+    const MAX_RELS: u64 = 64 * 1024;
+    let rels = entries
+        .iter()
+        .rev()
+        .find(|entry| normalized_name(&entry.name) == "_rels/.rels")?;
+    if rels.size > MAX_RELS {
+        return None;
+    }
+    let mut text = Vec::new();
+    archive
+        .by_index(rels.index)
+        .ok()?
+        .take(MAX_RELS + 1)
+        .read_to_end(&mut text)
+        .ok()?;
+    if text.len() as u64 > MAX_RELS || text.contains(&b'&') {
+        return None;
+    }
+    let text = std::str::from_utf8(&text).ok()?;
+    let mut targets = vec!["/xl/workbook.xml"];
+    let mut rest = text;
+    while let Some(open) = rest.find(['"', '\'']) {
+        let quote = rest[open..].chars().next()?;
+        let after = &rest[open + 1..];
+        let close = after.find(quote)?;
+        targets.push(&after[..close]);
+        rest = &after[close + 1..];
+        if targets.len() > 256 {
+            return None;
+        }
+    }
+    let mut opened = std::collections::HashSet::new();
+    opened.insert("_rels/.rels".to_string());
+    for target in targets {
+        let target = target.replace('\\', "/").to_ascii_lowercase();
+        let (dir, name) = match target.rfind('/') {
+            Some(at) => target.split_at(at + 1),
+            None => ("", target.as_str()),
+        };
+        let dir = dir.strip_prefix('/').unwrap_or(dir);
+        let name = if name.is_empty() {
+            "workbook.xml"
+        } else {
+            name
+        };
+        for part in [
+            format!("{dir}sharedstrings.xml"),
+            format!("{dir}theme/theme1.xml"),
+            format!("{dir}styles.xml"),
+            format!("{dir}_rels/{name}.rels"),
+            format!("{dir}{name}"),
+        ] {
+            opened.insert(part);
+        }
+    }
+    Some(opened)
 }
 
 fn too_many_entries(count: u64, limits: &Limits) -> Error {
@@ -266,16 +409,20 @@ fn declared_entries<R: Read + Seek>(reader: &mut R, size: u64) -> Option<u64> {
     Some(u64::from_le_bytes(record[32..40].try_into().ok()?))
 }
 
-struct Entry {
+/// A part of the package, as its directory lists it.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// Its place in the directory.
     index: usize,
     name: String,
     size: u64,
 }
 
-fn inspect_archive<R: Read + Seek>(
+/// Lists the parts of the package and checks what their directory entries declare.
+fn list_entries<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     limits: &Limits,
-) -> Result<PackageInfo, Error> {
+) -> Result<Vec<Entry>, Error> {
     if archive.len() > limits.max_entries {
         return Err(too_many_entries(archive.len() as u64, limits));
     }
@@ -342,9 +489,19 @@ fn inspect_archive<R: Read + Seek>(
         };
         return Err(Error::NotXlsx { kind });
     }
+    Ok(entries)
+}
 
+/// Scans `entries`, in their order. An error comes with the place in the directory of the part
+/// it is about, so that scans run side by side report the error a single scan would.
+fn scan_entries<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    entries: &[Entry],
+    limits: &Limits,
+) -> Result<PackageInfo, (usize, Error)> {
     let mut info = PackageInfo::default();
-    for entry in &entries {
+    for entry in entries {
+        let at = |error: Error| (entry.index, error);
         // Every part, whatever its name: a workbook's relationships can send calamine to a
         // worksheet named `sheet1.bin`, or to the shared strings as a worksheet. Parts that are
         // not UTF-8 (pictures, embedded files) end their scan at their first bytes.
@@ -357,18 +514,21 @@ fn inspect_archive<R: Read + Seek>(
             PartKind::Other
         };
         if kind == PartKind::SharedStrings && entry.size > limits.max_shared_strings_bytes {
-            return Err(Error::LimitExceeded {
+            return Err(at(Error::LimitExceeded {
                 what: "shared-strings part, in uncompressed bytes,",
                 value: entry.size,
                 limit: limits.max_shared_strings_bytes,
                 advice: "split the users over several files",
-            });
+            }));
         }
         let part = archive.by_index(entry.index).map_err(|error| {
-            Error::corrupt_from(format!("part `{}` cannot be read", entry.name), error)
+            at(Error::corrupt_from(
+                format!("part `{}` cannot be read", entry.name),
+                error,
+            ))
         })?;
         let mut scan = Scan::new(&entry.name, kind, limits);
-        scan.run(part)?;
+        scan.run(part).map_err(at)?;
         if kind == PartKind::SharedStrings {
             info.shared_strings = info.shared_strings.max(scan.si_count);
         }
@@ -857,6 +1017,59 @@ mod tests {
         assert_eq!(parse_cell_reference(b"A"), None);
         assert_eq!(parse_cell_reference(b"1"), None);
         assert_eq!(parse_cell_reference(b"A1B"), None);
+    }
+
+    #[test]
+    fn the_parts_calamine_opens_follow_every_target_of_the_package_relationships() {
+        let zip = |rels: &str| {
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            let mut writer = zip::ZipWriter::new(&mut bytes);
+            for (name, text) in [
+                ("_rels/.rels", rels),
+                ("xl/workbook.xml", "<workbook/>"),
+                ("xl/worksheets/sheet1.xml", "<worksheet/>"),
+            ] {
+                writer
+                    .start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(&mut writer, text.as_bytes()).unwrap();
+            }
+            writer.finish().unwrap();
+            bytes.into_inner()
+        };
+        let opened = |rels: &str| {
+            let bytes = zip(rels);
+            let split = Split::new(&bytes, &Limits::default()).unwrap();
+            let names =
+                |entries: &[Entry]| entries.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+            (names(&split.first), names(&split.second))
+        };
+        let normal = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+        assert_eq!(
+            opened(normal),
+            (
+                vec!["_rels/.rels".to_string(), "xl/workbook.xml".to_string()],
+                vec!["xl/worksheets/sheet1.xml".to_string()]
+            )
+        );
+        // A workbook target on the worksheet: calamine would open it first.
+        let to_sheet = r#"<Relationships><Relationship Type='x/officeDocument' Target='/XL\worksheets\Sheet1.xml'/></Relationships>"#;
+        assert_eq!(opened(to_sheet).1, Vec::<String>::new());
+        // The workbook's folder as the target: its `sharedStrings.xml`, `styles.xml`... and
+        // `workbook.xml` are opened; here only the workbook exists.
+        let folder = r#"<Relationships><Relationship Target="xl/worksheets/"/></Relationships>"#;
+        assert_eq!(
+            opened(folder).1,
+            vec!["xl/worksheets/sheet1.xml".to_string()]
+        );
+        let sheet_folder =
+            r#"<Relationships><Relationship Target="xl/worksheets/sheet1.xml"/></Relationships>"#;
+        assert!(opened(sheet_folder).1.is_empty());
+        // Character references would need decoding as calamine decodes them: no split.
+        let encoded =
+            r#"<Relationships><Relationship Target="xl/&#119;orkbook.xml"/></Relationships>"#;
+        assert!(opened(encoded).1.is_empty());
+        assert_eq!(opened(encoded).0.len(), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::io::{Cursor, Read, Seek};
+use std::io::{Read, Seek};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -226,13 +226,16 @@ pub fn validate_workbook<R: Read + Seek>(
     Ok(validator.finish())
 }
 
-/// [`validate_workbook`] on bytes in memory.
+/// [`validate_workbook`] on bytes in memory; an upload of at least
+/// [`Limits::parallel_min_bytes`] is read on two threads, with the same outcome.
 ///
 /// # Errors
 ///
 /// As [`validate_workbook`].
 pub fn validate_bytes(bytes: &[u8], schema: &Schema, limits: &Limits) -> Result<Validation, Error> {
-    validate_workbook(Cursor::new(bytes), schema, limits)
+    let mut validator = Validator::new(schema, limits);
+    crate::reader::read_rows_bytes(bytes, schema, limits, &mut validator)?;
+    Ok(validator.finish())
 }
 
 /// Validates rows one at a time, keeps the records, and runs the whole-file checks at the end.

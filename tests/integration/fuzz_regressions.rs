@@ -89,7 +89,10 @@ fn values_seeds_replay() {
         records += validation.records().len();
         issues += validation.issues().len();
     }
-    assert!(records > 0 && issues > 0, "{records} records, {issues} issues");
+    assert!(
+        records > 0 && issues > 0,
+        "{records} records, {issues} issues"
+    );
 }
 
 #[test]

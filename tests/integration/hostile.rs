@@ -901,6 +901,27 @@ fn memory_probe() {
     }
 }
 
+/// Every case read on two threads (`Limits::parallel_min_bytes` of 0) ends exactly as it does
+/// on one: the same error and message, or the same records and issues.
+#[test]
+fn every_case_ends_the_same_on_two_threads() {
+    let schema = Schema::default();
+    let shown = |outcome: Outcome| match outcome {
+        Err(error) => format!("{}: {error}", error.code()),
+        Ok(validation) => format!("{:?} {:?}", validation.records(), validation.issues()),
+    };
+    for case in cases() {
+        let fixture = (case.fixture)();
+        let limits = |parallel_min_bytes| Limits {
+            parallel_min_bytes,
+            ..fixture.limits.clone()
+        };
+        let one = shown(validate_bytes(&fixture.bytes, &schema, &limits(u64::MAX)));
+        let two = shown(validate_bytes(&fixture.bytes, &schema, &limits(0)));
+        assert_eq!(two, one, "case `{}`", case.name);
+    }
+}
+
 #[test]
 fn case_names_are_unique() {
     let all = cases();

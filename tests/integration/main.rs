@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod hostile;
 mod locale;
 mod location;
+mod parallel;
 mod producers;
 mod report;
 mod samples;
