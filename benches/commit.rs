@@ -19,20 +19,20 @@ use std::time::{Duration, Instant};
 use user_import::adapters::postgres::PostgresStore;
 use user_import::adapters::sqlite::SqliteStore;
 use user_import::adapters::sqlx::{self, QueryBuilder, Sqlite};
-use user_import::conformance::{Seed, commit_of, new_user};
-use user_import::{Commit, UserStore};
+use user_import::conformance::{Seed, commit_of};
+use user_import::{Commit, NewUser, UserStore};
 
 fn users(n: usize) -> Commit {
     let creates = (0..n)
         .map(|i| {
-            let mut user = new_user(
+            let attributes: Vec<(String, String)> =
+                serde_json::from_str(&attributes_json()).unwrap();
+            NewUser::new(
                 i as u32 + 2,
                 &format!("User Number {i}"),
                 &format!("user{i}@example.com"),
-            );
-            // Whatever type the plan holds attributes in, it reads them as [key, value] pairs.
-            user.attributes = serde_json::from_str(&attributes_json()).unwrap();
-            user
+                attributes,
+            )
         })
         .collect();
     let mut commit = commit_of(&format!("bench-{n}"), creates, &["g1"]);
@@ -96,15 +96,17 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
         for (user, id) in commit.creates.iter().zip(&ids) {
             users.push_str(&format!(
                 "{id}\t{p}\t{}\t{}\t{}\t{}\tbench\n",
-                user.name,
-                user.email,
-                user.email_key,
+                user.name(),
+                user.email(),
+                user.email_key(),
                 attributes_json()
             ));
             members.push_str(&format!("{p}\t{id}\tg1\n"));
             invitations.push_str(&format!(
                 "{p}\tbench\t{id}\t{}\t{}\tfr\t{}\tpending\n",
-                user.name, user.email, commit.record.message
+                user.name(),
+                user.email(),
+                commit.record.message
             ));
         }
         for (statement, data) in [
@@ -145,9 +147,9 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
                  VALUES ($1, $2, $3, $4, $5, 'bench') RETURNING id",
             )
             .bind(&p)
-            .bind(&user.name)
-            .bind(&user.email)
-            .bind(&user.email_key)
+            .bind(user.name())
+            .bind(user.email())
+            .bind(user.email_key())
             .bind(&json)
             .fetch_one(&mut *tx)
             .await
@@ -167,8 +169,8 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
             )
             .bind(&p)
             .bind(id)
-            .bind(&user.name)
-            .bind(&user.email)
+            .bind(user.name())
+            .bind(user.email())
             .bind(&commit.record.message)
             .execute(&mut *tx)
             .await
@@ -215,9 +217,9 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
             );
             insert.push_values(chunk, |mut row, user| {
                 row.push_bind(&p)
-                    .push_bind(&user.name)
-                    .push_bind(&user.email)
-                    .push_bind(&user.email_key)
+                    .push_bind(user.name())
+                    .push_bind(user.email())
+                    .push_bind(user.email_key())
                     .push_bind(&json)
                     .push_bind("bench");
             });
@@ -249,8 +251,8 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
                 row.push_bind(&p)
                     .push("'bench'")
                     .push_bind(**id)
-                    .push_bind(&user.name)
-                    .push_bind(&user.email)
+                    .push_bind(user.name())
+                    .push_bind(user.email())
                     .push("'fr'")
                     .push_bind(&commit.record.message)
                     .push("'pending'");
@@ -274,9 +276,9 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
                  VALUES (?1, ?2, ?3, ?4, ?5, 'bench') RETURNING id",
             )
             .bind(&p)
-            .bind(&user.name)
-            .bind(&user.email)
-            .bind(&user.email_key)
+            .bind(user.name())
+            .bind(user.email())
+            .bind(user.email_key())
             .bind(&json)
             .fetch_one(&mut *tx)
             .await
@@ -296,8 +298,8 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
             )
             .bind(&p)
             .bind(id)
-            .bind(&user.name)
-            .bind(&user.email)
+            .bind(user.name())
+            .bind(user.email())
             .bind(&commit.record.message)
             .execute(&mut *tx)
             .await

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 
 use crate::memory::MemoryStore;
-use crate::plan::{Attributes, CourseId, GroupAddition, GroupId, ImportId, NewUser, UserId};
+use crate::plan::{CourseId, GroupAddition, GroupId, ImportId, NewUser, UserId};
 use crate::store::{
     Begin, Claim, Commit, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
     ImportRecord, Outbox, StoreError, UserStore,
@@ -69,13 +69,7 @@ where
 
 /// A new user for `email`.
 pub fn new_user(row: u32, name: &str, email: &str) -> NewUser {
-    NewUser {
-        row,
-        name: name.to_string(),
-        email: email.to_string(),
-        email_key: crate::normalize::email_key(email),
-        attributes: Attributes::from_pairs([("language", "fr")]),
-    }
+    NewUser::new(row, name, email, [("language", "fr")])
 }
 
 /// A pending record for import `id`.
@@ -572,7 +566,11 @@ pub async fn concurrent_commits_never_duplicate_or_overrun<S: Conformant>(store:
     let outcomes = join_all(commits.iter().map(|c| store.commit(c))).await;
     let mut winners = 0;
     for (commit, outcome) in commits.iter().zip(&outcomes) {
-        let keys: Vec<String> = commit.creates.iter().map(|u| u.email_key.clone()).collect();
+        let keys: Vec<String> = commit
+            .creates
+            .iter()
+            .map(|u| u.email_key().into_owned())
+            .collect();
         let found = store.find_by_email_keys(&keys).await.expect("lookup");
         match outcome {
             Ok(receipt) => {

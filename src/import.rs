@@ -10,7 +10,9 @@ use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::locale::Catalog;
 use crate::package::Limits;
-use crate::plan::{CourseId, ExistingUser, ImportId, ImportPlan, UserId, check_groups, plan};
+use crate::plan::{
+    CourseId, ExistingUser, ImportId, ImportPlan, RecordSet, UserId, check_groups, plan,
+};
 use crate::reader::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
@@ -295,6 +297,7 @@ impl Importer {
             .filter(|r| !r.is_valid())
             .count() as u64;
         let (records, issues) = validation.into_parts();
+        let records = RecordSet::new(&self.schema, records);
         summary.issues = issues;
         if !is_english(&request.locale) {
             request.locale.localize_all(&mut summary.issues);
@@ -352,14 +355,7 @@ impl Importer {
             let active = self.stores.users.count_active_users().await?;
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
-                plan(
-                    &self.schema,
-                    &records,
-                    &existing,
-                    &groups,
-                    active,
-                    request.seat_limit,
-                )
+                plan(&records, &existing, &groups, active, request.seat_limit)
             };
             summary.timings.plan_ms += elapsed_ms(started);
             let mut planned = match planned {
@@ -371,17 +367,18 @@ impl Importer {
                 }
             };
             if request.dry_run {
-                // Nothing is committed: the plan's names and emails move into the summary.
+                // Nothing is committed: the records go once the summary has its names and
+                // emails.
                 drop(records);
                 let creates = std::mem::take(&mut planned.creates);
                 describe(&mut summary, &planned, &groups);
                 summary.created = creates
                     .into_iter()
                     .map(|user| CreatedUser {
-                        row: user.row,
+                        row: user.row(),
                         id: UserId(String::new()),
-                        name: user.name,
-                        email: user.email,
+                        name: user.name().to_string(),
+                        email: user.email().to_string(),
                     })
                     .collect();
                 summary.counts.created = summary.created.len() as u64;
@@ -403,10 +400,11 @@ impl Importer {
             summary.status = ImportStatus::Completed;
             record.status = ImportStatus::Completed;
             record.updated_at = Utc::now();
-            // The commit's copy of the record holds the summary; this one does not need it.
+            // The commit's copy of the record holds the summary while the store writes it (one
+            // copy of its lists, not two); it comes back right after.
             let mut committed = record.clone();
-            committed.summary = Some(summary.clone());
-            let commit = Commit {
+            committed.summary = Some(summary);
+            let mut commit = Commit {
                 record: committed,
                 creates: planned.creates,
                 groups: record.groups.clone(),
@@ -423,6 +421,11 @@ impl Importer {
                     creates = commit.creates.len()
                 ))
                 .await;
+            summary = commit
+                .record
+                .summary
+                .take()
+                .expect("the commit's record holds the summary");
             summary.timings.commit_ms += elapsed_ms(started);
             match outcome {
                 Ok(receipt) => {
@@ -510,14 +513,13 @@ impl Importer {
     /// keys of one batch at a time are held.
     async fn lookup_records(
         &self,
-        records: &[crate::validate::Record],
+        records: &RecordSet,
     ) -> Result<HashMap<String, ExistingUser>, Error> {
-        let email = self.schema.email_position();
         let mut existing = HashMap::new();
-        for chunk in records.chunks(self.batch_size) {
-            let keys: Vec<String> = chunk
-                .iter()
-                .map(|record| crate::normalize::email_key(record.get(email)))
+        for start in (0..records.len()).step_by(self.batch_size.max(1)) {
+            let end = (start + self.batch_size.max(1)).min(records.len());
+            let keys: Vec<String> = (start..end)
+                .map(|index| crate::normalize::email_key(records.email(index)))
                 .collect();
             for user in self.stores.users.find_by_email_keys(&keys).await? {
                 existing.insert(user.email_key.clone(), user);
@@ -698,10 +700,10 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
         .creates
         .iter()
         .map(|user| CreatedUser {
-            row: user.row,
+            row: user.row(),
             id: UserId(String::new()),
-            name: user.name.clone(),
-            email: user.email.clone(),
+            name: user.name().to_string(),
+            email: user.email().to_string(),
         })
         .collect();
     let group_name = |id: &crate::plan::GroupId| {

@@ -88,7 +88,7 @@ pub use locale::Catalog;
 pub use package::Limits;
 pub use plan::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan,
-    InvitationId, NewUser, Untouched, UserId, check_groups, plan,
+    InvitationId, NewUser, RecordSet, Untouched, UserId, check_groups, plan,
 };
 pub use reader::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
 pub use report::ErrorReport;

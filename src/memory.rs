@@ -220,16 +220,16 @@ impl UserStore for MemoryStore {
         let taken: Vec<String> = commit
             .creates
             .iter()
-            .filter(|user| state.emails.contains_key(&user.email_key))
-            .map(|user| user.email_key.clone())
+            .filter(|user| state.emails.contains_key(user.email_key().as_ref()))
+            .map(|user| user.email_key().into_owned())
             .collect();
         if !taken.is_empty() {
             return Err(StoreError::Conflict(Conflict::EmailTaken(taken)));
         }
         let mut keys = BTreeSet::new();
-        if let Some(user) = commit.creates.iter().find(|u| !keys.insert(&u.email_key)) {
+        if let Some(user) = commit.creates.iter().find(|u| !keys.insert(u.email_key())) {
             return Err(StoreError::Conflict(Conflict::EmailTaken(vec![
-                user.email_key.clone(),
+                user.email_key().into_owned(),
             ])));
         }
         if let Some(limit) = commit.seat_limit.filter(|_| !commit.creates.is_empty()) {
@@ -271,15 +271,17 @@ impl UserStore for MemoryStore {
                 id.clone(),
                 StoredUser {
                     id: id.clone(),
-                    name: user.name.clone(),
-                    email: user.email.clone(),
-                    email_key: user.email_key.clone(),
-                    attributes: user.attributes.clone(),
+                    name: user.name().to_string(),
+                    email: user.email().to_string(),
+                    email_key: user.email_key().into_owned(),
+                    attributes: Attributes::from_pairs(user.attributes()),
                     active: true,
                     import: Some(commit.record.id.clone()),
                 },
             );
-            state.emails.insert(user.email_key.clone(), id.clone());
+            state
+                .emails
+                .insert(user.email_key().into_owned(), id.clone());
             for group in &commit.groups {
                 state.memberships.insert((id.clone(), group.clone()));
             }
@@ -291,8 +293,8 @@ impl UserStore for MemoryStore {
                     id: invitation,
                     import: commit.record.id.clone(),
                     user: id.clone(),
-                    name: user.name.clone(),
-                    email: user.email.clone(),
+                    name: user.name().to_string(),
+                    email: user.email().to_string(),
                     language: user.attribute("language").unwrap_or("").to_string(),
                     message: commit.record.message.clone(),
                     status: DeliveryStatus::Pending,

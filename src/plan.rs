@@ -1,6 +1,7 @@
 //! The planner: from validated records and batched lookups to an [`ImportPlan`] that says, for
 //! every row, whether the user is created, gets the import's groups, or is left untouched.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -87,25 +88,245 @@ pub struct ExistingUser {
     pub groups: Vec<GroupId>,
 }
 
-/// A user an import creates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The valid records an import plans from, shared by the users its plan creates: every value
+/// is held once, in the record it was validated into, however many users, summaries and
+/// retries refer to it.
+#[derive(Clone)]
+pub struct RecordSet {
+    inner: Arc<RecordsInner>,
+}
+
+struct RecordsInner {
+    records: Vec<Record>,
+    /// The positions of the name and email columns.
+    name: usize,
+    email: usize,
+    /// Every column's key, by position.
+    keys: Box<[Box<str>]>,
+    /// The positions of the attribute columns: all but name and email, in schema order.
+    attributes: Box<[usize]>,
+}
+
+impl RecordSet {
+    /// The records of a validation against `schema` (see [`crate::Validation::into_parts`]).
+    pub fn new(schema: &Schema, records: Vec<Record>) -> RecordSet {
+        let (name, email) = (schema.name_position(), schema.email_position());
+        RecordSet {
+            inner: Arc::new(RecordsInner {
+                records,
+                name,
+                email,
+                keys: schema
+                    .columns()
+                    .iter()
+                    .map(|column| Box::from(column.key()))
+                    .collect(),
+                attributes: (0..schema.columns().len())
+                    .filter(|position| *position != name && *position != email)
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The records, in row order.
+    pub fn records(&self) -> &[Record] {
+        &self.inner.records
+    }
+
+    /// The email address of the record at `index`.
+    pub fn email(&self, index: usize) -> &str {
+        self.inner.records[index].get(self.inner.email)
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.inner.records.len()
+    }
+
+    /// Whether there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.inner.records.is_empty()
+    }
+}
+
+impl fmt::Debug for RecordSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.records()).finish()
+    }
+}
+
+/// A user an import creates: a view of its row's record, which the plan, the commit and the
+/// summary share (16 bytes, whatever the row holds).
+///
+/// ```
+/// use user_import::NewUser;
+///
+/// let ann = NewUser::new(2, "Ann Lee", "Ann@Example.com", [("country", "CA"), ("job_title", "")]);
+/// assert_eq!((ann.row(), ann.name(), ann.email()), (2, "Ann Lee", "Ann@Example.com"));
+/// assert_eq!(ann.email_key(), "ann@example.com");
+/// assert_eq!(ann.attribute("country"), Some("CA"));
+/// assert_eq!(ann.attribute("job_title"), None);
+/// assert_eq!(ann.attributes().collect::<Vec<_>>(), [("country", "CA")]);
+/// ```
+#[derive(Clone)]
 pub struct NewUser {
-    /// The spreadsheet row the user came from.
-    pub row: u32,
-    /// The full name.
-    pub name: String,
-    /// The email address as typed (trimmed).
-    pub email: String,
-    /// The email match key (lower case); unique among users.
-    pub email_key: String,
-    /// Every other non-empty column, by schema key (`country`, `region`, `language`, ...).
-    pub attributes: Attributes,
+    set: Arc<RecordsInner>,
+    index: u32,
 }
 
 impl NewUser {
-    /// The value of the attribute with `key`.
+    /// A new user from its values; `attributes` are (schema key, value) pairs, empty values
+    /// counting as absent. The planner makes its users from the upload's records instead.
+    pub fn new<K: AsRef<str>, V: AsRef<str>>(
+        row: u32,
+        name: &str,
+        email: &str,
+        attributes: impl IntoIterator<Item = (K, V)>,
+    ) -> NewUser {
+        let mut keys: Vec<Box<str>> = vec![Box::from("name"), Box::from("email")];
+        let mut text = format!("{name}{email}");
+        let mut ends = vec![name.len() as u32, text.len() as u32];
+        for (key, value) in attributes {
+            keys.push(Box::from(key.as_ref()));
+            text.push_str(value.as_ref());
+            ends.push(text.len() as u32);
+        }
+        let count = keys.len();
+        NewUser {
+            set: Arc::new(RecordsInner {
+                records: vec![Record::new(row, true, &ends, &text)],
+                name: 0,
+                email: 1,
+                keys: keys.into(),
+                attributes: (2..count).collect(),
+            }),
+            index: 0,
+        }
+    }
+
+    fn record(&self) -> &Record {
+        &self.set.records[self.index as usize]
+    }
+
+    /// The spreadsheet row the user came from.
+    pub fn row(&self) -> u32 {
+        self.record().row()
+    }
+
+    /// The full name.
+    pub fn name(&self) -> &str {
+        self.record().get(self.set.name)
+    }
+
+    /// The email address as typed (trimmed).
+    pub fn email(&self) -> &str {
+        self.record().get(self.set.email)
+    }
+
+    /// The email match key (lower case), unique among users: [`email_key`] of the address,
+    /// borrowed when the address is its own key.
+    pub fn email_key(&self) -> Cow<'_, str> {
+        let email = self.email();
+        let own_key = email.is_ascii()
+            && !email.bytes().any(|byte| byte.is_ascii_uppercase())
+            && email.trim().len() == email.len();
+        if own_key {
+            Cow::Borrowed(email)
+        } else {
+            Cow::Owned(email_key(email))
+        }
+    }
+
+    /// The value of the attribute with `key` (`country`, `region`, `language`, ...), if it is
+    /// set and not empty.
     pub fn attribute(&self, key: &str) -> Option<&str> {
-        self.attributes.get(key)
+        self.set
+            .attributes
+            .iter()
+            .find(|position| &*self.set.keys[**position] == key)
+            .map(|position| self.record().get(*position))
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Every other non-empty column than name and email, as (schema key, value), in schema
+    /// order.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+        let record = self.record();
+        self.set
+            .attributes
+            .iter()
+            .map(move |position| (&*self.set.keys[*position], record.get(*position)))
+            .filter(|(_, value)| !value.is_empty())
+    }
+}
+
+impl fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Pairs<'a>(&'a NewUser);
+        impl fmt::Debug for Pairs<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.attributes()).finish()
+            }
+        }
+        f.debug_struct("NewUser")
+            .field("row", &self.row())
+            .field("name", &self.name())
+            .field("email", &self.email())
+            .field("attributes", &Pairs(self))
+            .finish()
+    }
+}
+
+impl PartialEq for NewUser {
+    fn eq(&self, other: &NewUser) -> bool {
+        self.row() == other.row()
+            && self.name() == other.name()
+            && self.email() == other.email()
+            && self.attributes().eq(other.attributes())
+    }
+}
+
+impl Eq for NewUser {}
+
+/// How a [`NewUser`] is serialized: its values, the match key and the attributes as
+/// `[key, value]` pairs.
+#[derive(Serialize, Deserialize)]
+struct NewUserFields<'a> {
+    row: u32,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    email_key: Cow<'a, str>,
+    attributes: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl Serialize for NewUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        NewUserFields {
+            row: self.row(),
+            name: Cow::Borrowed(self.name()),
+            email: Cow::Borrowed(self.email()),
+            email_key: self.email_key(),
+            attributes: self
+                .attributes()
+                .map(|(key, value)| (Cow::Borrowed(key), Cow::Borrowed(value)))
+                .collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for NewUser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = NewUserFields::deserialize(deserializer)?;
+        Ok(NewUser::new(
+            fields.row,
+            &fields.name,
+            &fields.email,
+            fields.attributes,
+        ))
     }
 }
 
@@ -157,20 +378,6 @@ impl Attributes {
         }
         Attributes {
             keys: keys.into(),
-            text: text.into_boxed_str(),
-            ends: ends.into_boxed_slice(),
-        }
-    }
-
-    fn from_record(keys: &Arc<[Box<str>]>, positions: &[usize], record: &Record) -> Attributes {
-        let mut text = String::with_capacity(64);
-        let mut ends = Vec::with_capacity(positions.len());
-        for position in positions {
-            text.push_str(record.get(*position));
-            ends.push(text.len() as u32);
-        }
-        Attributes {
-            keys: Arc::clone(keys),
             text: text.into_boxed_str(),
             ends: ends.into_boxed_slice(),
         }
@@ -293,36 +500,26 @@ pub fn check_groups(wanted: &[String], found: &[Group]) -> Result<Vec<Group>, Is
 /// - a person registered under another email → a new user (no matching by name).
 ///
 /// `existing` maps email match keys to the users the store found; `active` is the store's count
-/// of active users and `seat_limit` the subscription's limit (`None` for no limit).
+/// of active users and `seat_limit` the subscription's limit (`None` for no limit). The users
+/// to create share `records`; nothing of a row is copied.
 ///
 /// # Errors
 ///
 /// An [`Issue`] of code [`IssueCode::SeatLimit`] when the new users do not fit in the seats
 /// left; it says how many seats are left and how many the file needs.
 pub fn plan(
-    schema: &Schema,
-    records: &[Record],
+    records: &RecordSet,
     existing: &HashMap<String, ExistingUser>,
     groups: &[Group],
     active: u64,
     seat_limit: Option<u64>,
 ) -> Result<ImportPlan, Issue> {
-    let email = schema.email_position();
-    let name = schema.name_position();
-    // The attribute columns (all but name and email), their keys shared by every user.
-    let positions: Vec<usize> = (0..schema.columns().len())
-        .filter(|position| *position != email && *position != name)
-        .collect();
-    let keys: Arc<[Box<str>]> = positions
-        .iter()
-        .map(|position| Box::from(schema.columns()[*position].key()))
-        .collect();
     let mut plan = ImportPlan {
         groups: groups.to_vec(),
         ..ImportPlan::default()
     };
-    for record in records {
-        let address = record.get(email);
+    for (index, record) in records.records().iter().enumerate() {
+        let address = records.email(index);
         let key = email_key(address);
         match existing.get(&key) {
             Some(user) => {
@@ -346,16 +543,11 @@ pub fn plan(
                     });
                 }
             }
-            None => {
-                let attributes = Attributes::from_record(&keys, &positions, record);
-                plan.creates.push(NewUser {
-                    row: record.row(),
-                    name: record.get(name).to_string(),
-                    email: address.to_string(),
-                    email_key: key,
-                    attributes,
-                });
-            }
+            None => plan.creates.push(NewUser {
+                set: Arc::clone(&records.inner),
+                // A validation holds at most `Limits::max_rows` (a `u32`) records.
+                index: index as u32,
+            }),
         }
     }
     if let Some(limit) = seat_limit {
@@ -371,4 +563,89 @@ pub fn plan(
         }
     }
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Limits, validate_bytes};
+
+    fn records(rows: &[&[&str]]) -> RecordSet {
+        let schema = Schema::default();
+        let bytes = crate::testing::workbook(&schema, rows);
+        let validation = validate_bytes(&bytes, &schema, &Limits::default()).unwrap();
+        assert!(validation.is_valid(), "{:?}", validation.issues());
+        RecordSet::new(&schema, validation.into_parts().0)
+    }
+
+    #[test]
+    fn planned_users_share_their_records_instead_of_copying_them() {
+        let records = records(&[
+            &[
+                "Ann Lee",
+                "Ann@Example.com",
+                "CA",
+                "QC",
+                "en",
+                "",
+                "",
+                "007",
+                "",
+            ],
+            &[
+                "Bob Roy",
+                "bob@example.com",
+                "CA",
+                "ON",
+                "fr",
+                "Nurse",
+                "",
+                "",
+                "",
+            ],
+        ]);
+        let first = plan(&records, &HashMap::new(), &[], 0, None).unwrap();
+        let again = plan(&records, &HashMap::new(), &[], 0, None).unwrap();
+        assert_eq!(std::mem::size_of::<NewUser>(), 16);
+        let ann = &first.creates[0];
+        assert_eq!(
+            (ann.row(), ann.name(), ann.email(), ann.email_key().as_ref()),
+            (2, "Ann Lee", "Ann@Example.com", "ann@example.com")
+        );
+        assert_eq!(
+            ann.attributes().collect::<Vec<_>>(),
+            [
+                ("country", "CA"),
+                ("region", "CA-QC"),
+                ("language", "en"),
+                ("employee_id", "007")
+            ]
+        );
+        // The same bytes: the record's, for every plan made of it.
+        let schema = Schema::default();
+        let in_record = records.records()[0].get(schema.name_position());
+        assert_eq!(ann.name().as_ptr(), in_record.as_ptr());
+        assert_eq!(again.creates[0].name().as_ptr(), in_record.as_ptr());
+        // A lower-case address is its own key; no copy is made for it.
+        let bob = &first.creates[1];
+        assert!(matches!(bob.email_key(), Cow::Borrowed("bob@example.com")));
+        assert!(matches!(ann.email_key(), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn a_new_user_serializes_as_its_values_and_reads_back_equal() {
+        let ann = NewUser::new(7, "Ann", " Ann@X.org", [("country", "CA"), ("region", "")]);
+        assert_eq!(ann.email_key(), "ann@x.org");
+        let json = serde_json::to_string(&ann).unwrap();
+        assert_eq!(
+            json,
+            r#"{"row":7,"name":"Ann","email":" Ann@X.org","email_key":"ann@x.org","attributes":[["country","CA"]]}"#
+        );
+        let back: NewUser = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ann);
+        assert_eq!(
+            format!("{back:?}"),
+            r#"NewUser { row: 7, name: "Ann", email: " Ann@X.org", attributes: {"country": "CA"} }"#
+        );
+    }
 }

@@ -80,7 +80,7 @@ impl Record {
         }
     }
 
-    fn new(row: u32, valid: bool, ends: &[u32], text: &str) -> Record {
+    pub(crate) fn new(row: u32, valid: bool, ends: &[u32], text: &str) -> Record {
         let mut data = Vec::with_capacity(4 * ends.len() + text.len());
         for end in ends {
             data.extend_from_slice(&end.to_le_bytes());

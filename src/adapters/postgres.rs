@@ -339,11 +339,9 @@ impl PostgresStore {
             return Ok(Err(Conflict::AlreadyCommitted));
         }
 
-        let keys: Vec<&str> = commit
-            .creates
-            .iter()
-            .map(|u| u.email_key.as_str())
-            .collect();
+        let owned_keys: Vec<std::borrow::Cow<'_, str>> =
+            commit.creates.iter().map(|u| u.email_key()).collect();
+        let keys: Vec<&str> = owned_keys.iter().map(|key| key.as_ref()).collect();
         if !keys.is_empty() {
             let taken: Vec<String> = sqlx::query_scalar(
                 "SELECT email_key FROM ui_users WHERE platform = $1 AND email_key = ANY($2)",
@@ -436,12 +434,12 @@ impl PostgresStore {
         // Users: one statement for all of them.
         let mut created = Vec::with_capacity(commit.creates.len());
         if !commit.creates.is_empty() {
-            let names: Vec<&str> = commit.creates.iter().map(|u| u.name.as_str()).collect();
-            let emails: Vec<&str> = commit.creates.iter().map(|u| u.email.as_str()).collect();
+            let names: Vec<&str> = commit.creates.iter().map(|u| u.name()).collect();
+            let emails: Vec<&str> = commit.creates.iter().map(|u| u.email()).collect();
             let attributes: Vec<String> = commit
                 .creates
                 .iter()
-                .map(|u| to_json(&u.attributes))
+                .map(|u| to_json(&u.attributes().collect::<Vec<_>>()))
                 .collect();
             let rows = sqlx::query(
                 "INSERT INTO ui_users (platform, name, email, email_key, attributes, import_id)
@@ -690,8 +688,11 @@ impl UserStore for PostgresStore {
                 if constraint.as_deref() == Some("ui_committed_pkey") {
                     return Err(StoreError::Conflict(Conflict::AlreadyCommitted));
                 }
-                let keys: Vec<String> =
-                    commit.creates.iter().map(|u| u.email_key.clone()).collect();
+                let keys: Vec<String> = commit
+                    .creates
+                    .iter()
+                    .map(|u| u.email_key().into_owned())
+                    .collect();
                 let taken: BTreeSet<String> = self
                     .find_by_email_keys(&keys)
                     .await?

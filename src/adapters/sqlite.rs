@@ -353,11 +353,9 @@ impl SqliteStore {
             return Ok(Err(Conflict::AlreadyCommitted));
         }
 
-        let keys: Vec<&str> = commit
-            .creates
-            .iter()
-            .map(|u| u.email_key.as_str())
-            .collect();
+        let owned_keys: Vec<std::borrow::Cow<'_, str>> =
+            commit.creates.iter().map(|u| u.email_key()).collect();
+        let keys: Vec<&str> = owned_keys.iter().map(|key| key.as_ref()).collect();
         if !keys.is_empty() {
             let taken: Vec<String> = sqlx::query_scalar(
                 "SELECT email_key FROM ui_users
@@ -460,10 +458,10 @@ impl SqliteStore {
             );
             insert.push_values(chunk, |mut row, user| {
                 row.push_bind(p)
-                    .push_bind(&user.name)
-                    .push_bind(&user.email)
-                    .push_bind(&user.email_key)
-                    .push_bind(to_json(&user.attributes))
+                    .push_bind(user.name())
+                    .push_bind(user.email())
+                    .push_bind(user.email_key())
+                    .push_bind(to_json(&user.attributes().collect::<Vec<_>>()))
                     .push_bind(import);
             });
             insert.push(" RETURNING id, email_key");
@@ -491,8 +489,8 @@ impl SqliteStore {
                 row.push_bind(p)
                     .push_bind(import)
                     .push_bind(*id)
-                    .push_bind(&user.name)
-                    .push_bind(&user.email)
+                    .push_bind(user.name())
+                    .push_bind(user.email())
                     .push_bind(language(user))
                     .push_bind(&commit.record.message)
                     .push("'pending'");
@@ -688,7 +686,11 @@ impl UserStore for SqliteStore {
             Err(error) if is_unique_violation(&error) => {
                 drop(tx);
                 Err(StoreError::Conflict(Conflict::EmailTaken(
-                    commit.creates.iter().map(|u| u.email_key.clone()).collect(),
+                    commit
+                        .creates
+                        .iter()
+                        .map(|u| u.email_key().into_owned())
+                        .collect(),
                 )))
             }
             Err(error) => Err(StoreError::backend("commit", error)),
