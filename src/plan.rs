@@ -155,6 +155,19 @@ impl fmt::Debug for RecordSet {
     }
 }
 
+/// [`email_key`] of `email`, borrowed when the address is its own key (ASCII, no capital
+/// letter, no space around it), which spares a copy for most addresses.
+fn key_of(email: &str) -> Cow<'_, str> {
+    let own_key = email.is_ascii()
+        && !email.bytes().any(|byte| byte.is_ascii_uppercase())
+        && email.trim().len() == email.len();
+    if own_key {
+        Cow::Borrowed(email)
+    } else {
+        Cow::Owned(email_key(email))
+    }
+}
+
 /// A user an import creates: a view of its row's record, which the plan, the commit and the
 /// summary share (16 bytes, whatever the row holds).
 ///
@@ -226,15 +239,7 @@ impl NewUser {
     /// The email match key (lower case), unique among users: [`email_key`] of the address,
     /// borrowed when the address is its own key.
     pub fn email_key(&self) -> Cow<'_, str> {
-        let email = self.email();
-        let own_key = email.is_ascii()
-            && !email.bytes().any(|byte| byte.is_ascii_uppercase())
-            && email.trim().len() == email.len();
-        if own_key {
-            Cow::Borrowed(email)
-        } else {
-            Cow::Owned(email_key(email))
-        }
+        key_of(self.email())
     }
 
     /// The value of the attribute with `key` (`country`, `region`, `language`, ...), if it is
@@ -520,8 +525,8 @@ pub fn plan(
     };
     for (index, record) in records.records().iter().enumerate() {
         let address = records.email(index);
-        let key = email_key(address);
-        match existing.get(&key) {
+        let key = key_of(address);
+        match existing.get(key.as_ref()) {
             Some(user) => {
                 let missing: Vec<GroupId> = groups
                     .iter()
@@ -538,7 +543,7 @@ pub fn plan(
                     plan.additions.push(GroupAddition {
                         row: record.row(),
                         user: user.id.clone(),
-                        email_key: key,
+                        email_key: key.into_owned(),
                         groups: missing,
                     });
                 }

@@ -15,7 +15,14 @@ use user_import::{ImportRequest, ImportStatus, ImportSummary, Importer, Schema, 
 
 /// Sample values of the default schema's columns, in its column order.
 const SAMPLES: [&[&str]; 9] = [
-    &["Ann Lee", "José García", "  Chloé   Tremblay ", "O'Brien-Smith", "李小龙", ""],
+    &[
+        "Ann Lee",
+        "José García",
+        "  Chloé   Tremblay ",
+        "O'Brien-Smith",
+        "李小龙",
+        "",
+    ],
     &[
         "ann@example.com",
         "Ann@Example.COM",
@@ -27,13 +34,24 @@ const SAMPLES: [&[&str]; 9] = [
         "zoë@example.com",
         "",
     ],
-    &["CA", "ca", "FR", "US", "GB", "MC", "Canada", "CAN", "ZZ", ""],
-    &["QC", "CA-ON", "on", "FR-75C", "US-NY", "GB-LND", "Ontario", "XX", ""],
+    &[
+        "CA", "ca", "FR", "US", "GB", "MC", "Canada", "CAN", "ZZ", "",
+    ],
+    &[
+        "QC", "CA-ON", "on", "FR-75C", "US-NY", "GB-LND", "Ontario", "XX", "",
+    ],
     &["en", "fr", "EN", "fr-CA", "French", ""],
     &["Nurse", "", "Chef d'équipe"],
     &["Emergency", "", "ICU"],
     &["000123", "", "A-7"],
-    &["2024-01-31", "", "31/01/2024", "2024-02-30", "45000", "1899-12-31"],
+    &[
+        "2024-01-31",
+        "",
+        "31/01/2024",
+        "2024-02-30",
+        "45000",
+        "1899-12-31",
+    ],
 ];
 
 /// Group names and identifiers a request may name (the store has `g1`, `Nurses`).
@@ -141,8 +159,16 @@ pub fn run(input: &Input) -> ImportSummary {
         assert_eq!(mailer.delivered().len(), summary.created.len());
         for created in &summary.created {
             let key = user_import::normalize::email_key(&created.email);
-            assert!(after.emails.contains_key(&key), "{} not stored", created.email);
-            assert!(!before.emails.contains_key(&key), "{} existed", created.email);
+            assert!(
+                after.emails.contains_key(&key),
+                "{} not stored",
+                created.email
+            );
+            assert!(
+                !before.emails.contains_key(&key),
+                "{} existed",
+                created.email
+            );
         }
     } else {
         assert_eq!(after.without_log(), before.without_log());
