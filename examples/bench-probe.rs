@@ -9,6 +9,8 @@
 //!                                      in-memory store where every tenth of the ROWS generated
 //!                                      users exists)
 //! bench-probe report FILE OUT.xlsx     read, validate and write the error report
+//! bench-probe setup FILE ROWS          only what `import` holds before it starts: the upload
+//!                                      and the store, to tell the import's own memory apart
 //! ```
 //!
 //! Prints `seconds=S cpu=C rows=N` for the measured part: its wall time, and the processor time
@@ -65,6 +67,18 @@ fn since(started: (Instant, f64)) -> String {
     )
 }
 
+/// An in-memory store where every tenth of `rows` generated users already has an account.
+fn existing_users(rows: usize) -> MemoryStore {
+    let store = MemoryStore::new();
+    store.add_group("g1", "Nurses");
+    let mut values = Vec::new();
+    for index in (0..rows).step_by(10) {
+        user_import::testing::user_row(index, &mut values);
+        store.add_user(&values[0], &values[1], &[]);
+    }
+    store
+}
+
 fn read(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|error| format!("cannot read {path}: {error}"))
 }
@@ -107,17 +121,19 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{measured} rows={}", validation.row_count());
             Ok(())
         }
+        ["setup", path, rows] => {
+            // What `import` holds before the import starts: the upload and the store.
+            let rows: usize = rows.parse().map_err(|_| format!("not a number: {rows}"))?;
+            let bytes = read(path)?;
+            let store = existing_users(rows);
+            std::hint::black_box(&store);
+            println!("bytes={}", bytes.len());
+            Ok(())
+        }
         ["import", path, rows] => {
             let rows: usize = rows.parse().map_err(|_| format!("not a number: {rows}"))?;
             let bytes = read(path)?;
-            let store = MemoryStore::new();
-            store.add_group("g1", "Nurses");
-            // Every tenth user of the generated file already has an account.
-            let mut values = Vec::new();
-            for index in (0..rows).step_by(10) {
-                user_import::testing::user_row(index, &mut values);
-                store.add_user(&values[0], &values[1], &[]);
-            }
+            let store = existing_users(rows);
             let importer = Importer::new(
                 schema,
                 Stores::single(Arc::new(store), Arc::new(MemoryMailer::new())),

@@ -27,8 +27,11 @@ use crate::schema::{ColumnKind, Schema};
 pub struct Record {
     row: u32,
     valid: bool,
+    /// Whether the ends take 4 bytes each (text of 64 KiB or more) rather than 2.
+    wide: bool,
     count: u16,
-    /// `count` little-endian `u32` ends, then the UTF-8 text of the values.
+    /// `count` little-endian ends (`u16`, or `u32` when `wide`), then the UTF-8 text of the
+    /// values.
     data: Box<[u8]>,
 }
 
@@ -67,28 +70,42 @@ impl Record {
         };
         let end = self.end_of(position);
         self.data
-            .get(4 * count..)
+            .get(self.end_size() * count..)
             .and_then(|text| text.get(start..end))
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .unwrap_or("")
     }
 
+    fn end_size(&self) -> usize {
+        if self.wide { 4 } else { 2 }
+    }
+
     fn end_of(&self, position: usize) -> usize {
-        match self.data.get(4 * position..4 * position + 4) {
+        let size = self.end_size();
+        match self.data.get(size * position..size * position + size) {
+            Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
             Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
             _ => 0,
         }
     }
 
     pub(crate) fn new(row: u32, valid: bool, ends: &[u32], text: &str) -> Record {
-        let mut data = Vec::with_capacity(4 * ends.len() + text.len());
+        // Most rows hold a few hundred bytes: two bytes an end is enough for them.
+        let wide = text.len() > usize::from(u16::MAX);
+        let size = if wide { 4 } else { 2 };
+        let mut data = Vec::with_capacity(size * ends.len() + text.len());
         for end in ends {
-            data.extend_from_slice(&end.to_le_bytes());
+            if wide {
+                data.extend_from_slice(&end.to_le_bytes());
+            } else {
+                data.extend_from_slice(&(*end as u16).to_le_bytes());
+            }
         }
         data.extend_from_slice(text.as_bytes());
         Record {
             row,
             valid,
+            wide,
             // A schema has at most 200 columns.
             count: u16::try_from(ends.len()).unwrap_or(u16::MAX),
             data: data.into_boxed_slice(),
@@ -781,5 +798,31 @@ impl Validator<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::Record;
+
+    #[test]
+    fn a_record_holds_short_and_long_rows() {
+        let short = Record::new(2, true, &[3, 3, 8], "AnnQCen-CA");
+        assert_eq!(
+            (0..4).map(|p| short.get(p)).collect::<Vec<_>>(),
+            ["Ann", "", "QCen-", ""]
+        );
+        assert_eq!(short.data.len(), 3 * 2 + 10);
+        // Over 64 KiB of text: the ends take four bytes.
+        let long = "é".repeat(40_000);
+        let text = format!("{long}{long}x");
+        let ends = [80_000, 160_000, 160_001];
+        let wide = Record::new(3, false, &ends, &text);
+        assert_eq!(
+            (wide.get(0), wide.get(1), wide.get(2)),
+            (&long[..], &long[..], "x")
+        );
+        assert_eq!(wide.data.len(), 3 * 4 + 160_001);
+        assert!(!wide.is_valid());
     }
 }

@@ -14,8 +14,32 @@ pub fn limits() -> Limits {
     }
 }
 
-/// Validates `data` as an upload: never a panic, a hang or an abort; an answer is always Ok or
-/// a file-level error.
+/// Validates `data` as an upload, on one thread and on two: never a panic, a hang or an abort;
+/// an answer is always Ok or a file-level error, and the same both ways.
 pub fn run(data: &[u8]) -> Result<Validation, Error> {
-    user_import::validate_bytes(data, &Schema::default(), &limits())
+    let one = Limits {
+        parallel_min_bytes: u64::MAX,
+        ..limits()
+    };
+    let two = Limits {
+        parallel_min_bytes: 0,
+        ..limits()
+    };
+    let schema = Schema::default();
+    let outcome = user_import::validate_bytes(data, &schema, &one);
+    let parallel = user_import::validate_bytes(data, &schema, &two);
+    assert_eq!(
+        shown(&parallel),
+        shown(&outcome),
+        "two threads differ from one"
+    );
+    outcome
+}
+
+/// An outcome in full: the error and its message, or every record and issue.
+pub fn shown(outcome: &Result<Validation, Error>) -> String {
+    match outcome {
+        Err(error) => format!("{}: {error}", error.code()),
+        Ok(validation) => format!("{:?} {:?}", validation.records(), validation.issues()),
+    }
 }

@@ -243,8 +243,30 @@ pub fn build(book: &Book) -> Vec<u8> {
     bytes
 }
 
-/// Builds the package and validates it with the default limits.
+/// Builds the package and validates it with the default limits, on one thread and on two: the
+/// outcome must be the same both ways.
 pub fn run(book: &Book) -> Result<Validation, Error> {
     let bytes = build(book);
-    user_import::validate_bytes(&bytes, &Schema::default(), &Limits::default())
+    let schema = Schema::default();
+    let one = Limits {
+        parallel_min_bytes: u64::MAX,
+        ..Limits::default()
+    };
+    let outcome = user_import::validate_bytes(&bytes, &schema, &one);
+    // Read on two threads, the outcome is the same.
+    let two = Limits {
+        parallel_min_bytes: 0,
+        ..Limits::default()
+    };
+    let parallel = user_import::validate_bytes(&bytes, &schema, &two);
+    let shown = |outcome: &Result<Validation, Error>| match outcome {
+        Err(error) => format!("{}: {error}", error.code()),
+        Ok(validation) => format!("{:?} {:?}", validation.records(), validation.issues()),
+    };
+    assert_eq!(
+        shown(&parallel),
+        shown(&outcome),
+        "two threads differ from one"
+    );
+    outcome
 }
