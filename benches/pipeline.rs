@@ -42,6 +42,23 @@ fn read_and_validate(c: &mut Criterion) {
                 black_box(validation.row_count())
             })
         });
+        // The same on the calling thread alone.
+        let one_thread = Limits {
+            parallel_min_bytes: u64::MAX,
+            ..Limits::default()
+        };
+        group.bench_with_input(
+            BenchmarkId::new("validate_one_thread", rows),
+            &bytes,
+            |b, bytes| {
+                b.iter(|| {
+                    let validation =
+                        user_import::validate_bytes(bytes, &schema, &one_thread).unwrap();
+                    assert!(validation.is_valid());
+                    black_box(validation.row_count())
+                })
+            },
+        );
     }
     group.finish();
 }
