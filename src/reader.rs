@@ -149,31 +149,38 @@ pub fn read_rows_bytes(
         return read_rows(Cursor::new(bytes), schema, limits, sink);
     }
     let scan_second = split.second_scanner(limits);
-    std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         let (scanned_tx, scanned_rx) = mpsc::sync_channel(1);
         let (rows_tx, rows_rx) = mpsc::sync_channel::<Message>(PIPE_BATCHES);
         let (spare_tx, spare_rx) = mpsc::channel::<Batch>();
-        let worker = scope.spawn(move || -> Result<(), Error> {
-            let scanned = scan_second();
-            let failed = scanned.is_err();
-            // The reading thread waits for this answer; it only stops waiting when it fails.
-            let _ = scanned_tx.send(scanned);
-            if failed {
-                return Ok(());
-            }
-            for message in rows_rx {
-                match message {
-                    Message::Header(header) => sink.header(&header)?,
-                    Message::Warning(issue) => sink.warning(issue),
-                    Message::Rows(mut batch) => {
-                        batch.replay(sink)?;
-                        batch.clear();
-                        let _ = spare_tx.send(batch);
+        let sink: &mut (dyn RowSink + Send) = &mut *sink;
+        let spawned = std::thread::Builder::new()
+            .name("user-import-validate".into())
+            .spawn_scoped(scope, move || -> Result<(), Error> {
+                let scanned = scan_second();
+                let failed = scanned.is_err();
+                // The reading thread waits for this answer; it only stops waiting when it fails.
+                let _ = scanned_tx.send(scanned);
+                if failed {
+                    return Ok(());
+                }
+                for message in rows_rx {
+                    match message {
+                        Message::Header(header) => sink.header(&header)?,
+                        Message::Warning(issue) => sink.warning(issue),
+                        Message::Rows(mut batch) => {
+                            batch.replay(sink)?;
+                            batch.clear();
+                            let _ = spare_tx.send(batch);
+                        }
                     }
                 }
-            }
-            Ok(())
-        });
+                Ok(())
+            });
+        // Without a second thread (the system has no more to give), the read is done on this one.
+        let Ok(worker) = spawned else {
+            return None;
+        };
         let lost = || Error::corrupt("the worksheets could not be checked");
         let read = (move || -> Result<u32, Error> {
             let first = match split.scan_first(limits) {
@@ -210,8 +217,12 @@ pub fn read_rows_bytes(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The sink's error came at a row read before anything that stopped the reading thread.
-        worked.and(read)
-    })
+        Some(worked.and(read))
+    });
+    match outcome {
+        Some(outcome) => outcome,
+        None => read_rows(Cursor::new(bytes), schema, limits, sink),
+    }
 }
 
 /// Reads the data sheet of an opened workbook whose package passed the checks.
