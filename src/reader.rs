@@ -851,9 +851,18 @@ fn spend_text(
 fn is_blank(value: &DataRef<'_>) -> bool {
     match value {
         DataRef::Empty => true,
-        DataRef::String(text) => clean_spaces(text, false).is_empty(),
-        DataRef::SharedString(text) => clean_spaces(text, false).is_empty(),
+        DataRef::String(text) => blank_text(text),
+        DataRef::SharedString(text) => blank_text(text),
         _ => false,
+    }
+}
+
+/// Whether `text` is spaces and invisible characters only. A text that starts with a visible
+/// ASCII character is not, whatever follows: [`clean_spaces`] keeps that character.
+fn blank_text(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => clean_spaces(text, false).is_empty(),
     }
 }
 
