@@ -171,6 +171,10 @@ impl Importer {
 
     /// Reads and validates an upload, without touching any store.
     ///
+    /// An upload of [`Limits::parallel_min_bytes`](crate::Limits::parallel_min_bytes) or more
+    /// is read on the calling thread and one more (see [`crate::read_rows_bytes`]); `progress`
+    /// is then called from that second thread.
+    ///
     /// # Errors
     ///
     /// As [`crate::validate_workbook`].
@@ -189,6 +193,11 @@ impl Importer {
     }
 
     /// Runs one import: read → validate → plan → commit → invite.
+    ///
+    /// Reading and validating is work for the processor, not waiting: a million rows take
+    /// seconds, during which this future does not yield. On a runtime that serves requests, run
+    /// imports on a thread of their own (`tokio::task::spawn_blocking` around a
+    /// `Handle::block_on`, or a runtime kept for imports).
     ///
     /// A problem with the file, an unknown group or too few seats ends in a summary with status
     /// [`ImportStatus::Failed`] that says why, and nothing is written (but the failed record in
