@@ -466,12 +466,37 @@ fn is_invisible(ch: char) -> bool {
 /// The key ignores case in the whole address, so `Ann@X.org` and `ann@x.org` match, inside a
 /// file and against the host's store.
 pub fn email_key(address: &str) -> String {
-    address.trim().to_lowercase()
+    let trimmed = address.trim();
+    // Valid addresses are ASCII, whose lower case needs no Unicode tables.
+    if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        trimmed.to_lowercase()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_keys_are_the_unicode_lower_case_of_the_trimmed_address() {
+        for address in [
+            "Ann@Example.COM",
+            " \u{0b}bob@x.org\t",
+            "\u{a0}Zoë@Exämple.org ",
+            "İSTANBUL@x.tr",
+            "ǅ@x.org",
+            "",
+        ] {
+            assert_eq!(
+                email_key(address),
+                address.trim().to_lowercase(),
+                "{address:?}"
+            );
+        }
+        assert_eq!(email_key(" Ann@Example.COM "), "ann@example.com");
+    }
 
     #[test]
     fn the_fast_path_accepts_only_what_the_thorough_check_accepts() {
