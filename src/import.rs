@@ -430,11 +430,11 @@ impl Importer {
                     creates = commit.creates.len()
                 ))
                 .await;
-            summary = commit
-                .record
-                .summary
-                .take()
-                .expect("the commit's record holds the summary");
+            // The store only borrowed the commit, so the summary is still there.
+            summary =
+                commit.record.summary.take().unwrap_or_else(|| {
+                    ImportSummary::new(request.id.clone(), ImportStatus::Failed)
+                });
             summary.timings.commit_ms += elapsed_ms(started);
             match outcome {
                 Ok(receipt) => {
