@@ -59,38 +59,39 @@
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp"))]
 pub mod adapters;
-pub mod conformance;
+mod check;
 mod error;
-pub mod faults;
 mod import;
 mod issue;
-pub mod locale;
 pub mod location;
-mod location_fr;
 pub mod memory;
-pub mod normalize;
-mod package;
-mod plan;
-mod reader;
+mod model;
+mod read;
 mod report;
 mod schema;
 mod store;
 mod summary;
 mod template;
-#[doc(hidden)]
-pub mod testing;
-mod validate;
+pub mod testkit;
+pub mod text;
 
+pub use check::normalize;
+#[doc(hidden)]
+pub use testkit::testing;
+pub use testkit::{conformance, faults};
+
+pub use check::records::{NewUser, Record, RecordSet};
+pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
 pub use error::{Error, FileKind};
+pub use import::plan::{ImportPlan, check_groups, plan};
 pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
-pub use locale::Catalog;
-pub use package::Limits;
-pub use plan::{
-    Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, ImportPlan,
-    InvitationId, NewUser, RecordSet, Untouched, UserId, check_groups, plan,
+pub use model::{
+    Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,
+    Untouched, UserId,
 };
-pub use reader::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
+pub use read::package::Limits;
+pub use read::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{
@@ -102,7 +103,7 @@ pub use summary::{
     Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
-pub use validate::{Record, Validation, Validator, validate_bytes, validate_workbook};
+pub use text::Catalog;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{
+use crate::model::{
     Attributes, CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId,
 };
 use crate::store::{
@@ -147,7 +147,7 @@ impl MemoryStore {
         let mut state = self.write();
         state.next_user += 1;
         let id = UserId(format!("u{}", state.next_user));
-        let key = crate::normalize::email_key(email);
+        let key = crate::check::normalize::email_key(email);
         state.users.insert(
             id.clone(),
             StoredUser {

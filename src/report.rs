@@ -8,11 +8,12 @@ use std::path::PathBuf;
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
+use crate::check::records::Record;
+use crate::check::validate::Validation;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode};
-use crate::locale::Catalog;
 use crate::schema::Schema;
-use crate::validate::{Record, Validation};
+use crate::text::Catalog;
 
 /// Excel's most characters (UTF-16 units) in one cell.
 const MAX_CELL_UNITS: usize = 32_767;

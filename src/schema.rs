@@ -424,7 +424,7 @@ pub(crate) fn primary_language(tag: &str) -> String {
 /// Header comparison: trimmed (including non-breaking and zero-width spaces), inner spaces
 /// collapsed, lower case.
 pub(crate) fn fold_header(header: &str) -> String {
-    crate::normalize::clean_spaces(header, true).to_lowercase()
+    crate::check::normalize::clean_spaces(header, true).to_lowercase()
 }
 
 /// Builds a [`Schema`]: starts from the defaults, lets a host add columns, change the language

@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{
-    CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId, NewUser, UserId,
+use crate::check::records::NewUser;
+use crate::model::{
+    CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId, UserId,
 };
 use crate::summary::{ImportStatus, ImportSummary};
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::issue::Issue;
-use crate::plan::{ImportId, UserId};
+use crate::model::{ImportId, UserId};
 
 /// Where an import stands. It moves `pending → running → completed | failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

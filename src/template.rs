@@ -6,9 +6,9 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::Error;
-use crate::locale::Catalog;
 use crate::location;
 use crate::schema::{ColumnKind, Schema};
+use crate::text::Catalog;
 
 /// The name of the sheet that explains how to fill in the template (in English; see
 /// [`Template::locale`]).
@@ -209,7 +209,7 @@ impl<'s> Template<'s> {
 
             if let Some(list_index) = lists.iter().position(|(position, _)| *position == index) {
                 let values = &lists[list_index].1;
-                let letter = crate::package::column_letters(list_index as u32);
+                let letter = crate::read::package::column_letters(list_index as u32);
                 let range = format!(
                     "={}!${letter}$2:${letter}${}",
                     quote_sheet(self.catalog.text("template.sheet.lists")),

@@ -5,7 +5,7 @@
 //! The SQL stores implement every host trait ([`UserStore`](crate::UserStore),
 //! [`GroupStore`](crate::GroupStore), [`ImportLog`](crate::ImportLog),
 //! [`Outbox`](crate::Outbox), [`Enroller`](crate::Enroller)) and
-//! [`conformance::Seed`](crate::conformance::Seed) on one schema, shipped as sqlx migrations
+//! [`conformance::Seed`](crate::testkit::conformance::Seed) on one schema, shipped as sqlx migrations
 //! (`migrations/sqlite/`, `migrations/postgres/`) and run by `migrate()`. Every row carries a
 //! platform (tenant) id, so one database serves many platforms; a store value works for one.
 //!
@@ -32,7 +32,7 @@ mod sql {
 
     use serde::{Serialize, de::DeserializeOwned};
 
-    use crate::plan::{Group, GroupId};
+    use crate::model::{Group, GroupId};
     use crate::store::{DeliveryStatus, ImportRecord, Invitation, StoreError};
     use crate::summary::ImportStatus;
 
@@ -135,7 +135,7 @@ mod sql {
     }
 
     /// The language attribute an invitation carries.
-    pub(crate) fn language(user: &crate::plan::NewUser) -> String {
+    pub(crate) fn language(user: &crate::check::records::NewUser) -> String {
         user.attribute("language").unwrap_or("").to_string()
     }
 

@@ -36,13 +36,13 @@ use super::sql::{
     Snapshot, SnapshotUser, corrupt, delivery_name, delivery_status, from_json, import_status,
     language, numeric_id, pick_groups, to_json,
 };
-use crate::conformance::Seed;
-use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
+use crate::model::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
 use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
     ImportRecord, Invitation, Outbox, StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
+use crate::testkit::conformance::Seed;
 
 const SCHEMA: &str = include_str!("../../migrations/postgres/0001_user_import.sql");
 
@@ -165,7 +165,7 @@ impl PostgresStore {
         email: &str,
         groups: &[&str],
     ) -> Result<UserId, StoreError> {
-        let key = crate::normalize::email_key(email);
+        let key = crate::check::normalize::email_key(email);
         let mut tx = self.pool.begin().await.map_err(failed("add a user"))?;
         self.lock(&mut tx).await.map_err(failed("add a user"))?;
         let id: i64 = match sqlx::query_scalar(

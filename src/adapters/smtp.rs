@@ -19,8 +19,8 @@ use lettre::{
     Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
-use crate::locale::{Catalog, SHIPPED_LANGUAGES};
 use crate::store::{Delivery, Invitation, Mailer, StoreError};
+use crate::text::{Catalog, SHIPPED_LANGUAGES};
 
 /// The texts a mailer sends: one per language, the first for any other language.
 #[derive(Debug, Clone)]

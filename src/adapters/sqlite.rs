@@ -33,13 +33,13 @@ use super::sql::{
     Snapshot, SnapshotUser, corrupt, delivery_name, delivery_status, from_json, import_status,
     language, numeric_id, pick_groups, to_json,
 };
-use crate::conformance::Seed;
-use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
+use crate::model::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
 use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
     ImportLog, ImportRecord, Invitation, Outbox, StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
+use crate::testkit::conformance::Seed;
 
 const SCHEMA: &str = include_str!("../../migrations/sqlite/0001_user_import.sql");
 
@@ -180,7 +180,7 @@ impl SqliteStore {
         email: &str,
         groups: &[&str],
     ) -> Result<UserId, StoreError> {
-        let key = crate::normalize::email_key(email);
+        let key = crate::check::normalize::email_key(email);
         let mut tx = self.write_tx("add a user").await?;
         let id: i64 = match sqlx::query_scalar(
             "INSERT INTO ui_users (platform, name, email, email_key) VALUES (?1, ?2, ?3, ?4)
@@ -478,7 +478,7 @@ impl SqliteStore {
         }
 
         // The outbox, in the same transaction.
-        let invitations: Vec<(i64, &crate::plan::NewUser)> =
+        let invitations: Vec<(i64, &crate::check::records::NewUser)> =
             created.iter().copied().zip(&commit.creates).collect();
         for chunk in invitations.chunks(chunk_rows(7)) {
             let mut insert = QueryBuilder::<Sqlite>::new(

@@ -24,6 +24,8 @@
 //! assert_eq!(location::search("états-unis")[0].code(), "US");
 //! ```
 
+mod fr;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -64,7 +66,7 @@ impl Country {
     /// ```
     pub fn name_in(&self, language: &str) -> &'static str {
         if crate::schema::primary_language(language) == "fr" {
-            return translated(crate::location_fr::COUNTRIES, self.code()).unwrap_or(self.name());
+            return translated(crate::location::fr::COUNTRIES, self.code()).unwrap_or(self.name());
         }
         self.name()
     }
@@ -120,7 +122,7 @@ impl Region {
     /// name.
     pub fn name_in(&self, language: &str) -> &'static str {
         if crate::schema::primary_language(language) == "fr" {
-            return translated(crate::location_fr::REGIONS, self.code()).unwrap_or(self.name());
+            return translated(crate::location::fr::REGIONS, self.code()).unwrap_or(self.name());
         }
         self.name()
     }
@@ -524,7 +526,7 @@ fn build_index() -> Index {
     }
     // French names: "Allemagne", "États-Unis"; "Russie, Fédération de" also as
     // "Fédération de Russie".
-    for (code, name) in crate::location_fr::COUNTRIES {
+    for (code, name) in crate::location::fr::COUNTRIES {
         if let Some(country) = country_by_code.get(code) {
             add_country_name(&mut names, name, *country);
             if let Some((head, tail)) = name.split_once(", ") {

@@ -1,25 +1,27 @@
 //! The entry point: one import from uploaded bytes to committed users and sent invitations.
 
+pub(crate) mod plan;
+
 use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::Utc;
 use tracing::Instrument;
 
+use crate::check::records::RecordSet;
+use crate::check::validate::{Validation, Validator};
 use crate::error::Error;
+use crate::import::plan::{ImportPlan, check_groups, plan};
 use crate::issue::{Issue, IssueCode, Severity};
-use crate::locale::Catalog;
-use crate::package::Limits;
-use crate::plan::{
-    CourseId, ExistingUser, ImportId, ImportPlan, RecordSet, UserId, check_groups, plan,
-};
-use crate::reader::{CellValue, HeaderRow, RowSink};
+use crate::model::{CourseId, ExistingUser, ImportId, UserId};
+use crate::read::package::Limits;
+use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
 use crate::summary::{
     CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
 };
-use crate::validate::{Validation, Validator};
+use crate::text::Catalog;
 
 /// One import as the administrator submitted it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,7 +190,7 @@ impl Importer {
             rows: 0,
             progress,
         };
-        crate::reader::read_rows_bytes(upload, &self.schema, &self.limits, &mut sink)?;
+        crate::read::read_rows_bytes(upload, &self.schema, &self.limits, &mut sink)?;
         Ok(sink.inner.finish())
     }
 
@@ -295,7 +297,7 @@ impl Importer {
                 summary.reason = format!("the file was rejected: {error}");
                 summary
                     .issues
-                    .push(crate::locale::rejected_file_issue(&error));
+                    .push(crate::text::rejected_file_issue(&error));
                 return self.fail(request, summary).await;
             }
         };
@@ -528,7 +530,7 @@ impl Importer {
         for start in (0..records.len()).step_by(self.batch_size.max(1)) {
             let end = (start + self.batch_size.max(1)).min(records.len());
             let keys: Vec<String> = (start..end)
-                .map(|index| crate::normalize::email_key(records.email(index)))
+                .map(|index| crate::check::normalize::email_key(records.email(index)))
                 .collect();
             for user in self.stores.users.find_by_email_keys(&keys).await? {
                 existing.insert(user.email_key.clone(), user);
@@ -681,7 +683,7 @@ impl Importer {
             let keys: Vec<String> = summary
                 .created
                 .iter()
-                .map(|c| crate::normalize::email_key(&c.email))
+                .map(|c| crate::check::normalize::email_key(&c.email))
                 .collect();
             users = self
                 .lookup(&keys)
@@ -704,7 +706,7 @@ fn finished_summary(record: &ImportRecord) -> Option<ImportSummary> {
 }
 
 /// Fills the summary's lists and counts from a plan.
-fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::plan::Group]) {
+fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::model::Group]) {
     summary.created = planned
         .creates
         .iter()
@@ -715,7 +717,7 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
             email: user.email().to_string(),
         })
         .collect();
-    let group_name = |id: &crate::plan::GroupId| {
+    let group_name = |id: &crate::model::GroupId| {
         groups
             .iter()
             .find(|g| g.id == *id)
@@ -749,7 +751,7 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
 
 /// Whether `catalog` is the shipped English one, in which messages are already written.
 fn is_english(catalog: &Catalog) -> bool {
-    catalog.language() == "en" && catalog == crate::locale::english_catalog()
+    catalog.language() == "en" && catalog == crate::text::english_catalog()
 }
 
 fn elapsed_ms(started: Instant) -> u64 {

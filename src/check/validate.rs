@@ -5,133 +5,18 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::{Read, Seek};
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::check::normalize::{
+    self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
+};
+use crate::check::records::Record;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::location::{self, Country, RegionProblem};
-use crate::normalize::{
-    self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
-};
-use crate::package::Limits;
-use crate::reader::{CellValue, HeaderRow, RowSink, read_rows};
+use crate::read::package::Limits;
+use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
 use crate::schema::{ColumnKind, Schema};
-
-/// One data row of the upload, with each column's value: normalized where it was valid, as
-/// read where it was not.
-///
-/// Values are kept together in one allocation (where each value ends, then the values' text);
-/// read them by column position ([`Schema::position`]) or through [`Validation::value`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Record {
-    row: u32,
-    valid: bool,
-    /// Whether the ends take 4 bytes each (text of 64 KiB or more) rather than 2.
-    wide: bool,
-    count: u16,
-    /// `count` little-endian ends (`u16`, or `u32` when `wide`), then the UTF-8 text of the
-    /// values.
-    data: Box<[u8]>,
-}
-
-impl std::fmt::Debug for Record {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let values: Vec<&str> = (0..self.len()).map(|position| self.get(position)).collect();
-        f.debug_struct("Record")
-            .field("row", &self.row)
-            .field("valid", &self.valid)
-            .field("values", &values)
-            .finish()
-    }
-}
-
-impl Record {
-    /// The row number as the spreadsheet shows it.
-    pub fn row(&self) -> u32 {
-        self.row
-    }
-
-    /// Whether the row has no error-severity issue.
-    pub fn is_valid(&self) -> bool {
-        self.valid
-    }
-
-    /// The value of the column at `position`; empty when the cell was empty or the column is
-    /// not in the file.
-    pub fn get(&self, position: usize) -> &str {
-        let count = usize::from(self.count);
-        if position >= count {
-            return "";
-        }
-        let start = match position {
-            0 => 0,
-            _ => self.end_of(position - 1),
-        };
-        let end = self.end_of(position);
-        self.data
-            .get(self.end_size() * count..)
-            .and_then(|text| text.get(start..end))
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .unwrap_or("")
-    }
-
-    fn end_size(&self) -> usize {
-        if self.wide { 4 } else { 2 }
-    }
-
-    fn end_of(&self, position: usize) -> usize {
-        let size = self.end_size();
-        match self.data.get(size * position..size * position + size) {
-            Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
-            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
-            _ => 0,
-        }
-    }
-
-    pub(crate) fn new(row: u32, valid: bool, ends: &[u32], text: &str) -> Record {
-        // Most rows hold a few hundred bytes: two bytes an end is enough for them.
-        let wide = text.len() > usize::from(u16::MAX);
-        let size = if wide { 4 } else { 2 };
-        let mut data = Vec::with_capacity(size * ends.len() + text.len());
-        for end in ends {
-            if wide {
-                data.extend_from_slice(&end.to_le_bytes());
-            } else {
-                data.extend_from_slice(&(*end as u16).to_le_bytes());
-            }
-        }
-        data.extend_from_slice(text.as_bytes());
-        Record {
-            row,
-            valid,
-            wide,
-            // A schema has at most 200 columns.
-            count: u16::try_from(ends.len()).unwrap_or(u16::MAX),
-            data: data.into_boxed_slice(),
-        }
-    }
-
-    /// The value of the column at `position`, or `None` when it is empty.
-    pub fn non_empty(&self, position: usize) -> Option<&str> {
-        Some(self.get(position)).filter(|value| !value.is_empty())
-    }
-
-    /// The value of a date column at `position`, parsed.
-    pub fn date(&self, position: usize) -> Option<NaiveDate> {
-        parse_date(self.get(position)).ok()
-    }
-
-    /// The number of column values the record holds.
-    pub fn len(&self) -> usize {
-        usize::from(self.count)
-    }
-
-    /// Whether the record holds no column values.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-}
 
 /// The outcome of reading and validating an upload.
 #[derive(Debug, Clone, Serialize)]
@@ -251,7 +136,7 @@ pub fn validate_workbook<R: Read + Seek>(
 /// As [`validate_workbook`].
 pub fn validate_bytes(bytes: &[u8], schema: &Schema, limits: &Limits) -> Result<Validation, Error> {
     let mut validator = Validator::new(schema, limits);
-    crate::reader::read_rows_bytes(bytes, schema, limits, &mut validator)?;
+    crate::read::read_rows_bytes(bytes, schema, limits, &mut validator)?;
     Ok(validator.finish())
 }
 
@@ -817,35 +702,9 @@ impl Validator<'_> {
 }
 
 #[cfg(test)]
-mod record_tests {
-    use super::Record;
-
-    #[test]
-    fn a_record_holds_short_and_long_rows() {
-        let short = Record::new(2, true, &[3, 3, 8], "AnnQCen-CA");
-        assert_eq!(
-            (0..4).map(|p| short.get(p)).collect::<Vec<_>>(),
-            ["Ann", "", "QCen-", ""]
-        );
-        assert_eq!(short.data.len(), 3 * 2 + 10);
-        // Over 64 KiB of text: the ends take four bytes.
-        let long = "é".repeat(40_000);
-        let text = format!("{long}{long}x");
-        let ends = [80_000, 160_000, 160_001];
-        let wide = Record::new(3, false, &ends, &text);
-        assert_eq!(
-            (wide.get(0), wide.get(1), wide.get(2)),
-            (&long[..], &long[..], "x")
-        );
-        assert_eq!(wide.data.len(), 3 * 4 + 160_001);
-        assert!(!wide.is_valid());
-    }
-}
-
-#[cfg(test)]
 mod duplicate_tests {
     use super::*;
-    use crate::reader::HeaderRow;
+    use crate::read::HeaderRow;
 
     #[test]
     fn addresses_whose_hashes_meet_are_told_apart_in_full() {

@@ -1,16 +1,18 @@
 //! Reading an upload: package checks, finding the data sheet, matching headers, and streaming
 //! its rows as typed cell values with the row numbers the spreadsheet shows.
 
+pub(crate) mod package;
+
 use std::io::{Cursor, Read, Seek};
 use std::sync::mpsc;
 
 use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
 use chrono::NaiveDateTime;
 
+use crate::check::normalize::{clean_spaces, excel_serial_to_datetime, number_text};
 use crate::error::{Error, quoted_list};
 use crate::issue::{Issue, IssueCode};
-use crate::normalize::{clean_spaces, excel_serial_to_datetime, number_text};
-use crate::package::{self, Limits, MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
+use crate::read::package::{Limits, MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
 use crate::schema::Schema;
 
 /// One cell's value as read, before any normalization.

@@ -293,7 +293,7 @@ impl EmailProblem {
 
     /// The reason in English.
     pub fn english(&self) -> String {
-        self.in_language(crate::locale::english_catalog())
+        self.in_language(crate::text::english_catalog())
     }
 
     /// The reason in the language of `catalog`.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::plan::{CourseId, ExistingUser, Group, ImportId, InvitationId, UserId};
+use crate::model::{CourseId, ExistingUser, Group, ImportId, InvitationId, UserId};
 use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
     ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,

@@ -18,8 +18,9 @@ use std::future::Future;
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 
+use crate::check::records::NewUser;
 use crate::memory::MemoryStore;
-use crate::plan::{CourseId, GroupAddition, GroupId, ImportId, NewUser, UserId};
+use crate::model::{CourseId, GroupAddition, GroupId, ImportId, UserId};
 use crate::store::{
     Begin, Claim, Commit, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
     ImportRecord, Outbox, StoreError, UserStore,
@@ -489,7 +490,7 @@ pub async fn outbox_claims_each_invitation_once<S: Conformant>(store: &S) {
             .is_empty(),
         "claimed invitations are not claimed again before they are stale"
     );
-    let mut outcomes: Vec<(crate::plan::InvitationId, Delivery)> = first
+    let mut outcomes: Vec<(crate::model::InvitationId, Delivery)> = first
         .iter()
         .map(|i| (i.id.clone(), Delivery::Sent))
         .collect();
