@@ -74,6 +74,7 @@ mod summary;
 mod template;
 pub mod testkit;
 pub mod text;
+mod value;
 
 pub use check::normalize;
 #[doc(hidden)]
@@ -82,7 +83,7 @@ pub use testkit::{conformance, faults};
 
 pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
-pub use error::{Error, FileKind};
+pub use error::{Conflict, Error, FileKind, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
 pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
@@ -95,8 +96,8 @@ pub use read::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{
-    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
-    ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, Stores, UserStore,
+    Begin, Claim, Commit, CommitReceipt, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
+    ImportRecord, Invitation, Mailer, Outbox, Stores, UserStore,
 };
 pub use summary::{
     Counts, CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,

@@ -2,6 +2,7 @@
 //! reader derive.
 
 use crate::error::Error;
+use crate::text::primary_language;
 
 /// What a column holds, and so how its values are read, checked and offered in the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,19 +413,10 @@ impl Schema {
     }
 }
 
-/// The primary subtag of a language tag, lower case: `fr-CA` → `fr`.
-pub(crate) fn primary_language(tag: &str) -> String {
-    tag.trim()
-        .split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-}
-
 /// Header comparison: trimmed (including non-breaking and zero-width spaces), inner spaces
 /// collapsed, lower case.
 pub(crate) fn fold_header(header: &str) -> String {
-    crate::check::normalize::clean_spaces(header, true).to_lowercase()
+    crate::value::clean_spaces(header, true).to_lowercase()
 }
 
 /// Builds a [`Schema`]: starts from the defaults, lets a host add columns, change the language

@@ -14,6 +14,8 @@ use crate::check::records::NewUser;
 use crate::model::{
     CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId, UserId,
 };
+// Re-exported here for the stores' own `use` lines; both live in `error`.
+pub(crate) use crate::error::{Conflict, StoreError};
 use crate::summary::{ImportStatus, ImportSummary};
 
 /// Everything one import writes, committed all or nothing by [`UserStore::commit`].
@@ -37,84 +39,6 @@ pub struct Commit {
 pub struct CommitReceipt {
     /// One identifier per created user, in the order of [`Commit::creates`].
     pub created: Vec<UserId>,
-}
-
-/// Why a commit could not be applied as planned. The engine re-plans against the new state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Conflict {
-    /// Another writer took these email match keys since the lookup.
-    EmailTaken(Vec<String>),
-    /// The seats ran out since the count: `active` users now, `limit` allowed.
-    SeatsExhausted {
-        /// Active users at commit time.
-        active: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// An import with this id is already committed.
-    AlreadyCommitted,
-    /// A user to update no longer exists, or the state changed in another way.
-    Stale(String),
-}
-
-impl fmt::Display for Conflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Conflict::EmailTaken(keys) => {
-                write!(
-                    f,
-                    "{} email addresses were taken by another writer",
-                    keys.len()
-                )
-            }
-            Conflict::SeatsExhausted { active, limit } => {
-                write!(
-                    f,
-                    "the seats ran out ({active} active users, limit {limit})"
-                )
-            }
-            Conflict::AlreadyCommitted => f.write_str("the import is already committed"),
-            Conflict::Stale(what) => write!(f, "the state changed: {what}"),
-        }
-    }
-}
-
-/// A failure of the host's store, mailer or enrollment service.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The commit met a conflict; nothing was written.
-    #[error("commit conflict: {0}")]
-    Conflict(Conflict),
-    /// The store could not be reached or answered with a failure.
-    #[error("{operation} failed: {source}")]
-    Backend {
-        /// What was being done, such as `"find users by email"`.
-        operation: &'static str,
-        /// The underlying error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// Something asked for does not exist.
-    #[error("{what} was not found")]
-    NotFound {
-        /// What, such as `import 42`.
-        what: String,
-    },
-}
-
-impl StoreError {
-    /// A backend failure of `operation` caused by `source`.
-    pub fn backend(
-        operation: &'static str,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> StoreError {
-        StoreError::Backend {
-            operation,
-            source: source.into(),
-        }
-    }
 }
 
 /// The batch-imports index entry of one import.

@@ -46,7 +46,7 @@ impl Texts {
     }
 
     fn set(&mut self, language: &str, text: InvitationText) {
-        let language = crate::schema::primary_language(language);
+        let language = crate::text::primary_language(language);
         match self.0.iter_mut().find(|(known, _)| *known == language) {
             Some(slot) => slot.1 = text,
             None => self.0.push((language, text)),
@@ -55,7 +55,7 @@ impl Texts {
 
     /// The text for the invited user's language (`fr-CA` takes `fr`), else the first.
     fn for_invitation(&self, invitation: &Invitation) -> &InvitationText {
-        let language = crate::schema::primary_language(&invitation.language);
+        let language = crate::text::primary_language(&invitation.language);
         self.0
             .iter()
             .find(|(known, _)| *known == language)

@@ -65,7 +65,7 @@ impl Country {
     /// assert_eq!(germany.name_in("en"), "Germany");
     /// ```
     pub fn name_in(&self, language: &str) -> &'static str {
-        if crate::schema::primary_language(language) == "fr" {
+        if crate::text::primary_language(language) == "fr" {
             return translated(crate::location::fr::COUNTRIES, self.code()).unwrap_or(self.name());
         }
         self.name()
@@ -121,7 +121,7 @@ impl Region {
     /// The name in `language` where the data has one (`Québec` in French), else the ISO
     /// name.
     pub fn name_in(&self, language: &str) -> &'static str {
-        if crate::schema::primary_language(language) == "fr" {
+        if crate::text::primary_language(language) == "fr" {
             return translated(crate::location::fr::REGIONS, self.code()).unwrap_or(self.name());
         }
         self.name()

@@ -9,11 +9,11 @@ use std::sync::mpsc;
 use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
 use chrono::NaiveDateTime;
 
-use crate::check::normalize::{clean_spaces, excel_serial_to_datetime, number_text};
 use crate::error::{Error, quoted_list};
 use crate::issue::{Issue, IssueCode};
 use crate::read::package::{Limits, MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
 use crate::schema::Schema;
+use crate::value::{clean_spaces, excel_serial_to_datetime, number_text};
 
 /// One cell's value as read, before any normalization.
 #[derive(Debug, Clone, PartialEq)]

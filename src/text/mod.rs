@@ -93,13 +93,7 @@ impl Catalog {
     /// assert!(Catalog::for_language("de").is_none());
     /// ```
     pub fn for_language(tag: &str) -> Option<Catalog> {
-        let primary = tag
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        match primary.as_str() {
+        match primary_language(tag).as_str() {
             "en" => Some(Catalog::english()),
             "fr" => Some(Catalog::french()),
             _ => None,
@@ -367,6 +361,15 @@ impl Catalog {
         }
         problems
     }
+}
+
+/// The primary subtag of a language tag, lower case: `fr-CA` → `fr`.
+pub(crate) fn primary_language(tag: &str) -> String {
+    tag.trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 /// The English catalogue, built once.
