@@ -2,7 +2,11 @@
 //!
 //! Problems of single cells and rows are [`Issue`](crate::Issue)s, not errors.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::issue::{Issue, IssueCode};
+use crate::text::{Catalog, english_catalog};
 
 /// What an upload that is not an `.xlsx` workbook looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,40 +40,91 @@ pub enum FileKind {
 
 impl fmt::Display for FileKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FileKind::Empty => "an empty file",
-            FileKind::Csv => "a CSV text file",
-            FileKind::Text => "a plain text file",
-            FileKind::Xls => "a legacy Excel 97-2003 workbook (.xls)",
-            FileKind::Encrypted => "a password-protected workbook",
-            FileKind::Ods => "an OpenDocument spreadsheet (.ods)",
-            FileKind::Xlsb => "a binary Excel workbook (.xlsb)",
-            FileKind::Zip => "a zip archive that holds no Excel workbook",
-            FileKind::Truncated => {
-                "a damaged or incomplete file (it may have been cut off during upload)"
-            }
-            FileKind::Html => "an HTML page",
-            FileKind::Pdf => "a PDF document",
-            FileKind::Unknown => "a file of an unknown kind",
-        })
+        f.write_str(english_catalog().text(file_kind_key(*self)))
     }
 }
 
 impl FileKind {
-    /// What the administrator should do instead, in one phrase.
+    /// What the administrator should do instead, in one phrase (in English; a [`Catalog`]
+    /// writes it in another language through [`Catalog::error_message`]).
     pub fn advice(&self) -> &'static str {
+        english_catalog().text(file_advice_key(*self))
+    }
+}
+
+/// A limit an upload can go over (see [`Limits`](crate::Limits)): what [`Error::LimitExceeded`]
+/// names, and the advice that goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The upload's size in bytes ([`Limits::max_file_bytes`](crate::Limits::max_file_bytes)).
+    FileSize,
+    /// The number of parts (entries) in the zip package.
+    Parts,
+    /// The largest part's uncompressed size.
+    PartSize,
+    /// A part's compression ratio.
+    Ratio,
+    /// The total uncompressed size of the parts read.
+    TotalSize,
+    /// The shared-strings part's uncompressed size.
+    SharedStringsSize,
+    /// The number of shared strings.
+    SharedStrings,
+    /// The number of shared strings the workbook declares.
+    DeclaredSharedStrings,
+    /// Cell formats, fonts, fills and borders in the styles part.
+    Styles,
+    /// Columns in the header row.
+    Columns,
+    /// User rows.
+    Rows,
+    /// The total length of the cell values (a shared text counting once per cell).
+    Text,
+}
+
+impl Limit {
+    /// The catalogue key of what went over, such as `"limit.rows"`.
+    pub fn key(self) -> &'static str {
         match self {
-            FileKind::Encrypted => {
-                "remove the password (File > Info > Protect Workbook) and save it again as .xlsx"
-            }
-            FileKind::Truncated => {
-                "upload the file again, or open it in Excel and save it again as .xlsx"
-            }
-            FileKind::Empty => "fill in the template and upload the saved .xlsx file",
-            _ => {
-                "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or fill in the downloaded template"
-            }
+            Limit::FileSize => "limit.size",
+            Limit::Parts => "limit.parts",
+            Limit::PartSize => "limit.part_size",
+            Limit::Ratio => "limit.ratio",
+            Limit::TotalSize => "limit.total_size",
+            Limit::SharedStringsSize => "limit.shared_strings_size",
+            Limit::SharedStrings => "limit.shared_strings",
+            Limit::DeclaredSharedStrings => "limit.declared_shared_strings",
+            Limit::Styles => "limit.styles",
+            Limit::Columns => "limit.columns",
+            Limit::Rows => "limit.rows",
+            Limit::Text => "limit.text",
         }
+    }
+
+    /// The catalogue key of how to get under the limit, such as `"limit_advice.split"`.
+    pub fn advice_key(self) -> &'static str {
+        match self {
+            Limit::Parts => "limit_advice.attachments",
+            Limit::Ratio => "limit_advice.compression",
+            Limit::Styles => "limit_advice.styles",
+            Limit::Columns => "limit_advice.columns",
+            Limit::Text => "limit_advice.shared_text",
+            Limit::FileSize
+            | Limit::PartSize
+            | Limit::TotalSize
+            | Limit::SharedStringsSize
+            | Limit::SharedStrings
+            | Limit::DeclaredSharedStrings
+            | Limit::Rows => "limit_advice.split",
+        }
+    }
+}
+
+/// What went over, in English (`number of user rows`).
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(english_catalog().text(self.key()))
     }
 }
 
@@ -77,43 +132,34 @@ impl FileKind {
 ///
 /// Each kind's message names the value and the limit or the fix. Use [`Error::code`] for a
 /// stable machine-readable form.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The upload is not an `.xlsx` workbook.
-    #[error("the file is {kind}, not an Excel workbook; {}", kind.advice())]
     NotXlsx {
         /// What it looks like instead.
         kind: FileKind,
     },
 
     /// The upload goes over one of the configured [`Limits`](crate::Limits).
-    #[error("the file {what} ({value}) exceeds the limit of {limit}; {advice}")]
     LimitExceeded {
-        /// What went over, such as `"size in bytes"` or `"number of rows"`.
-        what: &'static str,
+        /// What went over.
+        what: Limit,
         /// The value found.
         value: u64,
         /// The limit.
         limit: u64,
-        /// How to get under it.
-        advice: &'static str,
     },
 
     /// The workbook package is damaged or not laid out as an `.xlsx` should be.
-    #[error("the workbook is damaged: {detail}; open it in Excel and save it again as .xlsx")]
     Corrupt {
         /// What is wrong, naming the part.
         detail: String,
         /// The underlying error, where there is one.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A cell reference outside Excel's grid of 1,048,576 rows and 16,384 columns.
-    #[error(
-        "the workbook is damaged: part `{part}` has the cell reference `{reference}`, outside Excel's grid of 1048576 rows and 16384 columns (XFD); open it in Excel and save it again as .xlsx"
-    )]
     CellOutsideGrid {
         /// The package part, such as `xl/worksheets/sheet1.xml`.
         part: String,
@@ -122,9 +168,6 @@ pub enum Error {
     },
 
     /// Two cells at one position.
-    #[error(
-        "the workbook is damaged: sheet `{sheet}` has two cells at {reference}; open it in Excel and save it again as .xlsx"
-    )]
     DuplicateCell {
         /// The sheet name.
         sheet: String,
@@ -133,9 +176,6 @@ pub enum Error {
     },
 
     /// No sheet looks like the template's data sheet.
-    #[error(
-        "no sheet holds the users: looked for a sheet named `{expected_sheet}` or one whose first row has the headers {expected_headers}; the file has the sheets {found}; fill in the downloaded template"
-    )]
     SheetNotFound {
         /// The data sheet's name in the template.
         expected_sheet: String,
@@ -146,7 +186,6 @@ pub enum Error {
     },
 
     /// Required columns are missing from the header row.
-    #[error("sheet `{sheet}` is missing the required {} {missing}; add {} to the header row (row {header_row}) or fill in the downloaded template", if *count == 1 { "column" } else { "columns" }, if *count == 1 { "it" } else { "them" })]
     MissingColumns {
         /// The sheet read.
         sheet: String,
@@ -159,9 +198,6 @@ pub enum Error {
     },
 
     /// Two columns of the header row name the same template column.
-    #[error(
-        "sheet `{sheet}` has the column `{header}` twice (columns {first} and {second}); keep one and delete the other"
-    )]
     DuplicateColumn {
         /// The sheet read.
         sheet: String,
@@ -174,9 +210,6 @@ pub enum Error {
     },
 
     /// The data sheet has a header row but no users below it.
-    #[error(
-        "sheet `{sheet}` has no users below the header row; add one user per row, starting on row {first_row}"
-    )]
     NoRows {
         /// The sheet read.
         sheet: String,
@@ -185,16 +218,48 @@ pub enum Error {
     },
 
     /// The host built an invalid [`Schema`](crate::Schema).
-    #[error("invalid schema: {0}")]
     Schema(String),
 
     /// Writing a workbook failed.
-    #[error("could not write the workbook: {0}")]
-    Write(#[from] rust_xlsxwriter::XlsxError),
+    Write(rust_xlsxwriter::XlsxError),
 
     /// One of the host's stores, its mailer or its enroller failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+/// The message in English, from the English [`Catalog`] (see [`Catalog::error_message`] for
+/// another language).
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&english_catalog().error_message(self))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Corrupt {
+                source: Some(source),
+                ..
+            } => Some(source.as_ref()),
+            Error::Write(source) => Some(source),
+            // As the store's own error: its message is the message, its source the source.
+            Error::Store(source) => std::error::Error::source(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for Error {
+    fn from(source: rust_xlsxwriter::XlsxError) -> Error {
+        Error::Write(source)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(source: StoreError) -> Error {
+        Error::Store(source)
+    }
 }
 
 impl Error {
@@ -309,6 +374,175 @@ impl StoreError {
             operation,
             source: source.into(),
         }
+    }
+}
+
+/// Writing errors in a catalogue's language.
+impl Catalog {
+    /// The message of a rejected file (or of another [`Error`]) in this language.
+    ///
+    /// ```
+    /// use user_import::{Catalog, Error, FileKind};
+    ///
+    /// let error = Error::NotXlsx { kind: FileKind::Csv };
+    /// assert_eq!(Catalog::english().error_message(&error), error.to_string());
+    /// assert!(Catalog::french().error_message(&error).starts_with("le fichier est un fichier texte CSV"));
+    /// ```
+    pub fn error_message(&self, error: &Error) -> String {
+        let (key, args) = error_args(error);
+        self.render_error(key, |name| {
+            args.iter()
+                .find(|(arg, _)| *arg == name)
+                .map(|(_, value)| value.as_str())
+        })
+    }
+
+    /// The text of an error's `key` filled from its named values: `{x}` from the text of the
+    /// key `x_key` names where this catalogue has it, else from `x`.
+    pub(crate) fn render_error<'a>(
+        &self,
+        key: &str,
+        arg: impl Fn(&str) -> Option<&'a str>,
+    ) -> String {
+        crate::text::fill(self.text(key), |name| {
+            let keyed = format!("{name}_key");
+            if let Some(text) = arg(&keyed).and_then(|key| self.get(key)) {
+                return Some(Cow::Owned(text.to_string()));
+            }
+            arg(name).map(|value| Cow::Owned(value.to_string()))
+        })
+    }
+}
+
+/// The issue that stands for a rejected file: its `reason` is the error's message, and it
+/// carries the error's code and named values so any catalogue can write it.
+pub(crate) fn rejected_file_issue(error: &Error) -> Issue {
+    let (key, args) = error_args(error);
+    let mut issue = Issue::new(IssueCode::FileRejected)
+        .arg("error_code", error.code())
+        .arg("reason_key", key);
+    for (name, value) in args {
+        issue = issue.arg(name, value);
+    }
+    issue.arg("reason", error.to_string())
+}
+
+/// The key of a [`FileKind`]'s description.
+pub(crate) fn file_kind_key(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Empty => "file_kind.empty",
+        FileKind::Csv => "file_kind.csv",
+        FileKind::Text => "file_kind.text",
+        FileKind::Xls => "file_kind.xls",
+        FileKind::Encrypted => "file_kind.encrypted",
+        FileKind::Ods => "file_kind.ods",
+        FileKind::Xlsb => "file_kind.xlsb",
+        FileKind::Zip => "file_kind.zip",
+        FileKind::Truncated => "file_kind.truncated",
+        FileKind::Html => "file_kind.html",
+        FileKind::Pdf => "file_kind.pdf",
+        FileKind::Unknown => "file_kind.unknown",
+    }
+}
+
+/// The key of a [`FileKind`]'s advice.
+pub(crate) fn file_advice_key(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Encrypted => "file_advice.encrypted",
+        FileKind::Truncated => "file_advice.truncated",
+        FileKind::Empty => "file_advice.empty",
+        _ => "file_advice.other",
+    }
+}
+
+/// The catalogue key and the named values of an error's message.
+pub(crate) fn error_args(error: &Error) -> (&'static str, Vec<(&'static str, String)>) {
+    match error {
+        Error::NotXlsx { kind } => (
+            "error.file.not_xlsx",
+            vec![
+                ("kind", kind.to_string()),
+                ("kind_key", file_kind_key(*kind).to_string()),
+                ("advice", kind.advice().to_string()),
+                ("advice_key", file_advice_key(*kind).to_string()),
+            ],
+        ),
+        Error::LimitExceeded { what, value, limit } => (
+            "error.file.limit_exceeded",
+            vec![
+                ("what", what.to_string()),
+                ("what_key", what.key().to_string()),
+                ("value", value.to_string()),
+                ("limit", limit.to_string()),
+                (
+                    "advice",
+                    english_catalog().text(what.advice_key()).to_string(),
+                ),
+                ("advice_key", what.advice_key().to_string()),
+            ],
+        ),
+        Error::Corrupt { detail, .. } => ("error.file.corrupt", vec![("detail", detail.clone())]),
+        Error::CellOutsideGrid { part, reference } => (
+            "error.file.cell_outside_grid",
+            vec![("part", part.clone()), ("reference", reference.clone())],
+        ),
+        Error::DuplicateCell { sheet, reference } => (
+            "error.file.duplicate_cell",
+            vec![("sheet", sheet.clone()), ("reference", reference.clone())],
+        ),
+        Error::SheetNotFound {
+            expected_sheet,
+            expected_headers,
+            found,
+        } => (
+            "error.file.sheet_not_found",
+            vec![
+                ("expected_sheet", expected_sheet.clone()),
+                ("expected_headers", expected_headers.clone()),
+                ("found", found.clone()),
+            ],
+        ),
+        Error::MissingColumns {
+            sheet,
+            missing,
+            count,
+            header_row,
+        } => (
+            if *count == 1 {
+                "error.file.missing_column"
+            } else {
+                "error.file.missing_columns"
+            },
+            vec![
+                ("sheet", sheet.clone()),
+                ("missing", missing.clone()),
+                ("header_row", header_row.to_string()),
+            ],
+        ),
+        Error::DuplicateColumn {
+            sheet,
+            header,
+            first,
+            second,
+        } => (
+            "error.file.duplicate_column",
+            vec![
+                ("sheet", sheet.clone()),
+                ("header", header.clone()),
+                ("first", first.clone()),
+                ("second", second.clone()),
+            ],
+        ),
+        Error::NoRows { sheet, first_row } => (
+            "error.file.no_rows",
+            vec![
+                ("sheet", sheet.clone()),
+                ("first_row", first_row.to_string()),
+            ],
+        ),
+        Error::Schema(detail) => ("error.schema.invalid", vec![("detail", detail.clone())]),
+        Error::Write(source) => ("error.write.failed", vec![("detail", source.to_string())]),
+        Error::Store(source) => ("error.store.failed", vec![("detail", source.to_string())]),
     }
 }
 

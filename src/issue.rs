@@ -1,9 +1,12 @@
 //! Problems found in an upload, as data: the row, the column, the value, a stable code and a
 //! message that says what is wrong and how to fix it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::{Catalog, english_catalog};
 
 /// How serious an [`Issue`] is.
 ///
@@ -266,19 +269,95 @@ impl Issue {
     }
 
     fn render(&mut self) {
-        let body = self.render_with(english(self.code));
-        self.message = match (self.row, &self.column) {
-            (Some(row), Some(column)) => format!("row {row}, {column}: {body}"),
-            (Some(row), None) => format!("row {row}: {body}"),
-            (None, Some(column)) => format!("column {column}: {body}"),
-            (None, None) => body,
-        };
+        self.message = english_catalog().issue_message(self);
     }
 }
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+/// The English message template of an issue code, without the `row N, Column:` prefix: the
+/// text of the code's key in the English [`Catalog`].
+///
+/// Placeholders in braces are filled from the issue: `{row}`, `{column}`, `{value}` and the
+/// issue's named arguments.
+///
+/// ```
+/// use user_import::{IssueCode, english};
+///
+/// assert_eq!(english(IssueCode::Required), "the value is missing; fill in {column} for every user");
+/// ```
+pub fn english(code: IssueCode) -> &'static str {
+    english_catalog().text(code.as_str())
+}
+
+/// Writing issues in a catalogue's language.
+impl Catalog {
+    /// The message of `issue` in this language, with its position prefix (`row 5, Email: …`).
+    pub fn issue_message(&self, issue: &Issue) -> String {
+        let body = crate::text::fill(self.text(issue.code.as_str()), |name| {
+            self.issue_placeholder(issue, name)
+        });
+        let prefix = match (issue.row, &issue.column) {
+            (Some(_), Some(_)) => "issue.row_column",
+            (Some(_), None) => "issue.row",
+            (None, Some(_)) => "issue.column",
+            (None, None) => return body,
+        };
+        crate::text::fill(self.text(prefix), |name| match name {
+            "message" => Some(Cow::Borrowed(body.as_str())),
+            _ => self.issue_placeholder(issue, name),
+        })
+    }
+
+    fn issue_placeholder<'a>(&'a self, issue: &'a Issue, name: &str) -> Option<Cow<'a, str>> {
+        match name {
+            "row" => issue.row.map(|row| Cow::Owned(row.to_string())),
+            "column" => issue.column.as_deref().map(Cow::Borrowed),
+            "value" => issue.value.as_deref().map(|value| Cow::Owned(shown(value))),
+            "rows" if issue.get_arg("row_list").is_some() => {
+                let list: Vec<&str> = issue
+                    .get_arg("row_list")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|row| !row.is_empty())
+                    .collect();
+                let total: usize = issue
+                    .get_arg("row_count")
+                    .and_then(|count| count.parse().ok())
+                    .unwrap_or(list.len());
+                Some(Cow::Owned(self.join_rows(&list, total)))
+            }
+            _ => {
+                // `{reason}` from `reason_key` when this catalogue knows that key.
+                let keyed = format!("{name}_key");
+                if let Some(text) = issue.get_arg(&keyed).and_then(|key| self.get(key)) {
+                    return Some(Cow::Owned(crate::text::fill(text, |inner| {
+                        if inner == name {
+                            return None;
+                        }
+                        self.issue_placeholder(issue, inner)
+                    })));
+                }
+                issue.get_arg(name).map(Cow::Borrowed)
+            }
+        }
+    }
+
+    /// The issue with its message written in this language.
+    pub fn localize(&self, mut issue: Issue) -> Issue {
+        issue.message = self.issue_message(&issue);
+        issue
+    }
+
+    /// Writes every message of `issues` in this language.
+    pub fn localize_all(&self, issues: &mut [Issue]) {
+        for issue in issues {
+            issue.message = self.issue_message(issue);
+        }
     }
 }
 
@@ -301,82 +380,6 @@ pub(crate) fn shown(value: &str) -> String {
         }
     }
     out
-}
-
-/// The English message template of an issue code, without the `row N, Column:` prefix.
-///
-/// Placeholders in braces are filled from the issue: `{row}`, `{column}`, `{value}` and the
-/// issue's named arguments.
-pub fn english(code: IssueCode) -> &'static str {
-    match code {
-        IssueCode::Required => "the value is missing; fill in {column} for every user",
-        IssueCode::Formula => {
-            "the cell holds the formula `{formula}`; type the value itself as text"
-        }
-        IssueCode::CellError => {
-            "the cell holds the error value `{value}`; type the value itself as text"
-        }
-        IssueCode::ControlCharacter => {
-            "`{value}` contains a control character ({character}); remove it and keep the value on one line"
-        }
-        IssueCode::TooLong => {
-            "the value is {length} characters long, over the limit of {limit}; shorten it"
-        }
-        IssueCode::EmailInvalid => {
-            "`{value}` is not a valid email address: {reason}; type one address such as name@example.com"
-        }
-        IssueCode::EmailDuplicate => {
-            "`{value}` appears on rows {rows} (emails are compared ignoring case); give each user their own address, or remove the extra rows"
-        }
-        IssueCode::CountryName => "`{value}` is a country name; use the code `{code}`",
-        IssueCode::CountryAlpha3 => {
-            "`{value}` is a three-letter country code; use the two-letter code `{code}`"
-        }
-        IssueCode::CountryUnknown => {
-            "`{value}` is not an ISO 3166-1 country code; use a two-letter code from the Location codes sheet, such as `CA` for Canada"
-        }
-        IssueCode::RegionName => "`{value}` is a region name; use the code `{code}`",
-        IssueCode::RegionUnknown => {
-            "`{value}` is not a region code of {country}; use a code from the Location codes sheet, such as `{example}`"
-        }
-        IssueCode::RegionCountryMismatch => {
-            "`{value}` is a region of {region_country}, but the row's country is {country}; correct the country or the region"
-        }
-        IssueCode::RegionRequired => {
-            "the value is missing; {country} has regions, so give one of its region codes, such as `{example}`"
-        }
-        IssueCode::RegionNotExpected => {
-            "`{value}` is not a region of {country}, which has no regions; leave the cell empty"
-        }
-        IssueCode::TooManyIssues => {
-            "{count} more issues were found and are not listed; fix the ones shown and check the file again"
-        }
-        IssueCode::FileRejected => "{reason}",
-        IssueCode::UnknownGroups => {
-            "the groups {groups} do not exist; choose existing groups and import the file again"
-        }
-        IssueCode::SeatLimit => {
-            "the file creates {needed} new users but only {left} seats are left ({active} of {limit} in use); remove {over} new users from the file or raise the subscription's limit"
-        }
-        IssueCode::TooManyConflicts => {
-            "other imports kept changing the same users ({attempts} attempts); nothing was imported, import the file again"
-        }
-        IssueCode::DateFormat => {
-            "`{value}` is not a date in the format YYYY-MM-DD; type it as YYYY-MM-DD, for example 2024-03-31"
-        }
-        IssueCode::DateImpossible => {
-            "`{value}` is not a date that exists; check the day and month and type it as YYYY-MM-DD"
-        }
-        IssueCode::ChoiceInvalid => {
-            "`{value}` is not one of the choices ({choices}); pick one from the drop-down list"
-        }
-        IssueCode::UnknownColumn => {
-            "this column is not part of the template and is ignored; rename it to one of the template's headers or remove it"
-        }
-        IssueCode::ValuesOutsideColumns => {
-            "cells in column {letter} have no header and are ignored (first on row {first_row}); move the values under a template header or delete them"
-        }
-    }
 }
 
 #[cfg(test)]

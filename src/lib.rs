@@ -83,7 +83,7 @@ pub use testkit::{conformance, faults};
 
 pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
-pub use error::{Conflict, Error, FileKind, StoreError};
+pub use error::{Conflict, Error, FileKind, Limit, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
 pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
@@ -91,7 +91,7 @@ pub use model::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,
     Untouched, UserId,
 };
-pub use read::package::Limits;
+pub use read::limits::Limits;
 pub use read::{CellValue, HeaderRow, RowSink, read_rows, read_rows_bytes};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
@@ -100,8 +100,8 @@ pub use store::{
     ImportRecord, Invitation, Mailer, Outbox, Stores, UserStore,
 };
 pub use summary::{
-    Counts, CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
-    Timings,
+    Counts, CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary,
+    InvitationCounts, Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use text::Catalog;

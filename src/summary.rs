@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Issue;
+use crate::issue::{Issue, IssueCode};
 use crate::model::{ImportId, UserId};
+use crate::text::Catalog;
 
 /// Where an import stands. It moves `pending → running → completed | failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,6 +100,54 @@ pub struct Timings {
     pub invite_ms: u64,
 }
 
+/// Why an import did not complete, as data: every language writes it
+/// ([`Catalog::failure_reason`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Failure {
+    /// The file was rejected as a whole; the summary's `file.rejected` issue carries the error.
+    Rejected,
+    /// Rows have problems: `problems` errors in `rows` rows.
+    Problems {
+        /// The number of errors.
+        problems: u64,
+        /// The number of rows with an error.
+        rows: u64,
+    },
+    /// An import-level issue stopped it: unknown groups, the seat limit, too many conflicts.
+    /// The summary's issue of that code tells the rest.
+    Issue {
+        /// The issue's code.
+        code: IssueCode,
+    },
+    /// The import stopped on an error of the host's stores or another part: the error's
+    /// stable code, its catalogue key and the named values of its message.
+    Error {
+        /// The error's code ([`Error::code`](crate::Error::code)).
+        code: String,
+        /// The catalogue key of its message.
+        key: String,
+        /// The named values of its message.
+        args: Vec<(String, String)>,
+    },
+}
+
+impl Failure {
+    /// The failure that `error` caused.
+    pub fn from_error(error: &crate::Error) -> Failure {
+        let (key, args) = crate::error::error_args(error);
+        Failure::Error {
+            code: error.code().to_string(),
+            key: key.to_string(),
+            args: args
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
+        }
+    }
+}
+
 /// The outcome of an import, shown as the import summary and kept with its record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportSummary {
@@ -108,8 +157,13 @@ pub struct ImportSummary {
     pub status: ImportStatus,
     /// Whether this was a dry run (nothing written, nothing sent).
     pub dry_run: bool,
-    /// Why the import failed, in one sentence; empty when it completed.
+    /// Why the import failed, in one sentence in the language it ran in (written from
+    /// [`ImportSummary::failure`]); empty when it completed.
     pub reason: String,
+    /// Why the import failed, as codes and counts that any [`Catalog`] writes
+    /// ([`Catalog::failure_reason`]); `None` when it completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
     /// Row counts.
     pub counts: Counts,
     /// Every issue found, warnings included.
@@ -137,6 +191,7 @@ impl ImportSummary {
             status,
             dry_run: false,
             reason: String::new(),
+            failure: None,
             counts: Counts::default(),
             issues: Vec::new(),
             created: Vec::new(),
@@ -151,5 +206,137 @@ impl ImportSummary {
     /// Whether the import completed.
     pub fn is_completed(&self) -> bool {
         self.status == ImportStatus::Completed
+    }
+}
+
+/// Writing summaries in a catalogue's language.
+impl Catalog {
+    /// The summary's reason and issues written in this language (the import's own record
+    /// keeps the language it was run in).
+    pub fn localize_summary(&self, summary: &mut ImportSummary) {
+        self.localize_all(&mut summary.issues);
+        if let Some(reason) = self.failure_reason(summary) {
+            summary.reason = reason;
+        }
+    }
+
+    /// Why an import did not complete, in this language, written from its
+    /// [`Failure`] (or, for a summary stored without one, from its issues); `None` for a
+    /// completed import or where neither tells.
+    ///
+    /// ```
+    /// use user_import::{Catalog, Failure, ImportId, ImportStatus, ImportSummary};
+    ///
+    /// let mut summary = ImportSummary::new(ImportId("i-1".into()), ImportStatus::Failed);
+    /// summary.failure = Some(Failure::Problems { problems: 3, rows: 2 });
+    /// assert_eq!(
+    ///     Catalog::english().failure_reason(&summary).unwrap(),
+    ///     "3 problems in 2 rows; fix the file and upload it again"
+    /// );
+    /// assert_eq!(
+    ///     Catalog::french().failure_reason(&summary).unwrap(),
+    ///     "3 problèmes dans 2 lignes ; corrigez le fichier et téléversez-le de nouveau"
+    /// );
+    /// ```
+    pub fn failure_reason(&self, summary: &ImportSummary) -> Option<String> {
+        if summary.status != ImportStatus::Failed {
+            return None;
+        }
+        let first_error = || {
+            summary
+                .issues
+                .iter()
+                .find(|issue| issue.severity == crate::issue::Severity::Error)
+        };
+        let failure = match &summary.failure {
+            Some(failure) => failure.clone(),
+            // A summary stored before failures were kept as data.
+            None => {
+                let errors = summary
+                    .issues
+                    .iter()
+                    .filter(|issue| issue.severity == crate::issue::Severity::Error)
+                    .count() as u64;
+                match first_error()?.code {
+                    IssueCode::FileRejected => Failure::Rejected,
+                    code @ (IssueCode::UnknownGroups
+                    | IssueCode::SeatLimit
+                    | IssueCode::TooManyConflicts) => Failure::Issue { code },
+                    _ => Failure::Problems {
+                        problems: errors,
+                        rows: summary.counts.failed_rows.max(1),
+                    },
+                }
+            }
+        };
+        match failure {
+            Failure::Rejected => {
+                let issue = summary
+                    .issues
+                    .iter()
+                    .find(|issue| issue.code == IssueCode::FileRejected)?;
+                Some(self.fill("summary.rejected", &[("error", &self.issue_message(issue))]))
+            }
+            Failure::Issue { code } => summary
+                .issues
+                .iter()
+                .find(|issue| issue.code == code)
+                .map(|issue| self.issue_message(issue)),
+            Failure::Problems { problems, rows } => {
+                let key = if problems == 1 {
+                    "summary.problem"
+                } else {
+                    "summary.problems"
+                };
+                Some(self.fill(
+                    key,
+                    &[
+                        ("count", &problems.to_string()),
+                        ("rows", &rows.to_string()),
+                    ],
+                ))
+            }
+            Failure::Error { key, args, .. } => Some(self.render_error(&key, |name| {
+                args.iter()
+                    .find(|(arg, _)| arg == name)
+                    .map(|(_, value)| value.as_str())
+            })),
+        }
+    }
+
+    /// One sentence that says how an import ended, for the administrator.
+    ///
+    /// ```
+    /// use user_import::{Catalog, ImportId, ImportStatus, ImportSummary};
+    ///
+    /// let mut summary = ImportSummary::new(ImportId("i-1".into()), ImportStatus::Completed);
+    /// summary.counts.created = 3;
+    /// summary.invitations.sent = 3;
+    /// assert_eq!(
+    ///     Catalog::french().describe(&summary),
+    ///     "3 utilisateurs créés, 0 utilisateurs existants ajoutés aux groupes, 0 laissés tels quels ; 3 invitations envoyées, 0 non remises"
+    /// );
+    /// ```
+    pub fn describe(&self, summary: &ImportSummary) -> String {
+        let counts = &summary.counts;
+        let numbers = [
+            ("created", counts.created.to_string()),
+            ("added", counts.groups_added.to_string()),
+            ("untouched", counts.untouched.to_string()),
+            ("sent", summary.invitations.sent.to_string()),
+            ("failed", summary.invitations.failed.to_string()),
+            ("reason", summary.reason.clone()),
+        ];
+        let args: Vec<(&str, &str)> = numbers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let key = match (summary.status, summary.dry_run) {
+            (ImportStatus::Completed, true) => "summary.dry_run",
+            (ImportStatus::Completed, false) => "summary.completed",
+            (ImportStatus::Failed, _) => "summary.failed",
+            _ => "summary.in_progress",
+        };
+        self.fill(key, &args)
     }
 }

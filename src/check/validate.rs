@@ -14,7 +14,7 @@ use crate::check::records::Record;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::location::{self, Country, RegionProblem};
-use crate::read::package::Limits;
+use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
 use crate::schema::{ColumnKind, Schema};
 

@@ -14,12 +14,12 @@ use crate::error::Error;
 use crate::import::plan::{ImportPlan, check_groups, plan};
 use crate::issue::{Issue, IssueCode, Severity};
 use crate::model::{CourseId, ExistingUser, ImportId, UserId};
-use crate::read::package::Limits;
+use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
 use crate::summary::{
-    CreatedUser, ExistingUserOutcome, ImportStatus, ImportSummary, InvitationCounts,
+    CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary, InvitationCounts,
 };
 use crate::text::Catalog;
 
@@ -261,7 +261,8 @@ impl Importer {
             Err(error) => {
                 if !request.dry_run {
                     let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
-                    summary.reason = error.to_string();
+                    summary.failure = Some(Failure::from_error(&error));
+                    summary.reason = request.locale.failure_reason(&summary).unwrap_or_default();
                     // Best effort: the error that stopped the import is the one to report.
                     let _ = self
                         .stores
@@ -294,10 +295,10 @@ impl Importer {
         let validation = match validation {
             Ok(validation) => validation,
             Err(error) => {
-                summary.reason = format!("the file was rejected: {error}");
+                summary.failure = Some(Failure::Rejected);
                 summary
                     .issues
-                    .push(crate::text::rejected_file_issue(&error));
+                    .push(crate::error::rejected_file_issue(&error));
                 return self.fail(request, summary).await;
             }
         };
@@ -319,11 +320,10 @@ impl Importer {
             .filter(|i| i.severity == Severity::Error)
             .count();
         if errors > 0 {
-            summary.reason = format!(
-                "{errors} {} in {} rows; fix the file and upload it again",
-                if errors == 1 { "problem" } else { "problems" },
-                summary.counts.failed_rows.max(1)
-            );
+            summary.failure = Some(Failure::Problems {
+                problems: errors as u64,
+                rows: summary.counts.failed_rows.max(1),
+            });
             return self.fail(request, summary).await;
         }
 
@@ -339,7 +339,7 @@ impl Importer {
             match check_groups(&request.groups, &found) {
                 Ok(groups) => groups,
                 Err(issue) => {
-                    summary.reason = issue.message.clone();
+                    summary.failure = Some(Failure::Issue { code: issue.code });
                     summary.issues.push(issue);
                     return self.fail(request, summary).await;
                 }
@@ -372,7 +372,7 @@ impl Importer {
             let mut planned = match planned {
                 Ok(planned) => planned,
                 Err(issue) => {
-                    summary.reason = issue.message.clone();
+                    summary.failure = Some(Failure::Issue { code: issue.code });
                     summary.issues.push(issue);
                     return self.fail(request, summary).await;
                 }
@@ -461,7 +461,7 @@ impl Importer {
                     if attempts >= self.max_attempts {
                         let issue = Issue::new(IssueCode::TooManyConflicts)
                             .arg("attempts", attempts.to_string());
-                        summary.reason = issue.message.clone();
+                        summary.failure = Some(Failure::Issue { code: issue.code });
                         summary.issues.push(issue);
                         return self.fail(request, summary).await;
                     }
@@ -508,7 +508,9 @@ impl Importer {
         summary.counts.created = 0;
         summary.counts.groups_added = 0;
         summary.counts.untouched = 0;
-        if !is_english(&request.locale) {
+        if is_english(&request.locale) {
+            summary.reason = request.locale.failure_reason(&summary).unwrap_or_default();
+        } else {
             request.locale.localize_summary(&mut summary);
         }
         if !request.dry_run {

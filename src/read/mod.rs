@@ -1,6 +1,7 @@
 //! Reading an upload: package checks, finding the data sheet, matching headers, and streaming
 //! its rows as typed cell values with the row numbers the spreadsheet shows.
 
+pub(crate) mod limits;
 pub(crate) mod package;
 
 use std::io::{Cursor, Read, Seek};
@@ -9,9 +10,10 @@ use std::sync::mpsc;
 use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
 use chrono::NaiveDateTime;
 
-use crate::error::{Error, quoted_list};
+use crate::error::{Error, Limit, quoted_list};
 use crate::issue::{Issue, IssueCode};
-use crate::read::package::{Limits, MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
+use crate::read::limits::Limits;
+use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
 use crate::schema::Schema;
 use crate::value::{clean_spaces, excel_serial_to_datetime, number_text};
 
@@ -237,10 +239,9 @@ fn read_opened<R: Read + Seek>(
 ) -> Result<u32, Error> {
     if info.shared_strings > limits.max_shared_strings {
         return Err(Error::LimitExceeded {
-            what: "number of shared strings",
+            what: Limit::SharedStrings,
             value: info.shared_strings,
             limit: limits.max_shared_strings,
-            advice: "split the users over several files",
         });
     }
     let is_1904 = workbook.has_1904_epoch();
@@ -618,10 +619,9 @@ impl SheetStream<'_> {
                 if !text.is_empty() {
                     if column >= self.limits.max_columns {
                         return Err(Error::LimitExceeded {
-                            what: "number of columns in the header row",
+                            what: Limit::Columns,
                             value: u64::from(column) + 1,
                             limit: u64::from(self.limits.max_columns),
-                            advice: "delete the columns the template does not have",
                         });
                     }
                     self.header_cells.push((column, text));
@@ -699,10 +699,9 @@ impl SheetStream<'_> {
             self.rows += 1;
             if self.rows > self.limits.max_rows {
                 return Err(Error::LimitExceeded {
-                    what: "number of user rows",
+                    what: Limit::Rows,
                     value: u64::from(self.rows),
                     limit: u64::from(self.limits.max_rows),
-                    advice: "split the users over several files",
                 });
             }
             let values: Vec<CellValue<'_>> = slots
@@ -841,10 +840,9 @@ fn spend_text(
     *spent = spent.saturating_add(bytes as u64);
     if *spent > limits.max_total_bytes {
         return Err(Error::LimitExceeded {
-            what: "total length of the cell values in bytes",
+            what: Limit::Text,
             value: *spent,
             limit: limits.max_total_bytes,
-            advice: "a shared text counts once for every cell that uses it; split the users over several files",
         });
     }
     Ok(())

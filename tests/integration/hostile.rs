@@ -137,7 +137,7 @@ fn expect_limit(outcome: &Outcome, expected_what: &str, expected_value: Option<u
         panic!("expected LimitExceeded over {expected_what}, got {error:?}");
     };
     assert_eq!(error.code(), "file.limit_exceeded");
-    assert_eq!(*what, expected_what);
+    assert_eq!(what.to_string(), expected_what);
     assert_eq!(*found_limit, limit);
     match expected_value {
         Some(expected) => assert_eq!(*value, expected),

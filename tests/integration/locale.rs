@@ -9,7 +9,7 @@ use std::sync::Arc;
 use user_import::memory::{MemoryMailer, MemoryStore};
 use user_import::{
     Catalog, Column, ColumnKind, Error, ErrorReport, FileKind, ImportRequest, ImportStatus,
-    Importer, Issue, IssueCode, Limits, Schema, Severity, Stores, Template, location,
+    Importer, Issue, IssueCode, Limit, Limits, Schema, Severity, Stores, Template, location,
     validate_bytes,
 };
 
@@ -500,10 +500,9 @@ fn representative_messages_read_exactly_in_english_and_french() {
             kind: FileKind::Encrypted,
         },
         Error::LimitExceeded {
-            what: "number of user rows",
+            what: Limit::Rows,
             value: 1_000_001,
             limit: 1_000_000,
-            advice: "split the users over several files",
         },
         Error::MissingColumns {
             sheet: "Users".into(),

@@ -3,7 +3,8 @@
 //! one a single thread gets, row for row, issue for issue, error for error.
 
 use user_import::{
-    CellValue, Error, HeaderRow, Issue, Limits, RowSink, Schema, read_rows_bytes, validate_bytes,
+    CellValue, Error, HeaderRow, Issue, Limit, Limits, RowSink, Schema, read_rows_bytes,
+    validate_bytes,
 };
 
 use crate::common::{HEADERS, Package, ann, escape, filled, inline, inline_row};
@@ -38,10 +39,9 @@ impl RowSink for Recorder {
     fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
         if self.fail_at == Some(number) {
             return Err(Error::LimitExceeded {
-                what: "rows the recorder takes",
+                what: Limit::Rows,
                 value: u64::from(number),
                 limit: u64::from(number) - 1,
-                advice: "stop",
             });
         }
         self.events.push(format!("{number} {cells:?}"));
@@ -160,7 +160,7 @@ fn a_sink_that_fails_on_the_second_thread_stops_the_read_with_its_error() {
         let (read, events) = record(&bytes, &limits, Some(2_000));
         assert_eq!(
             read.unwrap_err(),
-            "the file rows the recorder takes (2000) exceeds the limit of 1999; stop"
+            "the file number of user rows (2000) exceeds the limit of 1999; split the users over several files"
         );
         // The header, rows 2 to 1,999 and the warnings of rows 500 to 2,000 (a row's warning
         // comes before the row): nothing after the failing row.
@@ -199,7 +199,7 @@ fn an_error_in_the_sheet_after_a_sink_error_reports_the_sinks() {
         let (read, events) = record(&bytes, &limits, Some(1_000));
         assert_eq!(
             read.unwrap_err(),
-            "the file rows the recorder takes (1000) exceeds the limit of 999; stop"
+            "the file number of user rows (1000) exceeds the limit of 999; split the users over several files"
         );
         assert_eq!(events.len(), 1 + 998);
     }

@@ -2,7 +2,7 @@
 //! header row are found, how cells of every type are read, and the row numbers messages use.
 
 use rust_xlsxwriter::{Format, Formula, Workbook};
-use user_import::{Error, Limits, Schema, Severity, Validation, validate_bytes};
+use user_import::{Error, Limit, Limits, Schema, Severity, Validation, validate_bytes};
 
 use crate::common::*;
 
@@ -744,7 +744,7 @@ fn a_shared_string_use_count_over_the_unique_limit_is_read() {
         }) => {
             assert_eq!(
                 (what, value, limit),
-                ("declared number of shared strings", 101, 100)
+                (Limit::DeclaredSharedStrings, 101, 100)
             );
         }
         other => panic!("expected the unique count refused, got {other:?}"),

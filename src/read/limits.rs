@@ -1,0 +1,66 @@
+//! The limits an upload is held to.
+
+/// Bounds on what an upload may make the reader do. Every one is checked before the work it
+/// bounds; [`Limits::default`] suits uploads of up to a million users.
+///
+/// ```
+/// use user_import::Limits;
+///
+/// let small = Limits { max_rows: 5_000, ..Limits::default() };
+/// assert_eq!(small.max_rows, 5_000);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The most bytes the upload may have (default 100 MiB).
+    pub max_file_bytes: u64,
+    /// The most entries the zip package may hold (default 1,000; a workbook has about 10 to 30).
+    pub max_entries: usize,
+    /// The most bytes one part may declare uncompressed (default 1 GiB).
+    pub max_part_bytes: u64,
+    /// The most bytes all parts together may declare uncompressed, and the most bytes of text
+    /// the data sheet's cells may hand out, a shared string counting once for every cell that
+    /// uses it (default 2 GiB).
+    pub max_total_bytes: u64,
+    /// The most a part over 1 MiB may inflate, as a multiple of its compressed size
+    /// (default 300).
+    pub max_ratio: u64,
+    /// The most shared strings the workbook may declare or hold (default 4,000,000).
+    pub max_shared_strings: u64,
+    /// The most bytes the shared-strings part may declare uncompressed; it is held in memory
+    /// whole while the sheet is read (default 256 MiB).
+    pub max_shared_strings_bytes: u64,
+    /// The most data rows (not counting the header) the data sheet may have (default
+    /// 1,000,000).
+    pub max_rows: u32,
+    /// The most columns the header row may span (default 1,000).
+    pub max_columns: u32,
+    /// The most characters one cell may hold (default 32,767, Excel's own limit).
+    pub max_cell_chars: usize,
+    /// The most issues kept in a validation report; past it one more issue says how many were
+    /// left out (default 100,000).
+    pub max_issues: usize,
+    /// Uploads of at least this many bytes are read on two threads: one checks the worksheets
+    /// while the other opens the workbook, then one reads the cells while the other validates
+    /// them (default 256 KiB, about 5,000 users). `u64::MAX` reads every upload on the calling
+    /// thread. The outcome is the same either way.
+    pub parallel_min_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 100 * 1024 * 1024,
+            max_entries: 1_000,
+            max_part_bytes: 1024 * 1024 * 1024,
+            max_total_bytes: 2 * 1024 * 1024 * 1024,
+            max_ratio: 300,
+            max_shared_strings: 4_000_000,
+            max_shared_strings_bytes: 256 * 1024 * 1024,
+            max_rows: 1_000_000,
+            max_columns: 1_000,
+            max_cell_chars: 32_767,
+            max_issues: 100_000,
+            parallel_min_bytes: 256 * 1024,
+        }
+    }
+}
