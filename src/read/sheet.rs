@@ -1,0 +1,566 @@
+//! The data sheet: finding it, matching its headers to the schema, and streaming its cells as
+//! rows, with every limit checked while it streams.
+
+use std::io::{Read, Seek};
+
+use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
+use chrono::NaiveDateTime;
+
+use crate::error::{Error, Limit, quoted_list};
+use crate::issue::{Issue, IssueCode};
+use crate::read::limits::Limits;
+use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
+use crate::read::{CellValue, HeaderRow, RowSink};
+use crate::schema::Schema;
+use crate::value::{clean_spaces, excel_serial_to_datetime, number_text};
+
+/// Reads the data sheet of an opened workbook whose package passed the checks.
+pub(super) fn read_opened<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    info: &PackageInfo,
+    schema: &Schema,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<u32, Error> {
+    if info.shared_strings > limits.max_shared_strings {
+        return Err(Error::LimitExceeded {
+            what: Limit::SharedStrings,
+            value: info.shared_strings,
+            limit: limits.max_shared_strings,
+        });
+    }
+    let is_1904 = workbook.has_1904_epoch();
+    let sheets: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|sheet| sheet.typ == SheetType::WorkSheet)
+        .map(|sheet| sheet.name.clone())
+        .collect();
+    // The data sheet by name, in any of the schema's languages (in the schema's order).
+    let named = schema.sheet_names().find_map(|wanted| {
+        let wanted = crate::schema::fold_header(wanted);
+        sheets
+            .iter()
+            .find(|name| crate::schema::fold_header(name) == wanted)
+            .cloned()
+    });
+    let chosen = match named {
+        Some(name) => name,
+        None => find_sheet_by_headers(workbook, &sheets, schema, limits)?,
+    };
+    let mut stream = SheetStream {
+        schema,
+        limits,
+        sheet: chosen.clone(),
+        is_1904,
+        header: None,
+        header_cells: Vec::new(),
+        column_map: Vec::new(),
+        named_columns: ColumnSet::new(),
+        warned_columns: ColumnSet::new(),
+        text_bytes: 0,
+        rows: 0,
+        sink,
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&chosen)
+        .map_err(|error| Error::corrupt_from(format!("sheet `{chosen}` cannot be read"), error))?;
+    stream.run(&mut cells)?;
+    Ok(stream.rows)
+}
+
+/// Reads the first non-empty row of each sheet until one has every required header.
+pub(super) fn find_sheet_by_headers<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    sheets: &[String],
+    schema: &Schema,
+    limits: &Limits,
+) -> Result<String, Error> {
+    // One budget for every sheet looked at.
+    let mut text_bytes = 0;
+    for name in sheets {
+        let mut cells = match workbook.worksheet_cells_reader(name) {
+            Ok(cells) => cells,
+            Err(_) => continue,
+        };
+        let mut first_row: Option<u32> = None;
+        let mut headers: Vec<String> = Vec::new();
+        loop {
+            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
+                Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
+            })?;
+            let Some(cell) = cell else { break };
+            spend_text(&mut text_bytes, &cell.value, None, limits)?;
+            let (row, column) = cell.pos;
+            if first_row.is_some_and(|first| row != first) {
+                break;
+            }
+            let text = header_text(&cell.value);
+            if text.is_empty() {
+                continue;
+            }
+            if u64::from(column) >= u64::from(limits.max_columns) {
+                break;
+            }
+            first_row = Some(row);
+            headers.push(text);
+        }
+        let has_required = schema
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| column.is_required())
+            .all(|(index, _)| {
+                headers
+                    .iter()
+                    .any(|h| schema.match_header(h) == Some(index))
+            });
+        if has_required && !headers.is_empty() {
+            return Ok(name.clone());
+        }
+    }
+    Err(Error::SheetNotFound {
+        expected_sheet: schema.sheet_name().to_string(),
+        expected_headers: quoted_list(
+            schema
+                .columns()
+                .iter()
+                .filter(|c| c.is_required())
+                .map(|c| c.header()),
+        ),
+        found: if sheets.is_empty() {
+            "(none)".to_string()
+        } else {
+            quoted_list(sheets)
+        },
+    })
+}
+
+/// The text of a header cell.
+fn header_text(value: &DataRef<'_>) -> String {
+    let raw = match value {
+        DataRef::String(text) => text.clone(),
+        DataRef::SharedString(text) => (*text).to_string(),
+        DataRef::Float(number) => number_text(*number),
+        DataRef::Int(number) => number.to_string(),
+        DataRef::Bool(value) => value.to_string().to_uppercase(),
+        DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text.clone(),
+        DataRef::DateTime(datetime) => number_text(datetime.as_f64()),
+        DataRef::Error(_) | DataRef::Empty => String::new(),
+    };
+    clean_spaces(&raw, true).into_owned()
+}
+
+/// One cell held while its row is being read.
+#[derive(Default)]
+pub(super) struct Slot<'a> {
+    value: DataRef<'a>,
+    formula: Option<String>,
+    present: bool,
+}
+
+pub(super) struct SheetStream<'s> {
+    schema: &'s Schema,
+    limits: &'s Limits,
+    sheet: String,
+    is_1904: bool,
+    /// Set once the header row is complete.
+    header: Option<HeaderRow>,
+    /// The header row's cells while it is read: (column, text).
+    header_cells: Vec<(u32, String)>,
+    /// Sheet column → schema column, over the header row's width.
+    column_map: Vec<Option<usize>>,
+    /// The columns of the header row that have a header.
+    named_columns: ColumnSet,
+    /// Columns right of (or between) the headers already warned about.
+    warned_columns: ColumnSet,
+    /// The bytes of text the sheet's cells have handed out so far.
+    text_bytes: u64,
+    rows: u32,
+    sink: &'s mut dyn RowSink,
+}
+
+impl SheetStream<'_> {
+    fn run<'a, R: Read + Seek>(
+        &mut self,
+        cells: &mut calamine::XlsxCellReader<'a, R>,
+    ) -> Result<(), Error> {
+        let width = self.schema.columns().len();
+        let mut slots: Vec<Slot<'a>> = (0..width).map(|_| Slot::default()).collect();
+        let mut current: Option<u32> = None;
+        let mut row_has_values = false;
+        // Columns seen in the current row, to find two cells at one position.
+        let mut seen = ColumnSet::new();
+        let mut shared_formulas: Vec<(usize, String)> = Vec::new();
+
+        loop {
+            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
+                Error::corrupt_from(format!("sheet `{}` cannot be read", self.sheet), error)
+            })?;
+            let Some(cell) = cell else { break };
+            let (row, column) = cell.pos;
+            if u64::from(row) >= MAX_GRID_ROWS || u64::from(column) >= MAX_GRID_COLUMNS {
+                return Err(Error::CellOutsideGrid {
+                    part: format!("sheet `{}`", self.sheet),
+                    reference: format!(
+                        "row {}, column {}",
+                        u64::from(row) + 1,
+                        u64::from(column) + 1
+                    ),
+                });
+            }
+            if let Some(previous) = current {
+                if row < previous {
+                    return Err(Error::corrupt(format!(
+                        "sheet `{}` has row {} after row {}, out of order",
+                        self.sheet,
+                        row + 1,
+                        previous + 1
+                    )));
+                }
+                if row > previous {
+                    self.finish_row(previous, &mut slots, row_has_values)?;
+                    row_has_values = false;
+                    seen.clear();
+                }
+            }
+            current = Some(row);
+            if !seen.insert(column) {
+                return Err(Error::DuplicateCell {
+                    sheet: self.sheet.clone(),
+                    reference: format!("{}{}", column_letters(column), row + 1),
+                });
+            }
+
+            let formula = match cell.formula {
+                None => None,
+                Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+                Some(XlsxFormulaMetadata::Shared {
+                    shared_index,
+                    formula,
+                    ..
+                }) => {
+                    if shared_formulas.len() < 1024 {
+                        shared_formulas.push((shared_index, formula.clone()));
+                    }
+                    Some(formula)
+                }
+                Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                    shared_formulas
+                        .iter()
+                        .find(|(index, _)| *index == shared_index)
+                        .map(|(_, formula)| formula.clone())
+                        .unwrap_or_default(),
+                ),
+                Some(_) => Some(String::new()),
+            };
+            spend_text(
+                &mut self.text_bytes,
+                &cell.value,
+                formula.as_deref(),
+                self.limits,
+            )?;
+
+            if self.header.is_none() {
+                let text = header_text(&cell.value);
+                if !text.is_empty() {
+                    if column >= self.limits.max_columns {
+                        return Err(Error::LimitExceeded {
+                            what: Limit::Columns,
+                            value: u64::from(column) + 1,
+                            limit: u64::from(self.limits.max_columns),
+                        });
+                    }
+                    self.header_cells.push((column, text));
+                    self.named_columns.insert(column);
+                    row_has_values = true;
+                }
+                continue;
+            }
+
+            let blank = formula.is_none() && is_blank(&cell.value);
+            match self.column_map.get(column as usize).copied().flatten() {
+                Some(index) => {
+                    let slot = &mut slots[index];
+                    slot.value = cell.value;
+                    slot.formula = formula;
+                    slot.present = true;
+                    if !blank {
+                        row_has_values = true;
+                    }
+                }
+                None => {
+                    let beyond = column as usize >= self.column_map.len();
+                    if !blank
+                        && !self.warned_columns.contains(column)
+                        && (beyond || !self.named_columns.contains(column))
+                    {
+                        if self.warned_columns.len() < 50 {
+                            self.sink.warning(
+                                Issue::new(IssueCode::ValuesOutsideColumns)
+                                    .arg("letter", column_letters(column))
+                                    .arg("first_row", (row + 1).to_string()),
+                            );
+                        }
+                        self.warned_columns.insert(column);
+                    }
+                }
+            }
+        }
+        if let Some(last) = current {
+            self.finish_row(last, &mut slots, row_has_values)?;
+        }
+        match &self.header {
+            None => Err(Error::SheetNotFound {
+                expected_sheet: self.schema.sheet_name().to_string(),
+                expected_headers: quoted_list(
+                    self.schema
+                        .columns()
+                        .iter()
+                        .filter(|c| c.is_required())
+                        .map(|c| c.header()),
+                ),
+                found: format!("{} (empty)", quoted_list([&self.sheet])),
+            }),
+            Some(header) if self.rows == 0 => Err(Error::NoRows {
+                sheet: self.sheet.clone(),
+                first_row: header.row + 1,
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn finish_row<'a>(
+        &mut self,
+        row: u32,
+        slots: &mut [Slot<'a>],
+        has_values: bool,
+    ) -> Result<(), Error> {
+        if self.header.is_none() {
+            if has_values {
+                self.finish_header(row)?;
+            }
+            return Ok(());
+        }
+        if has_values {
+            self.rows += 1;
+            if self.rows > self.limits.max_rows {
+                return Err(Error::LimitExceeded {
+                    what: Limit::Rows,
+                    value: u64::from(self.rows),
+                    limit: u64::from(self.limits.max_rows),
+                });
+            }
+            let values: Vec<CellValue<'_>> = slots
+                .iter()
+                .map(|slot| to_cell_value(slot, self.is_1904))
+                .collect();
+            self.sink.row(row + 1, &values)?;
+        }
+        for slot in slots.iter_mut() {
+            if slot.present {
+                *slot = Slot::default();
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_header(&mut self, row: u32) -> Result<(), Error> {
+        let schema = self.schema;
+        let mut headers: Vec<Option<String>> = vec![None; schema.columns().len()];
+        let mut first_column: Vec<u32> = vec![0; schema.columns().len()];
+        let width = self
+            .header_cells
+            .iter()
+            .map(|(column, _)| *column as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut map = vec![None; width];
+        for (column, text) in &self.header_cells {
+            match schema.match_header(text) {
+                Some(index) => {
+                    if headers[index].is_some() {
+                        return Err(Error::DuplicateColumn {
+                            sheet: self.sheet.clone(),
+                            header: text.clone(),
+                            first: column_letters(first_column[index]),
+                            second: column_letters(*column),
+                        });
+                    }
+                    headers[index] = Some(text.clone());
+                    first_column[index] = *column;
+                    map[*column as usize] = Some(index);
+                }
+                None => self.sink.warning(
+                    Issue::new(IssueCode::UnknownColumn)
+                        .in_column(text)
+                        .arg("letter", column_letters(*column)),
+                ),
+            }
+        }
+        let missing: Vec<&str> = schema
+            .columns()
+            .iter()
+            .zip(&headers)
+            .filter(|(column, found)| column.is_required() && found.is_none())
+            .map(|(column, _)| column.header())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingColumns {
+                sheet: self.sheet.clone(),
+                count: missing.len(),
+                missing: quoted_list(&missing),
+                header_row: row + 1,
+            });
+        }
+        self.column_map = map;
+        let header = HeaderRow {
+            sheet: self.sheet.clone(),
+            row: row + 1,
+            headers,
+        };
+        self.sink.header(&header)?;
+        self.header = Some(header);
+        Ok(())
+    }
+}
+
+/// A set of sheet columns with constant-time lookups: a row may have 16,384 cells.
+pub(super) struct ColumnSet {
+    words: Vec<u64>,
+    members: Vec<u32>,
+}
+
+impl ColumnSet {
+    fn new() -> ColumnSet {
+        ColumnSet {
+            words: vec![0; (MAX_GRID_COLUMNS as usize).div_ceil(64)],
+            members: Vec::new(),
+        }
+    }
+
+    /// Adds a column inside Excel's grid; false when it was in already.
+    fn insert(&mut self, column: u32) -> bool {
+        let (word, bit) = ((column / 64) as usize, 1u64 << (column % 64));
+        if self.words[word] & bit != 0 {
+            return false;
+        }
+        self.words[word] |= bit;
+        self.members.push(column);
+        true
+    }
+
+    fn contains(&self, column: u32) -> bool {
+        let (word, bit) = ((column / 64) as usize, 1u64 << (column % 64));
+        self.words.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn clear(&mut self) {
+        for column in self.members.drain(..) {
+            self.words[(column / 64) as usize] = 0;
+        }
+    }
+}
+
+/// Counts the text a cell hands out against `limits.max_total_bytes`. A shared string is
+/// stored once but handed out for every cell that uses it (a shared formula likewise), so
+/// without this bound a small file could make the validation read, and keep in its issues,
+/// gigabytes of text.
+fn spend_text(
+    spent: &mut u64,
+    value: &DataRef<'_>,
+    formula: Option<&str>,
+    limits: &Limits,
+) -> Result<(), Error> {
+    let text = match value {
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
+            text.len()
+        }
+        DataRef::SharedString(text) => text.len(),
+        _ => 0,
+    };
+    let bytes = text + formula.map_or(0, str::len);
+    *spent = spent.saturating_add(bytes as u64);
+    if *spent > limits.max_total_bytes {
+        return Err(Error::LimitExceeded {
+            what: Limit::Text,
+            value: *spent,
+            limit: limits.max_total_bytes,
+        });
+    }
+    Ok(())
+}
+
+fn is_blank(value: &DataRef<'_>) -> bool {
+    match value {
+        DataRef::Empty => true,
+        DataRef::String(text) => blank_text(text),
+        DataRef::SharedString(text) => blank_text(text),
+        _ => false,
+    }
+}
+
+/// Whether `text` is spaces and invisible characters only. A text that starts with a visible
+/// ASCII character is not, whatever follows: [`clean_spaces`] keeps that character.
+fn blank_text(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => clean_spaces(text, false).is_empty(),
+    }
+}
+
+/// The date and time of an ISO 8601 date cell (`t="d"`): `2024-03-31`, `2024-03-31T09:30:00`,
+/// with optional fractional seconds and a trailing `Z`. A time of day alone is not a date.
+fn iso_date_cell(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    let text = text.strip_suffix('Z').unwrap_or(text);
+    if let Ok(datetime) = text.parse::<NaiveDateTime>() {
+        return Some(datetime);
+    }
+    text.parse::<chrono::NaiveDate>()
+        .ok()
+        .map(|date| date.and_time(chrono::NaiveTime::MIN))
+}
+
+fn to_cell_value<'s>(slot: &'s Slot<'_>, is_1904: bool) -> CellValue<'s> {
+    if let Some(formula) = &slot.formula {
+        return CellValue::Formula(formula);
+    }
+    match &slot.value {
+        DataRef::Empty => CellValue::Empty,
+        DataRef::String(text) => CellValue::Text(text),
+        DataRef::SharedString(text) => CellValue::Text(text),
+        DataRef::DateTimeIso(text) => match iso_date_cell(text) {
+            Some(value) => CellValue::DateTime(value),
+            None => CellValue::Text(text),
+        },
+        DataRef::DurationIso(text) => CellValue::Text(text),
+        DataRef::Float(number) => CellValue::Number(*number),
+        DataRef::Int(number) => CellValue::Number(*number as f64),
+        DataRef::Bool(value) => CellValue::Bool(*value),
+        DataRef::DateTime(datetime) => {
+            if datetime.is_datetime() {
+                match excel_serial_to_datetime(datetime.as_f64(), is_1904) {
+                    Some(value) => CellValue::DateTime(value),
+                    None => CellValue::InvalidDate(datetime.as_f64()),
+                }
+            } else {
+                CellValue::Number(datetime.as_f64())
+            }
+        }
+        DataRef::Error(error) => CellValue::Error(match error {
+            calamine::CellErrorType::Div0 => "#DIV/0!",
+            calamine::CellErrorType::NA => "#N/A",
+            calamine::CellErrorType::Name => "#NAME?",
+            calamine::CellErrorType::Null => "#NULL!",
+            calamine::CellErrorType::Num => "#NUM!",
+            calamine::CellErrorType::Ref => "#REF!",
+            calamine::CellErrorType::Value => "#VALUE!",
+            calamine::CellErrorType::GettingData => "#GETTING_DATA",
+        }),
+    }
+}
