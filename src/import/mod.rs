@@ -1,5 +1,7 @@
 //! The entry point: one import from uploaded bytes to committed users and sent invitations.
 
+mod commit;
+mod invite;
 pub(crate) mod plan;
 
 use std::collections::HashMap;
@@ -11,16 +13,14 @@ use tracing::Instrument;
 use crate::check::records::RecordSet;
 use crate::check::validate::{Validation, Validator};
 use crate::error::Error;
-use crate::import::plan::{ImportPlan, check_groups, plan};
-use crate::issue::{Issue, IssueCode, Severity};
+use crate::import::plan::{ImportPlan, check_groups};
+use crate::issue::{Issue, Severity};
 use crate::model::{CourseId, ExistingUser, ImportId, UserId};
 use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
-use crate::store::{Begin, Claim, Commit, Conflict, ImportRecord, StoreError, Stores};
-use crate::summary::{
-    CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary, InvitationCounts,
-};
+use crate::store::{Begin, ImportRecord, StoreError, Stores};
+use crate::summary::{CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary};
 use crate::text::Catalog;
 
 /// One import as the administrator submitted it.
@@ -349,150 +349,8 @@ impl Importer {
 
         summary.timings.plan_ms += elapsed_ms(started);
 
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            summary.attempts = attempts;
-            progress(Progress {
-                phase: Phase::Planning,
-                done: 0,
-                total: Some(records.len() as u64),
-            });
-            let started = Instant::now();
-            let existing = self
-                .lookup_records(&records)
-                .instrument(tracing::info_span!("lookup", emails = records.len()))
-                .await?;
-            let active = self.stores.users.count_active_users().await?;
-            let planned = {
-                let _span = tracing::info_span!("plan").entered();
-                plan(&records, &existing, &groups, active, request.seat_limit)
-            };
-            summary.timings.plan_ms += elapsed_ms(started);
-            let mut planned = match planned {
-                Ok(planned) => planned,
-                Err(issue) => {
-                    summary.failure = Some(Failure::Issue { code: issue.code });
-                    summary.issues.push(issue);
-                    return self.fail(request, summary).await;
-                }
-            };
-            if request.dry_run {
-                // Nothing is committed: the records go once the summary has its names and
-                // emails.
-                drop(records);
-                let creates = std::mem::take(&mut planned.creates);
-                describe(&mut summary, &planned, &groups);
-                summary.created = creates
-                    .into_iter()
-                    .map(|user| CreatedUser {
-                        row: user.row(),
-                        id: UserId(String::new()),
-                        name: user.name().to_string(),
-                        email: user.email().to_string(),
-                    })
-                    .collect();
-                summary.counts.created = summary.created.len() as u64;
-                summary.status = ImportStatus::Completed;
-                progress(Progress {
-                    phase: Phase::Done,
-                    done: summary.counts.rows,
-                    total: Some(summary.counts.rows),
-                });
-                return Ok(summary);
-            }
-            describe(&mut summary, &planned, &groups);
-
-            progress(Progress {
-                phase: Phase::Committing,
-                done: 0,
-                total: Some(planned.creates.len() as u64),
-            });
-            summary.status = ImportStatus::Completed;
-            record.status = ImportStatus::Completed;
-            record.updated_at = Utc::now();
-            // The commit's copy of the record holds the summary while the store writes it (one
-            // copy of its lists, not two); it comes back right after.
-            let mut committed = record.clone();
-            committed.summary = Some(summary);
-            let mut commit = Commit {
-                record: committed,
-                creates: planned.creates,
-                groups: record.groups.clone(),
-                additions: planned.additions,
-                seat_limit: request.seat_limit,
-            };
-            let started = Instant::now();
-            let outcome = self
-                .stores
-                .users
-                .commit(&commit)
-                .instrument(tracing::info_span!(
-                    "commit",
-                    creates = commit.creates.len()
-                ))
-                .await;
-            // The store only borrowed the commit, so the summary is still there.
-            summary =
-                commit.record.summary.take().unwrap_or_else(|| {
-                    ImportSummary::new(request.id.clone(), ImportStatus::Failed)
-                });
-            summary.timings.commit_ms += elapsed_ms(started);
-            match outcome {
-                Ok(receipt) => {
-                    for (created, id) in summary.created.iter_mut().zip(receipt.created) {
-                        created.id = id;
-                    }
-                    break;
-                }
-                Err(StoreError::Conflict(Conflict::AlreadyCommitted)) => {
-                    // A twin submission committed first: answer its result.
-                    let first = self.stores.log.get(&request.id).await?;
-                    return match first.as_ref().and_then(finished_summary) {
-                        Some(summary) => Ok(summary),
-                        None => Err(Error::Store(StoreError::NotFound {
-                            what: format!("the summary of committed import {}", request.id),
-                        })),
-                    };
-                }
-                Err(StoreError::Conflict(conflict)) => {
-                    tracing::info!(%conflict, attempts, "commit conflict, planning again");
-                    summary.status = ImportStatus::Failed;
-                    if attempts >= self.max_attempts {
-                        let issue = Issue::new(IssueCode::TooManyConflicts)
-                            .arg("attempts", attempts.to_string());
-                        summary.failure = Some(Failure::Issue { code: issue.code });
-                        summary.issues.push(issue);
-                        return self.fail(request, summary).await;
-                    }
-                }
-                Err(error) => return Err(error.into()),
-            }
-        }
-
-        // The users exist now; invitations go out from the outbox the commit wrote.
-        let started = Instant::now();
-        summary.invitations = self
-            .deliver(&request.id, false, progress)
-            .instrument(tracing::info_span!("invite"))
-            .await;
-        summary.timings.invite_ms = elapsed_ms(started);
-        // Keep the ids and invitation outcomes with the record; the commit already holds the
-        // completed status, so a failure here loses only these details.
-        if let Err(error) = self
-            .stores
-            .log
-            .set_status(&request.id, ImportStatus::Completed, Some(&summary))
+        self.commit_planned(request, record, records, &groups, summary, progress)
             .await
-        {
-            tracing::warn!(%error, "could not store the final summary");
-        }
-        progress(Progress {
-            phase: Phase::Done,
-            done: summary.counts.rows,
-            total: Some(summary.counts.rows),
-        });
-        Ok(summary)
     }
 
     /// Records a failed import (unless a dry run) and answers its summary.
@@ -549,109 +407,6 @@ impl Importer {
             }
         }
         Ok(existing)
-    }
-
-    /// Sends what the outbox holds for `import`: claimed in batches, each outcome recorded.
-    async fn deliver(
-        &self,
-        import: &ImportId,
-        retry_failed: bool,
-        progress: &(dyn Fn(Progress) + Send + Sync),
-    ) -> InvitationCounts {
-        let mut counts = InvitationCounts::default();
-        let mut done = 0;
-        loop {
-            let now = Utc::now();
-            let claim = Claim {
-                import: import.clone(),
-                limit: self.batch_size,
-                now,
-                stale_before: now - self.stale_after,
-                retry_failed,
-            };
-            let claimed = match self.stores.outbox.claim(&claim).await {
-                Ok(claimed) => claimed,
-                Err(error) => {
-                    tracing::warn!(%error, "could not claim invitations; a resend will send them");
-                    break;
-                }
-            };
-            if claimed.is_empty() {
-                break;
-            }
-            let outcomes = self.stores.mailer.send(&claimed).await;
-            let recorded: Vec<_> = claimed
-                .iter()
-                .zip(
-                    outcomes
-                        .iter()
-                        .chain(std::iter::repeat(&crate::store::Delivery::Failed(
-                            "the mailer gave no answer for this invitation".to_string(),
-                        ))),
-                )
-                .map(|(invitation, outcome)| (invitation.id.clone(), outcome.clone()))
-                .collect();
-            for ((_, outcome), invitation) in recorded.iter().zip(&claimed) {
-                match outcome {
-                    crate::store::Delivery::Sent => counts.sent += 1,
-                    crate::store::Delivery::Failed(reason) => {
-                        counts.failed += 1;
-                        counts
-                            .failures
-                            .push((invitation.email.clone(), reason.clone()));
-                    }
-                }
-            }
-            done += claimed.len() as u64;
-            progress(Progress {
-                phase: Phase::Inviting,
-                done,
-                total: None,
-            });
-            if let Err(error) = self.stores.outbox.record(&recorded).await {
-                tracing::warn!(%error, "could not record deliveries");
-                break;
-            }
-            // A failed delivery is tried again by the next resend, not in this pass.
-            if retry_failed
-                && recorded
-                    .iter()
-                    .all(|(_, o)| matches!(o, crate::store::Delivery::Failed(_)))
-            {
-                break;
-            }
-        }
-        if let Ok(all) = self.stores.outbox.invitations(import).await {
-            counts.pending = all
-                .iter()
-                .filter(|i| {
-                    matches!(
-                        i.status,
-                        crate::store::DeliveryStatus::Pending
-                            | crate::store::DeliveryStatus::Sending
-                    )
-                })
-                .count() as u64;
-        }
-        counts
-    }
-
-    /// Sends the invitations of a completed import that are still pending or failed. An
-    /// invitation already delivered is never sent again.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Store`] when the import is unknown or the log fails.
-    pub async fn resend_invitations(&self, import: &ImportId) -> Result<InvitationCounts, Error> {
-        let record = self.stores.log.get(import).await?.ok_or_else(|| {
-            Error::Store(StoreError::NotFound {
-                what: format!("import {import}"),
-            })
-        })?;
-        if record.status != ImportStatus::Completed {
-            return Ok(InvitationCounts::default());
-        }
-        Ok(self.deliver(import, true, &|_| {}).await)
     }
 
     /// Enrolls the users import `import` created in `courses`, and answers how many users.

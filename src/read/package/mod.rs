@@ -402,3 +402,61 @@ fn scan_entries<R: Read + Seek>(
     }
     Ok(info)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parts_calamine_opens_follow_every_target_of_the_package_relationships() {
+        let zip = |rels: &str| {
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            let mut writer = zip::ZipWriter::new(&mut bytes);
+            for (name, text) in [
+                ("_rels/.rels", rels),
+                ("xl/workbook.xml", "<workbook/>"),
+                ("xl/worksheets/sheet1.xml", "<worksheet/>"),
+            ] {
+                writer
+                    .start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(&mut writer, text.as_bytes()).unwrap();
+            }
+            writer.finish().unwrap();
+            bytes.into_inner()
+        };
+        let opened = |rels: &str| {
+            let bytes = zip(rels);
+            let split = Split::new(&bytes, &Limits::default()).unwrap();
+            let names =
+                |entries: &[Entry]| entries.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+            (names(&split.first), names(&split.second))
+        };
+        let normal = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+        assert_eq!(
+            opened(normal),
+            (
+                vec!["_rels/.rels".to_string(), "xl/workbook.xml".to_string()],
+                vec!["xl/worksheets/sheet1.xml".to_string()]
+            )
+        );
+        // A workbook target on the worksheet: calamine would open it first.
+        let to_sheet = r#"<Relationships><Relationship Type='x/officeDocument' Target='/XL\worksheets\Sheet1.xml'/></Relationships>"#;
+        assert_eq!(opened(to_sheet).1, Vec::<String>::new());
+        // The workbook's folder as the target: its `sharedStrings.xml`, `styles.xml`... and
+        // `workbook.xml` are opened; here only the workbook exists.
+        let folder = r#"<Relationships><Relationship Target="xl/worksheets/"/></Relationships>"#;
+        assert_eq!(
+            opened(folder).1,
+            vec!["xl/worksheets/sheet1.xml".to_string()]
+        );
+        let sheet_folder =
+            r#"<Relationships><Relationship Target="xl/worksheets/sheet1.xml"/></Relationships>"#;
+        assert!(opened(sheet_folder).1.is_empty());
+        // Character references would need decoding as calamine decodes them: no split.
+        let encoded =
+            r#"<Relationships><Relationship Target="xl/&#119;orkbook.xml"/></Relationships>"#;
+        assert!(opened(encoded).1.is_empty());
+        assert_eq!(opened(encoded).0.len(), 3);
+    }
+}

@@ -559,8 +559,6 @@ pub(crate) fn column_letters(mut column: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::FileKind;
-    use crate::read::package::{Entry, Split, sniff};
 
     #[test]
     fn references_inside_the_grid_parse() {
@@ -642,120 +640,11 @@ mod tests {
     }
 
     #[test]
-    fn the_parts_calamine_opens_follow_every_target_of_the_package_relationships() {
-        let zip = |rels: &str| {
-            let mut bytes = std::io::Cursor::new(Vec::new());
-            let mut writer = zip::ZipWriter::new(&mut bytes);
-            for (name, text) in [
-                ("_rels/.rels", rels),
-                ("xl/workbook.xml", "<workbook/>"),
-                ("xl/worksheets/sheet1.xml", "<worksheet/>"),
-            ] {
-                writer
-                    .start_file(name, zip::write::SimpleFileOptions::default())
-                    .unwrap();
-                std::io::Write::write_all(&mut writer, text.as_bytes()).unwrap();
-            }
-            writer.finish().unwrap();
-            bytes.into_inner()
-        };
-        let opened = |rels: &str| {
-            let bytes = zip(rels);
-            let split = Split::new(&bytes, &Limits::default()).unwrap();
-            let names =
-                |entries: &[Entry]| entries.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
-            (names(&split.first), names(&split.second))
-        };
-        let normal = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-        assert_eq!(
-            opened(normal),
-            (
-                vec!["_rels/.rels".to_string(), "xl/workbook.xml".to_string()],
-                vec!["xl/worksheets/sheet1.xml".to_string()]
-            )
-        );
-        // A workbook target on the worksheet: calamine would open it first.
-        let to_sheet = r#"<Relationships><Relationship Type='x/officeDocument' Target='/XL\worksheets\Sheet1.xml'/></Relationships>"#;
-        assert_eq!(opened(to_sheet).1, Vec::<String>::new());
-        // The workbook's folder as the target: its `sharedStrings.xml`, `styles.xml`... and
-        // `workbook.xml` are opened; here only the workbook exists.
-        let folder = r#"<Relationships><Relationship Target="xl/worksheets/"/></Relationships>"#;
-        assert_eq!(
-            opened(folder).1,
-            vec!["xl/worksheets/sheet1.xml".to_string()]
-        );
-        let sheet_folder =
-            r#"<Relationships><Relationship Target="xl/worksheets/sheet1.xml"/></Relationships>"#;
-        assert!(opened(sheet_folder).1.is_empty());
-        // Character references would need decoding as calamine decodes them: no split.
-        let encoded =
-            r#"<Relationships><Relationship Target="xl/&#119;orkbook.xml"/></Relationships>"#;
-        assert!(opened(encoded).1.is_empty());
-        assert_eq!(opened(encoded).0.len(), 3);
-    }
-
-    #[test]
     fn column_letters_count_like_excel() {
         assert_eq!(column_letters(0), "A");
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(16_383), "XFD");
-    }
-
-    #[test]
-    fn sniff_tells_common_uploads_apart() {
-        assert_eq!(sniff(b""), Some(FileKind::Empty));
-        assert_eq!(sniff(b"Name,Email\nAnn,a@b.com\n"), Some(FileKind::Csv));
-        assert_eq!(sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
-        assert_eq!(sniff(b"  <html><body>"), Some(FileKind::Html));
-        assert_eq!(sniff(b"PK\x03\x04rest"), None);
-    }
-
-    /// Reads one byte at a time, so every tag is split across reads.
-    struct OneByte<'a>(&'a [u8]);
-
-    impl Read for OneByte<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            match (self.0.split_first(), buf.first_mut()) {
-                (Some((first, rest)), Some(slot)) => {
-                    *slot = *first;
-                    self.0 = rest;
-                    Ok(1)
-                }
-                _ => Ok(0),
-            }
-        }
-    }
-
-    /// Scans `xml` as a part of `kind`, whole and one byte at a time; both must agree.
-    fn scan(xml: &[u8], kind: PartKind) -> Result<(u64, u64), String> {
-        let limits = Limits {
-            max_shared_strings: 3,
-            ..Limits::default()
-        };
-        let mut outcomes = Vec::new();
-        for (split, short_paths) in [(false, true), (true, true), (false, false), (true, false)] {
-            let mut scan = Scan::new("part.xml", kind, &limits);
-            scan.short_paths = short_paths;
-            let outcome = if split {
-                scan.run(OneByte(xml))
-            } else {
-                scan.run(xml)
-            };
-            outcomes.push(
-                outcome
-                    .map(|()| (scan.si_count, scan.style_records))
-                    .map_err(|error| error.to_string()),
-            );
-        }
-        for other in &outcomes[1..] {
-            assert_eq!(&outcomes[0], other, "{}", String::from_utf8_lossy(xml));
-        }
-        outcomes.remove(0)
-    }
-
-    fn refused(xml: &[u8]) -> String {
-        scan(xml, PartKind::Other).expect_err("refused")
     }
 
     #[test]
@@ -818,5 +707,52 @@ mod tests {
         );
         let styles = br#"<numFmts><numFmt numFmtId="164" formatCode="0.0"/></numFmts><fonts><font/></fonts><cellXfs><xf/><xf numFmtId="164"/></cellXfs>"#;
         assert_eq!(scan(styles, PartKind::Styles), Ok((0, 4)));
+    }
+
+    /// Reads one byte at a time, so every tag is split across reads.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((first, rest)), Some(slot)) => {
+                    *slot = *first;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Scans `xml` as a part of `kind`, whole and one byte at a time; both must agree.
+    fn scan(xml: &[u8], kind: PartKind) -> Result<(u64, u64), String> {
+        let limits = Limits {
+            max_shared_strings: 3,
+            ..Limits::default()
+        };
+        let mut outcomes = Vec::new();
+        for (split, short_paths) in [(false, true), (true, true), (false, false), (true, false)] {
+            let mut scan = Scan::new("part.xml", kind, &limits);
+            scan.short_paths = short_paths;
+            let outcome = if split {
+                scan.run(OneByte(xml))
+            } else {
+                scan.run(xml)
+            };
+            outcomes.push(
+                outcome
+                    .map(|()| (scan.si_count, scan.style_records))
+                    .map_err(|error| error.to_string()),
+            );
+        }
+        for other in &outcomes[1..] {
+            assert_eq!(&outcomes[0], other, "{}", String::from_utf8_lossy(xml));
+        }
+        outcomes.remove(0)
+    }
+
+    fn refused(xml: &[u8]) -> String {
+        scan(xml, PartKind::Other).expect_err("refused")
     }
 }

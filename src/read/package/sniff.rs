@@ -60,3 +60,17 @@ pub(crate) fn sniff(head: &[u8]) -> Option<FileKind> {
     }
     Some(FileKind::Unknown)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_tells_common_uploads_apart() {
+        assert_eq!(sniff(b""), Some(FileKind::Empty));
+        assert_eq!(sniff(b"Name,Email\nAnn,a@b.com\n"), Some(FileKind::Csv));
+        assert_eq!(sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
+        assert_eq!(sniff(b"  <html><body>"), Some(FileKind::Html));
+        assert_eq!(sniff(b"PK\x03\x04rest"), None);
+    }
+}

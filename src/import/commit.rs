@@ -1,0 +1,154 @@
+//! The commit: plan against the stores' current state, commit the plan atomically, and plan
+//! again after a conflict with a concurrent import, a bounded number of times.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use tracing::Instrument;
+
+use super::{Importer, Phase, Progress, describe, elapsed_ms, finished_summary};
+use crate::check::records::RecordSet;
+use crate::error::{Conflict, Error, StoreError};
+use crate::import::ImportRequest;
+use crate::import::plan::plan;
+use crate::issue::{Issue, IssueCode};
+use crate::model::{Group, UserId};
+use crate::store::{Commit, ImportRecord};
+use crate::summary::{CreatedUser, Failure, ImportStatus, ImportSummary};
+
+impl Importer {
+    /// Plans the valid `records` against the stores and commits the plan in one atomic
+    /// transaction of the host's; after a conflict (another import took an email or the last
+    /// seats), plans again against the new state, up to `max_attempts` times, so the outcome
+    /// is as if the imports ran one after the other. A dry run stops before the commit.
+    pub(super) async fn commit_planned(
+        &self,
+        request: &ImportRequest,
+        record: &mut ImportRecord,
+        records: RecordSet,
+        groups: &[Group],
+        mut summary: ImportSummary,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            summary.attempts = attempts;
+            progress(Progress {
+                phase: Phase::Planning,
+                done: 0,
+                total: Some(records.len() as u64),
+            });
+            let started = Instant::now();
+            let existing = self
+                .lookup_records(&records)
+                .instrument(tracing::info_span!("lookup", emails = records.len()))
+                .await?;
+            let active = self.stores.users.count_active_users().await?;
+            let planned = {
+                let _span = tracing::info_span!("plan").entered();
+                plan(&records, &existing, &groups, active, request.seat_limit)
+            };
+            summary.timings.plan_ms += elapsed_ms(started);
+            let mut planned = match planned {
+                Ok(planned) => planned,
+                Err(issue) => {
+                    summary.failure = Some(Failure::Issue { code: issue.code });
+                    summary.issues.push(issue);
+                    return self.fail(request, summary).await;
+                }
+            };
+            if request.dry_run {
+                // Nothing is committed: the records go once the summary has its names and
+                // emails.
+                drop(records);
+                let creates = std::mem::take(&mut planned.creates);
+                describe(&mut summary, &planned, &groups);
+                summary.created = creates
+                    .into_iter()
+                    .map(|user| CreatedUser {
+                        row: user.row(),
+                        id: UserId(String::new()),
+                        name: user.name().to_string(),
+                        email: user.email().to_string(),
+                    })
+                    .collect();
+                summary.counts.created = summary.created.len() as u64;
+                summary.status = ImportStatus::Completed;
+                progress(Progress {
+                    phase: Phase::Done,
+                    done: summary.counts.rows,
+                    total: Some(summary.counts.rows),
+                });
+                return Ok(summary);
+            }
+            describe(&mut summary, &planned, &groups);
+
+            progress(Progress {
+                phase: Phase::Committing,
+                done: 0,
+                total: Some(planned.creates.len() as u64),
+            });
+            summary.status = ImportStatus::Completed;
+            record.status = ImportStatus::Completed;
+            record.updated_at = Utc::now();
+            // The commit's copy of the record holds the summary while the store writes it (one
+            // copy of its lists, not two); it comes back right after.
+            let mut committed = record.clone();
+            committed.summary = Some(summary);
+            let mut commit = Commit {
+                record: committed,
+                creates: planned.creates,
+                groups: record.groups.clone(),
+                additions: planned.additions,
+                seat_limit: request.seat_limit,
+            };
+            let started = Instant::now();
+            let outcome = self
+                .stores
+                .users
+                .commit(&commit)
+                .instrument(tracing::info_span!(
+                    "commit",
+                    creates = commit.creates.len()
+                ))
+                .await;
+            // The store only borrowed the commit, so the summary is still there.
+            summary =
+                commit.record.summary.take().unwrap_or_else(|| {
+                    ImportSummary::new(request.id.clone(), ImportStatus::Failed)
+                });
+            summary.timings.commit_ms += elapsed_ms(started);
+            match outcome {
+                Ok(receipt) => {
+                    for (created, id) in summary.created.iter_mut().zip(receipt.created) {
+                        created.id = id;
+                    }
+                    return Ok(self.after_commit(request, summary, progress).await);
+                }
+                Err(StoreError::Conflict(Conflict::AlreadyCommitted)) => {
+                    // A twin submission committed first: answer its result.
+                    let first = self.stores.log.get(&request.id).await?;
+                    return match first.as_ref().and_then(finished_summary) {
+                        Some(summary) => Ok(summary),
+                        None => Err(Error::Store(StoreError::NotFound {
+                            what: format!("the summary of committed import {}", request.id),
+                        })),
+                    };
+                }
+                Err(StoreError::Conflict(conflict)) => {
+                    tracing::info!(%conflict, attempts, "commit conflict, planning again");
+                    summary.status = ImportStatus::Failed;
+                    if attempts >= self.max_attempts {
+                        let issue = Issue::new(IssueCode::TooManyConflicts)
+                            .arg("attempts", attempts.to_string());
+                        summary.failure = Some(Failure::Issue { code: issue.code });
+                        summary.issues.push(issue);
+                        return self.fail(request, summary).await;
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Invitations: sent from the outbox the commit wrote, after the commit only, each outcome
+//! recorded; resent on request.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use tracing::Instrument;
+
+use super::{Importer, Phase, Progress, elapsed_ms};
+use crate::error::{Error, StoreError};
+use crate::import::ImportRequest;
+use crate::model::ImportId;
+use crate::store::Claim;
+use crate::summary::{ImportStatus, ImportSummary, InvitationCounts};
+
+impl Importer {
+    /// After the commit: sends the invitations the outbox holds, keeps their outcomes with the
+    /// import's record and answers the summary.
+    pub(super) async fn after_commit(
+        &self,
+        request: &ImportRequest,
+        mut summary: ImportSummary,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> ImportSummary {
+        // The users exist now; invitations go out from the outbox the commit wrote.
+        let started = Instant::now();
+        summary.invitations = self
+            .deliver(&request.id, false, progress)
+            .instrument(tracing::info_span!("invite"))
+            .await;
+        summary.timings.invite_ms = elapsed_ms(started);
+        // Keep the ids and invitation outcomes with the record; the commit already holds the
+        // completed status, so a failure here loses only these details.
+        if let Err(error) = self
+            .stores
+            .log
+            .set_status(&request.id, ImportStatus::Completed, Some(&summary))
+            .await
+        {
+            tracing::warn!(%error, "could not store the final summary");
+        }
+        progress(Progress {
+            phase: Phase::Done,
+            done: summary.counts.rows,
+            total: Some(summary.counts.rows),
+        });
+        summary
+    }
+
+    /// Sends what the outbox holds for `import`: claimed in batches, each outcome recorded.
+    async fn deliver(
+        &self,
+        import: &ImportId,
+        retry_failed: bool,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> InvitationCounts {
+        let mut counts = InvitationCounts::default();
+        let mut done = 0;
+        loop {
+            let now = Utc::now();
+            let claim = Claim {
+                import: import.clone(),
+                limit: self.batch_size,
+                now,
+                stale_before: now - self.stale_after,
+                retry_failed,
+            };
+            let claimed = match self.stores.outbox.claim(&claim).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::warn!(%error, "could not claim invitations; a resend will send them");
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            let outcomes = self.stores.mailer.send(&claimed).await;
+            let recorded: Vec<_> = claimed
+                .iter()
+                .zip(
+                    outcomes
+                        .iter()
+                        .chain(std::iter::repeat(&crate::store::Delivery::Failed(
+                            "the mailer gave no answer for this invitation".to_string(),
+                        ))),
+                )
+                .map(|(invitation, outcome)| (invitation.id.clone(), outcome.clone()))
+                .collect();
+            for ((_, outcome), invitation) in recorded.iter().zip(&claimed) {
+                match outcome {
+                    crate::store::Delivery::Sent => counts.sent += 1,
+                    crate::store::Delivery::Failed(reason) => {
+                        counts.failed += 1;
+                        counts
+                            .failures
+                            .push((invitation.email.clone(), reason.clone()));
+                    }
+                }
+            }
+            done += claimed.len() as u64;
+            progress(Progress {
+                phase: Phase::Inviting,
+                done,
+                total: None,
+            });
+            if let Err(error) = self.stores.outbox.record(&recorded).await {
+                tracing::warn!(%error, "could not record deliveries");
+                break;
+            }
+            // A failed delivery is tried again by the next resend, not in this pass.
+            if retry_failed
+                && recorded
+                    .iter()
+                    .all(|(_, o)| matches!(o, crate::store::Delivery::Failed(_)))
+            {
+                break;
+            }
+        }
+        if let Ok(all) = self.stores.outbox.invitations(import).await {
+            counts.pending = all
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.status,
+                        crate::store::DeliveryStatus::Pending
+                            | crate::store::DeliveryStatus::Sending
+                    )
+                })
+                .count() as u64;
+        }
+        counts
+    }
+
+    /// Sends the invitations of a completed import that are still pending or failed. An
+    /// invitation already delivered is never sent again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the import is unknown or the log fails.
+    pub async fn resend_invitations(&self, import: &ImportId) -> Result<InvitationCounts, Error> {
+        let record = self.stores.log.get(import).await?.ok_or_else(|| {
+            Error::Store(StoreError::NotFound {
+                what: format!("import {import}"),
+            })
+        })?;
+        if record.status != ImportStatus::Completed {
+            return Ok(InvitationCounts::default());
+        }
+        Ok(self.deliver(import, true, &|_| {}).await)
+    }
+}
