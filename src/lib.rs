@@ -85,7 +85,7 @@ pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
 pub use error::{Conflict, Error, FileKind, Limit, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
-pub use import::{ImportRequest, Importer, Phase, Progress};
+pub use import::{ImportRequest, Importer, Phase, Progress, ReadOutcome, Started};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use model::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,

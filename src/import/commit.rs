@@ -147,7 +147,20 @@ impl Importer {
                         return self.fail(request, summary).await;
                     }
                 }
-                Err(error) => return Err(error.into()),
+                Err(error) => {
+                    // The commit's answer was lost (a connection dropped after COMMIT, say):
+                    // the record tells whether it went through. A committed import goes on to
+                    // its invitations; one that did not commit is an error (retried by a job).
+                    let stored = self.stores.log.get(&request.id).await.ok().flatten();
+                    if let Some(committed) = stored
+                        .filter(|stored| stored.status == ImportStatus::Completed)
+                        .and_then(|stored| stored.summary)
+                    {
+                        tracing::warn!(%error, "the commit answered an error but went through");
+                        return Ok(self.after_commit(request, committed, progress).await);
+                    }
+                    return Err(error.into());
+                }
             }
         }
     }

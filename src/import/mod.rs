@@ -65,6 +65,25 @@ impl ImportRequest {
     }
 }
 
+/// What [`Importer::start`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Started {
+    /// The import is to run: its record is running.
+    Run,
+    /// The import already completed or failed: its stored summary.
+    Finished(ImportSummary),
+}
+
+/// The outcome of reading and validating an upload ([`Importer::validate`]) and the time it
+/// took, for [`Importer::finish`].
+#[derive(Debug)]
+pub struct ReadOutcome {
+    /// The validation, or why the file was rejected as a whole.
+    pub validation: Result<Validation, Error>,
+    /// How long the read took, in milliseconds.
+    pub read_ms: u64,
+}
+
 /// The phase an import is in, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
@@ -197,18 +216,21 @@ impl Importer {
     /// Runs one import: read → validate → plan → commit → invite.
     ///
     /// Reading and validating is work for the processor, not waiting: a million rows take
-    /// seconds, during which this future does not yield. On a runtime that serves requests, run
-    /// imports on a thread of their own (`tokio::task::spawn_blocking` around a
-    /// `Handle::block_on`, or a runtime kept for imports).
+    /// seconds, during which this future does not yield. On a runtime that serves requests,
+    /// submit the import to the job queue instead (the `jobs` feature), or call the steps
+    /// apart: [`Importer::start`], [`Importer::validate`] on a blocking thread, then
+    /// [`Importer::finish`].
     ///
     /// A problem with the file, an unknown group or too few seats ends in a summary with status
     /// [`ImportStatus::Failed`] that says why, and nothing is written (but the failed record in
-    /// the index). A dry run stops before the commit and writes nothing at all.
+    /// the index). A dry run stops before the commit and writes nothing at all. An id that
+    /// already completed or failed answers its stored outcome and imports nothing again.
     ///
     /// # Errors
     ///
     /// [`Error::Store`] when a store fails; the import then commits nothing and its record is
-    /// marked failed where the log still answers.
+    /// marked failed where the log still answers (a record whose commit went through stays
+    /// completed).
     pub async fn run(
         &self,
         request: &ImportRequest,
@@ -216,83 +238,81 @@ impl Importer {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
         let span = tracing::info_span!("import", id = %request.id, dry_run = request.dry_run);
-        self.run_inner(request, upload, progress)
-            .instrument(span)
-            .await
-    }
-
-    async fn run_inner(
-        &self,
-        request: &ImportRequest,
-        upload: &[u8],
-        progress: &(dyn Fn(Progress) + Send + Sync),
-    ) -> Result<ImportSummary, Error> {
-        let now = Utc::now();
-        let mut record = ImportRecord {
-            id: request.id.clone(),
-            file_name: request.file_name.clone(),
-            uploaded_by: request.uploaded_by.clone(),
-            groups: Vec::new(),
-            message: request.message.clone(),
-            notes: request.notes.clone(),
-            status: ImportStatus::Pending,
-            created_at: now,
-            updated_at: now,
-            summary: None,
-        };
-        if !request.dry_run {
-            match self.stores.log.begin(&record).await? {
-                Begin::Created => {}
-                Begin::Existing(existing) => {
-                    if let Some(summary) = finished_summary(&existing) {
-                        return Ok(summary);
-                    }
-                    // Begun before but never finished (a crash, or a twin still running): run
-                    // again; the commit is keyed by the import id, so it applies once.
+        async {
+            if let Started::Finished(summary) = self.start(request).await? {
+                return Ok(summary);
+            }
+            let started = Instant::now();
+            let validation = {
+                let _span = tracing::info_span!("read").entered();
+                self.validate(upload, progress)
+            };
+            let read = ReadOutcome {
+                validation,
+                read_ms: elapsed_ms(started),
+            };
+            match self.finish(request, read, progress).await {
+                Ok(summary) => Ok(summary),
+                Err(error) => {
+                    self.record_error(request, &error).await;
+                    Err(error)
                 }
             }
-            self.stores
-                .log
-                .set_status(&request.id, ImportStatus::Running, None)
-                .await?;
         }
-        match self.attempt(request, &mut record, upload, progress).await {
-            Ok(summary) => Ok(summary),
-            Err(error) => {
-                if !request.dry_run {
-                    let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
-                    summary.failure = Some(Failure::from_error(&error));
-                    summary.reason = request.locale.failure_reason(&summary).unwrap_or_default();
-                    // Best effort: the error that stopped the import is the one to report.
-                    let _ = self
-                        .stores
-                        .log
-                        .set_status(&request.id, ImportStatus::Failed, Some(&summary))
-                        .await;
-                }
-                Err(error)
-            }
-        }
+        .instrument(span)
+        .await
     }
 
-    async fn attempt(
+    /// The first step of an import: creates its record in the index (pending), or finds the
+    /// one a first submission of the same id created, and moves it to running.
+    ///
+    /// Answers [`Started::Finished`] with the stored summary when the import already completed
+    /// or failed: nothing is to be done again. An import that was left running (its worker
+    /// stopped) runs again; its commit is keyed by the import id, so it applies once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the import log fails.
+    pub async fn start(&self, request: &ImportRequest) -> Result<Started, Error> {
+        if request.dry_run {
+            return Ok(Started::Run);
+        }
+        let record = self.record_of(request);
+        match self.stores.log.begin(&record).await? {
+            Begin::Created => {}
+            Begin::Existing(existing) => {
+                if let Some(summary) = finished_summary(&existing) {
+                    return Ok(Started::Finished(summary));
+                }
+            }
+        }
+        self.stores
+            .log
+            .set_status(&request.id, ImportStatus::Running, None)
+            .await?;
+        Ok(Started::Run)
+    }
+
+    /// The steps after the read: groups, plan, commit, invitations, from the outcome of
+    /// [`Importer::validate`]. A file that was rejected or has problems ends the import failed,
+    /// with its issues.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when a store fails. The record is not marked failed here (a caller
+    /// that retries keeps it running); [`Importer::record_error`] does that.
+    pub async fn finish(
         &self,
         request: &ImportRequest,
-        record: &mut ImportRecord,
-        upload: &[u8],
+        read: ReadOutcome,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
+        let mut record = self.record_of(request);
+        record.status = ImportStatus::Running;
         let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
         summary.dry_run = request.dry_run;
-
-        // Read and validate.
-        let started = Instant::now();
-        let validation = {
-            let _span = tracing::info_span!("read").entered();
-            self.validate(upload, progress)
-        };
-        summary.timings.read_ms = elapsed_ms(started);
-        let validation = match validation {
+        summary.timings.read_ms = read.read_ms;
+        let validation = match read.validation {
             Ok(validation) => validation,
             Err(error) => {
                 summary.failure = Some(Failure::Rejected);
@@ -326,7 +346,53 @@ impl Importer {
             });
             return self.fail(request, summary).await;
         }
+        self.plan_and_commit(request, &mut record, records, summary, progress)
+            .await
+    }
 
+    /// Marks the import failed because of `error` (an error of the host's stores or another
+    /// part), unless it is a dry run, or its commit went through (the store keeps a committed
+    /// import completed). Best effort: the error that stopped the import is the one to report.
+    pub async fn record_error(&self, request: &ImportRequest, error: &Error) {
+        if request.dry_run {
+            return;
+        }
+        let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
+        summary.failure = Some(Failure::from_error(error));
+        summary.reason = request.locale.failure_reason(&summary).unwrap_or_default();
+        let _ = self
+            .stores
+            .log
+            .set_status(&request.id, ImportStatus::Failed, Some(&summary))
+            .await;
+    }
+
+    /// The record of a new import.
+    fn record_of(&self, request: &ImportRequest) -> ImportRecord {
+        let now = Utc::now();
+        ImportRecord {
+            id: request.id.clone(),
+            file_name: request.file_name.clone(),
+            uploaded_by: request.uploaded_by.clone(),
+            groups: Vec::new(),
+            message: request.message.clone(),
+            notes: request.notes.clone(),
+            status: ImportStatus::Pending,
+            created_at: now,
+            updated_at: now,
+            summary: None,
+        }
+    }
+
+    /// Resolves the groups, then plans and commits.
+    async fn plan_and_commit(
+        &self,
+        request: &ImportRequest,
+        record: &mut ImportRecord,
+        records: RecordSet,
+        mut summary: ImportSummary,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
         // Groups.
         let started = Instant::now();
         let groups = {
