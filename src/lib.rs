@@ -63,6 +63,8 @@ mod check;
 mod error;
 mod import;
 mod issue;
+#[cfg(feature = "jobs")]
+pub mod jobs;
 pub mod location;
 pub mod memory;
 mod model;
@@ -85,7 +87,7 @@ pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
 pub use error::{Conflict, Error, FileKind, Limit, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
-pub use import::{ImportRequest, Importer, Phase, Progress, ReadOutcome, Started};
+pub use import::{ImportRequest, Importer, ReadOutcome, Started};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use model::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,
@@ -101,7 +103,7 @@ pub use store::{
 };
 pub use summary::{
     Counts, CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary,
-    InvitationCounts, Timings,
+    InvitationCounts, Phase, Progress, Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use text::Catalog;

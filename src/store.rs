@@ -16,7 +16,7 @@ use crate::model::{
 };
 // Re-exported here for the stores' own `use` lines; both live in `error`.
 pub(crate) use crate::error::{Conflict, StoreError};
-use crate::summary::{ImportStatus, ImportSummary};
+use crate::summary::{ImportStatus, ImportSummary, Progress};
 
 /// Everything one import writes, committed all or nothing by [`UserStore::commit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,6 +212,13 @@ pub trait ImportLog: Send + Sync {
 
     /// The `limit` most recent records, newest first.
     async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError>;
+
+    /// Records how far a running import has come, for the index a page polls. Called a few
+    /// times a second at most per import; a store that keeps no progress does nothing.
+    async fn set_progress(&self, id: &ImportId, progress: &Progress) -> Result<(), StoreError> {
+        let _ = (id, progress);
+        Ok(())
+    }
 }
 
 /// The invitations written by commits, waiting to be sent.
@@ -304,6 +311,13 @@ macro_rules! forward {
             }
             async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
                 (**self).list(limit).await
+            }
+            async fn set_progress(
+                &self,
+                id: &ImportId,
+                progress: &Progress,
+            ) -> Result<(), StoreError> {
+                (**self).set_progress(id, progress).await
             }
         }
 

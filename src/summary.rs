@@ -100,6 +100,33 @@ pub struct Timings {
     pub invite_ms: u64,
 }
 
+/// The phase an import is in, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading and validating rows.
+    Reading,
+    /// Looking users and groups up, and planning.
+    Planning,
+    /// Writing the plan.
+    Committing,
+    /// Sending invitations.
+    Inviting,
+    /// Finished.
+    Done,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The phase.
+    pub phase: Phase,
+    /// Rows (or invitations, while inviting) done so far.
+    pub done: u64,
+    /// The total, when known.
+    pub total: Option<u64>,
+}
+
 /// Why an import did not complete, as data: every language writes it
 /// ([`Catalog::failure_reason`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

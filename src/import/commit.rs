@@ -47,7 +47,7 @@ impl Importer {
             let active = self.stores.users.count_active_users().await?;
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
-                plan(&records, &existing, &groups, active, request.seat_limit)
+                plan(&records, &existing, groups, active, request.seat_limit)
             };
             summary.timings.plan_ms += elapsed_ms(started);
             let mut planned = match planned {
@@ -63,7 +63,7 @@ impl Importer {
                 // emails.
                 drop(records);
                 let creates = std::mem::take(&mut planned.creates);
-                describe(&mut summary, &planned, &groups);
+                describe(&mut summary, &planned, groups);
                 summary.created = creates
                     .into_iter()
                     .map(|user| CreatedUser {
@@ -82,7 +82,7 @@ impl Importer {
                 });
                 return Ok(summary);
             }
-            describe(&mut summary, &planned, &groups);
+            describe(&mut summary, &planned, groups);
 
             progress(Progress {
                 phase: Phase::Committing,

@@ -47,6 +47,40 @@ impl Importer {
         summary
     }
 
+    /// Sends what the outbox of `import` still holds: invitations never sent, and those a
+    /// stopped worker claimed but did not record (once their claim is older than the
+    /// importer's `stale_after`). Failed deliveries wait for [`Importer::resend_invitations`].
+    /// The import's record then holds the new counts.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the import is unknown or the log fails.
+    pub async fn relay(&self, import: &ImportId) -> Result<InvitationCounts, Error> {
+        let record = self.stores.log.get(import).await?.ok_or_else(|| {
+            Error::Store(StoreError::NotFound {
+                what: format!("import {import}"),
+            })
+        })?;
+        if record.status != ImportStatus::Completed {
+            return Ok(InvitationCounts::default());
+        }
+        let counts = self.deliver(import, false, &|_| {}).await;
+        if let Some(mut summary) = record.summary {
+            summary.invitations.sent += counts.sent;
+            summary.invitations.failed += counts.failed;
+            summary
+                .invitations
+                .failures
+                .extend(counts.failures.iter().cloned());
+            summary.invitations.pending = counts.pending;
+            self.stores
+                .log
+                .set_status(import, ImportStatus::Completed, Some(&summary))
+                .await?;
+        }
+        Ok(counts)
+    }
+
     /// Sends what the outbox holds for `import`: claimed in batches, each outcome recorded.
     async fn deliver(
         &self,

@@ -20,7 +20,9 @@ use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::store::{Begin, ImportRecord, StoreError, Stores};
-use crate::summary::{CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary};
+use crate::summary::{
+    CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary, Phase, Progress,
+};
 use crate::text::Catalog;
 
 /// One import as the administrator submitted it.
@@ -71,7 +73,7 @@ pub enum Started {
     /// The import is to run: its record is running.
     Run,
     /// The import already completed or failed: its stored summary.
-    Finished(ImportSummary),
+    Finished(Box<ImportSummary>),
 }
 
 /// The outcome of reading and validating an upload ([`Importer::validate`]) and the time it
@@ -82,32 +84,6 @@ pub struct ReadOutcome {
     pub validation: Result<Validation, Error>,
     /// How long the read took, in milliseconds.
     pub read_ms: u64,
-}
-
-/// The phase an import is in, for progress reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
-    /// Reading and validating rows.
-    Reading,
-    /// Looking users and groups up, and planning.
-    Planning,
-    /// Writing the plan.
-    Committing,
-    /// Sending invitations.
-    Inviting,
-    /// Finished.
-    Done,
-}
-
-/// A progress report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    /// The phase.
-    pub phase: Phase,
-    /// Rows (or invitations, while inviting) done so far.
-    pub done: u64,
-    /// The total, when known.
-    pub total: Option<u64>,
 }
 
 /// Runs imports against the host's [`Stores`].
@@ -240,7 +216,7 @@ impl Importer {
         let span = tracing::info_span!("import", id = %request.id, dry_run = request.dry_run);
         async {
             if let Started::Finished(summary) = self.start(request).await? {
-                return Ok(summary);
+                return Ok(*summary);
             }
             let started = Instant::now();
             let validation = {
@@ -282,7 +258,7 @@ impl Importer {
             Begin::Created => {}
             Begin::Existing(existing) => {
                 if let Some(summary) = finished_summary(&existing) {
-                    return Ok(Started::Finished(summary));
+                    return Ok(Started::Finished(Box::new(summary)));
                 }
             }
         }

@@ -22,7 +22,7 @@ use crate::model::ImportId;
 /// use user_import::ImportId;
 /// use user_import::jobs::{Stored, Uploads};
 ///
-/// let uploads = Uploads::new(Arc::new(object_store::memory::InMemory::new()));
+/// let uploads = Uploads::new(Arc::new(user_import::jobs::object_store::memory::InMemory::new()));
 /// let id = ImportId::from("spring.intake");
 /// assert_eq!(uploads.put("acme", &id, b"first".to_vec()).await?, Stored::New);
 /// // Never overwritten: a second file under the same id keeps the first.

@@ -9,6 +9,8 @@ mod common;
 mod engine;
 mod fuzz_regressions;
 mod hostile;
+#[cfg(feature = "jobs")]
+mod jobs;
 mod locale;
 mod location;
 mod parallel;

@@ -1,0 +1,297 @@
+//! The worker: takes import jobs off the queue and runs them, reading and validating on a
+//! blocking thread so no async worker thread is ever held for seconds.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use apalis::prelude::{BoxDynError, Data, WorkerBuilder, WorkerBuilderExt};
+use tracing::Instrument;
+
+use super::progress::ProgressWriter;
+use super::{ImportJob, JobQueue, SqliteQueue, Uploads};
+use crate::error::{Error, StoreError};
+use crate::import::{Importer, ReadOutcome, Started};
+use crate::summary::ImportStatus;
+
+/// The importer of each platform a worker serves: its schema, limits and stores.
+///
+/// A closure `Fn(&str) -> Result<Importer, Error>` is one.
+pub trait Platforms: Send + Sync {
+    /// The importer of `platform`.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] when the platform's stores cannot be had; the job is retried.
+    fn importer(&self, platform: &str) -> Result<Importer, Error>;
+}
+
+impl<F> Platforms for F
+where
+    F: Fn(&str) -> Result<Importer, Error> + Send + Sync,
+{
+    fn importer(&self, platform: &str) -> Result<Importer, Error> {
+        self(platform)
+    }
+}
+
+/// How a worker runs its jobs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerOptions {
+    /// The worker's name on the queue (each run adds the time to it, so it is unique).
+    pub name: String,
+    /// How many imports this worker runs at once.
+    pub concurrency: usize,
+    /// How often at most an import's progress is written to its log.
+    pub progress_every: Duration,
+    /// How many times an error of the stores (not a problem of the file) is retried in the
+    /// worker before the import is recorded failed.
+    pub retries: u32,
+    /// The pause before the first retry, doubled before each next one.
+    pub backoff: Duration,
+}
+
+impl Default for WorkerOptions {
+    /// One import at a time, progress 4 times a second, 3 retries after 1, 2 and 4 seconds.
+    fn default() -> WorkerOptions {
+        WorkerOptions {
+            name: format!("user-import-worker-{}", std::process::id()),
+            concurrency: 1,
+            progress_every: Duration::from_millis(250),
+            retries: 3,
+            backoff: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Runs queued imports.
+///
+/// ```no_run
+/// # async fn example(store: std::sync::Arc<user_import::memory::MemoryStore>) -> Result<(), user_import::Error> {
+/// use std::sync::Arc;
+/// use user_import::jobs::{QueueOptions, SqliteQueue, Uploads, Worker, WorkerOptions};
+/// use user_import::memory::MemoryMailer;
+/// use user_import::{Importer, Schema, Stores};
+///
+/// let queue = SqliteQueue::open("state/jobs.db".as_ref(), QueueOptions::default()).await?;
+/// let uploads = Uploads::in_folder("state/uploads")?;
+/// let mailer = Arc::new(MemoryMailer::new());
+/// let platforms = move |_platform: &str| {
+///     Ok(Importer::new(Schema::default(), Stores::single(store.clone(), mailer.clone())))
+/// };
+/// let worker = Worker::new(Arc::new(platforms), uploads, WorkerOptions::default());
+/// // Until the queue is empty and nothing runs (a server would pass a shutdown signal).
+/// worker.work_sqlite(&queue, worker.until_idle(Arc::new(queue.clone()))).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Worker {
+    core: Arc<Core>,
+}
+
+struct Core {
+    platforms: Arc<dyn Platforms>,
+    uploads: Uploads,
+    options: WorkerOptions,
+    running: AtomicUsize,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("options", &self.core.options)
+            .field("running", &self.core.running.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// A worker for the importers of `platforms`, reading uploads from `uploads`.
+    pub fn new(platforms: Arc<dyn Platforms>, uploads: Uploads, options: WorkerOptions) -> Worker {
+        Worker {
+            core: Arc::new(Core {
+                platforms,
+                uploads,
+                options,
+                running: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// How many imports this worker is running now.
+    pub fn running(&self) -> usize {
+        self.core.running.load(Ordering::SeqCst)
+    }
+
+    /// Runs one job: what the queue's worker calls for each job it takes.
+    ///
+    /// An import that already finished sends what its outbox still holds and ends. A problem
+    /// with the file ends the import failed (that is a result, not an error). An error of the
+    /// stores is retried [`WorkerOptions::retries`] times, pausing longer each time; past that
+    /// the import is recorded failed (unless its commit went through) and the error answered,
+    /// so the queue may hand the job out again.
+    ///
+    /// # Errors
+    ///
+    /// The last [`Error`] of the stores or the object store.
+    pub async fn run_job(&self, job: &ImportJob) -> Result<(), Error> {
+        self.core.running.fetch_add(1, Ordering::SeqCst);
+        let outcome = self.core.run_job(job).await;
+        self.core.running.fetch_sub(1, Ordering::SeqCst);
+        outcome
+    }
+
+    /// Works the SQLite queue until `stop` completes, then finishes the jobs in hand.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the queue fails.
+    pub async fn work_sqlite(
+        &self,
+        queue: &SqliteQueue,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StoreError> {
+        let worker = WorkerBuilder::new(self.core.session_name())
+            .backend(queue.storage())
+            .data(self.clone())
+            .concurrency(self.core.options.concurrency.max(1))
+            .build(handle);
+        worker
+            .run_until(async move {
+                stop.await;
+                Ok::<(), std::io::Error>(())
+            })
+            .await
+            .map_err(|error| StoreError::backend("work the job queue", error))
+    }
+
+    /// Works the PostgreSQL queue until `stop` completes, then finishes the jobs in hand.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the queue fails.
+    #[cfg(feature = "jobs-postgres")]
+    pub async fn work_postgres(
+        &self,
+        queue: &super::PostgresQueue,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StoreError> {
+        let worker = WorkerBuilder::new(self.core.session_name())
+            .backend(queue.storage())
+            .data(self.clone())
+            .concurrency(self.core.options.concurrency.max(1))
+            .build(handle);
+        worker
+            .run_until(async move {
+                stop.await;
+                Ok::<(), std::io::Error>(())
+            })
+            .await
+            .map_err(|error| StoreError::backend("work the job queue", error))
+    }
+
+    /// A future that completes once `queue` holds no job to run (none queued, running, or
+    /// failed with attempts left) and this worker runs none, seen twice in a row half a
+    /// second apart: the stop signal of `work --until-idle`. A job whose worker died counts as
+    /// running until the queue hands it out again.
+    pub fn until_idle(
+        &self,
+        queue: Arc<dyn JobQueue>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let core = Arc::clone(&self.core);
+        async move {
+            let mut quiet = 0;
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let idle = core.running.load(Ordering::SeqCst) == 0
+                    && matches!(queue.is_idle().await, Ok(true));
+                quiet = if idle { quiet + 1 } else { 0 };
+                if quiet >= 2 {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The queue's handler: one import job.
+async fn handle(job: ImportJob, worker: Data<Worker>) -> Result<(), BoxDynError> {
+    worker
+        .run_job(&job)
+        .await
+        .map_err(|error| Box::new(error) as BoxDynError)
+}
+
+impl Core {
+    /// The worker's name on the queue for one run: the configured name and the time, since
+    /// the queue remembers a name for a while after its worker stopped.
+    fn session_name(&self) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        format!("{}-{nanos:x}", self.options.name)
+    }
+
+    async fn run_job(&self, job: &ImportJob) -> Result<(), Error> {
+        let span = tracing::info_span!("job", platform = %job.platform, id = %job.id);
+        self.run_job_inner(job).instrument(span).await
+    }
+
+    async fn run_job_inner(&self, job: &ImportJob) -> Result<(), Error> {
+        let importer = Arc::new(self.platforms.importer(&job.platform)?);
+        let request = job.request();
+        let mut pause = self.options.backoff;
+        let mut attempt = 0;
+        loop {
+            match self.try_job(&importer, job).await {
+                Ok(()) => return Ok(()),
+                Err(error) if attempt < self.options.retries => {
+                    attempt += 1;
+                    tracing::warn!(%error, attempt, "import job failed; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = pause.saturating_mul(2);
+                }
+                Err(error) => {
+                    importer.record_error(&request, &error).await;
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    async fn try_job(&self, importer: &Arc<Importer>, job: &ImportJob) -> Result<(), Error> {
+        let request = job.request();
+        if let Started::Finished(summary) = importer.start(&request).await? {
+            if summary.status == ImportStatus::Completed {
+                // Committed by an earlier run: send what a crash left in the outbox.
+                importer.relay(&request.id).await?;
+            }
+            return Ok(());
+        }
+        let upload = self.uploads.get(&job.platform, &request.id).await?;
+        let (writer, report) = ProgressWriter::start(
+            Arc::clone(&importer.stores().log),
+            request.id.clone(),
+            self.options.progress_every,
+        );
+        let read = {
+            let importer = Arc::clone(importer);
+            let report = Arc::clone(&report);
+            tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
+                let validation = importer.validate(&upload, &*report);
+                ReadOutcome {
+                    validation,
+                    read_ms: started.elapsed().as_millis() as u64,
+                }
+            })
+            .await
+            .map_err(|error| StoreError::backend("read the upload on a blocking thread", error))?
+        };
+        let outcome = importer.finish(&request, read, &*report).await;
+        writer.finish().await;
+        outcome.map(|_| ())
+    }
+}

@@ -1,0 +1,377 @@
+//! Background imports: submit answers at once, a worker runs the job, replays and retries
+//! import once, and a crash between steps loses nothing.
+
+use std::sync::Arc;
+
+use user_import::jobs::{
+    QueueOptions, SqliteQueue, Submission, Submitted, Submitter, Uploads, Worker, WorkerOptions,
+};
+use user_import::memory::{MemoryMailer, MemoryStore};
+use user_import::testing::workbook;
+use user_import::{ImportId, ImportLog, ImportStatus, Importer, Limits, Schema, Stores};
+
+struct Setup {
+    _folder: TempFolder,
+    queue: SqliteQueue,
+    submitter: Submitter,
+    worker: Worker,
+    stores: Vec<(String, Arc<MemoryStore>)>,
+    mailer: Arc<MemoryMailer>,
+}
+
+struct TempFolder(std::path::PathBuf);
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_folder(name: &str) -> TempFolder {
+    let path = std::env::temp_dir().join(format!(
+        "user-import-jobs-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&path).unwrap();
+    TempFolder(path)
+}
+
+async fn setup(name: &str, platforms: &[&str]) -> Setup {
+    let folder = temp_folder(name);
+    let options = QueueOptions {
+        heartbeat: std::time::Duration::from_secs(1),
+        missed_heartbeats: 2,
+        max_attempts: 3,
+    };
+    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), options)
+        .await
+        .unwrap();
+    let uploads = Uploads::new(Arc::new(
+        user_import::jobs::object_store::memory::InMemory::new(),
+    ));
+    let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
+    let mailer = Arc::new(MemoryMailer::new());
+    let stores: Vec<(String, Arc<MemoryStore>)> = platforms
+        .iter()
+        .map(|platform| {
+            let store = Arc::new(MemoryStore::new());
+            store.add_group("nurses", "Nurses");
+            (platform.to_string(), store)
+        })
+        .collect();
+    let by_platform = stores.clone();
+    let worker_mailer = Arc::clone(&mailer);
+    let platforms = move |platform: &str| {
+        let store = by_platform
+            .iter()
+            .find(|(name, _)| name == platform)
+            .map(|(_, store)| Arc::clone(store))
+            .ok_or_else(|| {
+                user_import::Error::Store(user_import::StoreError::NotFound {
+                    what: format!("platform {platform}"),
+                })
+            })?;
+        Ok(Importer::new(
+            Schema::default(),
+            Stores::single(store, Arc::clone(&worker_mailer)),
+        ))
+    };
+    let worker = Worker::new(
+        Arc::new(platforms),
+        uploads,
+        WorkerOptions {
+            concurrency: 2,
+            backoff: std::time::Duration::from_millis(10),
+            ..WorkerOptions::default()
+        },
+    );
+    Setup {
+        _folder: folder,
+        queue,
+        submitter,
+        worker,
+        stores,
+        mailer,
+    }
+}
+
+impl Setup {
+    fn store(&self, platform: &str) -> &Arc<MemoryStore> {
+        &self
+            .stores
+            .iter()
+            .find(|(name, _)| name == platform)
+            .unwrap()
+            .1
+    }
+
+    async fn work_until_idle(&self) {
+        let stop = self.worker.until_idle(Arc::new(self.queue.clone()));
+        tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.worker.work_sqlite(&self.queue, stop),
+        )
+        .await
+        .expect("the worker went idle within a minute")
+        .unwrap();
+    }
+}
+
+fn users(prefix: &str, count: usize) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = (0..count)
+        .map(|i| {
+            vec![
+                format!("User {i}"),
+                format!("{prefix}{i}@example.com"),
+                "CA".into(),
+                "CA-QC".into(),
+                "en".into(),
+            ]
+        })
+        .collect();
+    let refs: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|row| row.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+    workbook(&Schema::default(), &slices)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_answers_pending_and_a_worker_completes_it() {
+    let setup = setup("complete", &["acme"]).await;
+    let mut submission = Submission::new("acme", "spring", "spring.xlsx");
+    submission.groups = vec!["Nurses".into()];
+    submission.message = "Welcome".into();
+    let submitted = setup
+        .submitter
+        .submit(setup.store("acme").as_ref(), &submission, users("ann", 3))
+        .await
+        .unwrap();
+    assert_eq!(
+        submitted,
+        Submitted::Queued {
+            id: ImportId::from("spring")
+        }
+    );
+    let record = setup
+        .store("acme")
+        .get(&ImportId::from("spring"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.status, ImportStatus::Pending);
+    assert_eq!(record.file_name, "spring.xlsx");
+    assert_eq!(record.message, "Welcome");
+    assert!(!setup.queue_is_idle().await);
+
+    setup.work_until_idle().await;
+
+    let record = setup
+        .store("acme")
+        .get(&ImportId::from("spring"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.status, ImportStatus::Completed);
+    let summary = record.summary.unwrap();
+    assert_eq!(summary.counts.created, 3);
+    assert_eq!(summary.invitations.sent, 3);
+    let mut sent: Vec<String> = setup
+        .mailer
+        .delivered()
+        .into_iter()
+        .map(|i| i.email)
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["ann0@example.com", "ann1@example.com", "ann2@example.com"]
+    );
+    assert_eq!(setup.store("acme").snapshot().users.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_submission_of_an_id_is_a_replay_that_imports_nothing_more() {
+    let setup = setup("replay", &["acme"]).await;
+    let submission = Submission::new("acme", "twice", "first.xlsx");
+    let store = setup.store("acme").as_ref();
+    let file = users("ann", 2);
+    setup
+        .submitter
+        .submit(store, &submission, file.clone())
+        .await
+        .unwrap();
+    // The twin carries another file: the first one is the one imported, and it says so.
+    let twin = setup
+        .submitter
+        .submit(store, &submission, users("bob", 5))
+        .await
+        .unwrap();
+    assert_eq!(
+        twin,
+        Submitted::Replay {
+            id: ImportId::from("twice"),
+            status: ImportStatus::Pending,
+            same_file: false,
+            summary: None,
+        }
+    );
+    setup.work_until_idle().await;
+    let again = setup
+        .submitter
+        .submit(store, &submission, file)
+        .await
+        .unwrap();
+    let Submitted::Replay {
+        status,
+        same_file,
+        summary,
+        ..
+    } = again
+    else {
+        panic!("expected a replay, got {again:?}");
+    };
+    assert_eq!((status, same_file), (ImportStatus::Completed, true));
+    assert_eq!(summary.unwrap().counts.created, 2);
+    assert_eq!(setup.store("acme").snapshot().users.len(), 2);
+    assert_eq!(setup.mailer.delivered().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_with_problems_fails_once_and_a_retry_is_a_new_attempt() {
+    let setup = setup("retry", &["acme"]).await;
+    let store = setup.store("acme").as_ref();
+    let bad = workbook(
+        &Schema::default(),
+        &[&["Ann Lee", "not an email", "CA", "CA-QC", "en"]],
+    );
+    let mut submission = Submission::new("acme", "fix-me", "users.xlsx");
+    setup
+        .submitter
+        .submit(store, &submission, bad)
+        .await
+        .unwrap();
+    setup.work_until_idle().await;
+    let failed = store.get(&ImportId::from("fix-me")).await.unwrap().unwrap();
+    assert_eq!(failed.status, ImportStatus::Failed);
+    assert_eq!(
+        failed.summary.as_ref().unwrap().reason,
+        "1 problem in 1 rows; fix the file and upload it again"
+    );
+
+    // Without `retry`, the failed id answers its outcome.
+    let replay = setup
+        .submitter
+        .submit(store, &submission, users("ann", 1))
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), ImportStatus::Failed);
+    // With it, a new attempt imports the fixed file, and the failed record stays as it was.
+    submission.retry = true;
+    let retried = setup
+        .submitter
+        .submit(store, &submission, users("ann", 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        retried,
+        Submitted::Queued {
+            id: ImportId::from("fix-me~2")
+        }
+    );
+    setup.work_until_idle().await;
+    let second = store
+        .get(&ImportId::from("fix-me~2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.status, ImportStatus::Completed);
+    assert_eq!(second.summary.unwrap().counts.created, 1);
+    assert_eq!(
+        store.get(&ImportId::from("fix-me")).await.unwrap().unwrap(),
+        failed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_size_limit_is_refused_before_anything_is_kept() {
+    let setup = setup("limit", &["acme"]).await;
+    let small = Submitter::new(
+        setup.submitter.uploads().clone(),
+        Arc::new(setup.queue.clone()),
+        Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        },
+    );
+    let store = setup.store("acme").as_ref();
+    let error = small
+        .submit(
+            store,
+            &Submission::new("acme", "big", "big.xlsx"),
+            vec![0; 11],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "file.limit_exceeded");
+    assert_eq!(
+        error.to_string(),
+        "the file size in bytes (11) exceeds the limit of 10; split the users over several files"
+    );
+    assert_eq!(store.get(&ImportId::from("big")).await.unwrap(), None);
+    assert_eq!(
+        setup
+            .submitter
+            .uploads()
+            .size("acme", &ImportId::from("big"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(setup.queue_is_idle().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platforms_keep_their_own_uploads_records_and_users() {
+    let setup = setup("tenants", &["acme", "globex"]).await;
+    let submission = |platform: &str| Submission::new(platform, "same-id", "users.xlsx");
+    setup
+        .submitter
+        .submit(
+            setup.store("acme").as_ref(),
+            &submission("acme"),
+            users("acme", 2),
+        )
+        .await
+        .unwrap();
+    let other = setup
+        .submitter
+        .submit(
+            setup.store("globex").as_ref(),
+            &submission("globex"),
+            users("globex", 3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        other,
+        Submitted::Queued {
+            id: ImportId::from("same-id")
+        }
+    );
+    setup.work_until_idle().await;
+    assert_eq!(setup.store("acme").snapshot().users.len(), 2);
+    assert_eq!(setup.store("globex").snapshot().users.len(), 3);
+}
+
+impl Setup {
+    async fn queue_is_idle(&self) -> bool {
+        use user_import::jobs::JobQueue;
+        self.queue.is_idle().await.unwrap()
+    }
+}
