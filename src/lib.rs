@@ -56,8 +56,13 @@
 //! message that says how to fix it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp")))
+)]
 pub mod adapters;
 mod check;
 mod error;
@@ -107,6 +112,31 @@ pub use summary::{
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use text::Catalog;
+
+/// The attribute the host traits ([`UserStore`], [`GroupStore`], [`ImportLog`], [`Outbox`],
+/// [`Mailer`], [`Enroller`]) are written with, re-exported so that a host implementing them
+/// needs no `async-trait` dependency of its own (and always has the version they need).
+///
+/// ```
+/// use user_import::{Delivery, Invitation, Mailer, async_trait};
+///
+/// /// A mailer that delivers nothing and says so.
+/// struct Nowhere;
+///
+/// #[async_trait]
+/// impl Mailer for Nowhere {
+///     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
+///         invitations
+///             .iter()
+///             .map(|_| Delivery::Failed("no mail service".to_string()))
+///             .collect()
+///     }
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert!(Nowhere.send(&[]).await.is_empty());
+/// # });
+/// ```
+pub use async_trait::async_trait;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -1,7 +1,8 @@
 //! Invitations through a real SMTP server on loopback (aiosmtpd, started by `scripts/test`,
 //! found through `USER_IMPORT_TEST_SMTP_ADDR`; it saves each message it receives into
 //! `USER_IMPORT_TEST_SMTP_DIR` as `.eml` plus a `.json` of what it parsed), and as `.eml` files.
-//! Each test uses addresses of its own, so the tests run in parallel on one server.
+//! Each test uses addresses of its own, so the tests run in parallel on one server. Plain
+//! `cargo test` skips the tests that need the server as ignored; `scripts/test` runs them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -128,6 +129,7 @@ fn assert_only_expected_headers(message: &Value) {
 }
 
 #[tokio::test]
+#[ignore = "needs an SMTP server: run scripts/test"]
 async fn an_import_delivers_its_invitations_to_a_real_smtp_server() {
     let tag = tag();
     let ann = format!("ann.{tag}@example.com");
@@ -195,6 +197,7 @@ async fn an_import_delivers_its_invitations_to_a_real_smtp_server() {
 }
 
 #[tokio::test]
+#[ignore = "needs an SMTP server: run scripts/test"]
 async fn line_breaks_in_a_name_cannot_inject_headers_or_recipients() {
     let tag = tag();
     let eve = format!("eve.{tag}@example.com");
@@ -259,6 +262,7 @@ async fn line_breaks_in_a_name_cannot_inject_headers_or_recipients() {
 }
 
 #[tokio::test]
+#[ignore = "needs an SMTP server: run scripts/test"]
 async fn an_undeliverable_address_fails_alone() {
     let tag = tag();
     let ok = format!("ok.{tag}@example.com");

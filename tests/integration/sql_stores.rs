@@ -1,5 +1,6 @@
 //! The SQL stores on real databases: a SQLite file and a real PostgreSQL server (started by
-//! `scripts/test`, found through `USER_IMPORT_TEST_POSTGRES_URL`). Each backend runs the
+//! `scripts/test`, found through `USER_IMPORT_TEST_POSTGRES_URL`; plain `cargo test` skips the
+//! PostgreSQL tests as ignored, `scripts/test` runs them). Each backend runs the
 //! conformance suite, the fault-injection property test (a failed import leaves the store as it
 //! was, for a fault on every call) and 16 concurrent imports; PostgreSQL also runs 8 importers
 //! on 8 separate connections. Every test works in its own platform (tenant), or its own SQLite
@@ -23,10 +24,12 @@ use user_import::{
 
 use crate::common::filled;
 
-/// The tests every SQL backend runs; `$make` is an async fn (tag) -> store.
+/// The tests every SQL backend runs; `$make` is an async fn (tag) -> store, and the attributes
+/// after it (an `#[ignore]` for a backend that needs a server) go on every test.
 macro_rules! backend_tests {
-    ($make:ident) => {
+    ($make:ident $(, #[$attr:meta])*) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
         async fn passes_the_conformance_suite() {
             let base = $make("conformance").await;
             conformance::run_all(|| {
@@ -37,6 +40,7 @@ macro_rules! backend_tests {
         }
 
         #[test]
+        $(#[$attr])*
         fn a_failed_import_leaves_the_store_as_it_was_for_a_fault_on_every_call() {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -48,18 +52,21 @@ macro_rules! backend_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $(#[$attr])*
         async fn sixteen_concurrent_imports_never_duplicate_or_overrun() {
             let base = $make("sixteen").await;
             sixteen_concurrent_imports(&base).await;
         }
 
         #[tokio::test]
+        $(#[$attr])*
         async fn an_import_commits_everything_in_one_go_and_sends_from_the_outbox() {
             let base = $make("import").await;
             full_import(&base).await;
         }
 
         #[tokio::test]
+        $(#[$attr])*
         async fn platforms_sharing_a_database_do_not_see_each_other() {
             let base = $make("tenants").await;
             tenants(&base).await;
@@ -181,11 +188,12 @@ mod postgres_backend {
         store
     }
 
-    backend_tests!(store);
+    backend_tests!(store, #[ignore = "needs PostgreSQL: run scripts/test"]);
 
     /// Eight importers, each on its own connection (its own pool of one), race for
     /// overlapping emails and the last seats of one platform.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    #[ignore = "needs PostgreSQL: run scripts/test"]
     async fn eight_importers_on_separate_connections_never_duplicate_or_overrun() {
         let first = store("eight").await;
         first.seed_group("g1", "Nurses").await.unwrap();
@@ -246,6 +254,7 @@ mod postgres_backend {
     }
 
     #[tokio::test]
+    #[ignore = "needs PostgreSQL: run scripts/test"]
     async fn migrate_is_idempotent_and_concurrent() {
         let a = store("migrate-a").await;
         let b = store("migrate-b").await;

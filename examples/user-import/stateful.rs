@@ -1,0 +1,294 @@
+//! The commands that keep state: import, imports, summary, enroll, report, groups.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use user_import::{
+    CourseId, ErrorReport, ImportId, ImportRecord, ImportRequest, ImportStatus, ImportSummary,
+    Importer, IssueCode, Limits, Phase, Progress, Schema,
+};
+
+use crate::cli::{ImportArgs, Stateful};
+use crate::failure::{Failure, Outcome};
+use crate::host::{Host, platform_groups};
+use crate::output::{Output, print_summary};
+
+/// Opens the host `command` names, runs the command on it, and closes it.
+pub(crate) fn run(
+    command: &Stateful,
+    catalog: &user_import::Catalog,
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Failure::Runtime)?;
+    runtime.block_on(async {
+        let host = Host::open(command.state(), catalog).await?;
+        let end = match command {
+            Stateful::Import { import: args, .. } => import(&host, args, out).await,
+            Stateful::Imports { .. } => imports(&host, out).await,
+            Stateful::Summary { id, json, .. } => summary(&host, id, *json, out).await,
+            Stateful::Enroll { id, courses, .. } => enroll(&host, id, courses, out).await,
+            Stateful::Report { id, out: file, .. } => report(&host, id, file, out).await,
+            Stateful::Groups { .. } => groups(&host, out).await,
+        };
+        host.database.close().await;
+        end
+    })
+}
+
+fn importer(host: &Host) -> Importer {
+    Importer::new(Schema::default(), host.stores.clone())
+}
+
+/// Draws a progress line on a terminal; nothing when the output is not one.
+fn progress_bar() -> impl Fn(Progress) + Send + Sync {
+    let tty = std::io::stderr().is_terminal();
+    move |progress: Progress| {
+        if !tty {
+            return;
+        }
+        let phase = match progress.phase {
+            Phase::Reading => "reading",
+            Phase::Planning => "planning",
+            Phase::Committing => "committing",
+            Phase::Inviting => "inviting",
+            Phase::Done => "done",
+        };
+        let line = match progress.total {
+            Some(total) if total > 0 => {
+                let width = 30;
+                let filled = (progress.done.min(total) * width / total) as usize;
+                format!(
+                    "{phase:<10} [{}{}] {}/{total}",
+                    "#".repeat(filled),
+                    " ".repeat(width as usize - filled),
+                    progress.done
+                )
+            }
+            _ => format!("{phase:<10} {} rows", progress.done),
+        };
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\r\x1b[2K{line}");
+        if progress.phase == Phase::Done {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+async fn import(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outcome, Failure> {
+    let file = &args.file;
+    let bytes = std::fs::read(file).map_err(|source| Failure::Read {
+        path: file.clone(),
+        source,
+    })?;
+    let id = args
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("import-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")));
+    let file_name = file
+        .file_name()
+        .unwrap_or(file.as_os_str())
+        .to_string_lossy()
+        .into_owned();
+    let request = ImportRequest {
+        groups: args.groups.clone(),
+        message: args.message.clone().unwrap_or_default(),
+        notes: args.notes.clone().unwrap_or_default(),
+        uploaded_by: args
+            .by
+            .clone()
+            .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "admin".to_string())),
+        seat_limit: args.seat_limit,
+        dry_run: args.dry_run,
+        locale: host.catalog.clone(),
+        ..ImportRequest::new(id.clone(), file_name)
+    };
+    if !args.dry_run {
+        let path = host.upload_path(&id);
+        std::fs::write(&path, &bytes).map_err(|source| Failure::Write { path, source })?;
+    }
+    let summary = importer(host)
+        .run(&request, &bytes, &progress_bar())
+        .await
+        .map_err(|source| Failure::Engine {
+            action: "the import stopped",
+            source,
+        })?;
+    print_summary(out, &host.catalog, &summary, args.json)?;
+    if !args.json && !summary.dry_run && summary.status == ImportStatus::Completed {
+        writeln!(
+            out,
+            "  users kept in {}; invitations sent to {}",
+            host.database_shown, host.mail_shown
+        )?;
+    }
+    Ok(outcome(&summary))
+}
+
+/// What an import's summary says, for the exit code.
+fn outcome(summary: &ImportSummary) -> Outcome {
+    match summary.status {
+        ImportStatus::Completed => Outcome::Done,
+        _ if summary
+            .issues
+            .iter()
+            .any(|issue| issue.code == IssueCode::FileRejected) =>
+        {
+            Outcome::FileRejected
+        }
+        _ => Outcome::RowsWithProblems,
+    }
+}
+
+async fn imports(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
+    let records = host
+        .stores
+        .log
+        .list(50)
+        .await
+        .map_err(|source| Failure::Store {
+            action: "list the imports",
+            source,
+        })?;
+    if records.is_empty() {
+        writeln!(out, "no imports yet")?;
+    }
+    for record in records {
+        let counts = record
+            .summary
+            .as_ref()
+            .map(|s| s.counts)
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:<28} {:<10} {} {:<24} by {:<12} {} rows, {} created, {} added to groups{}",
+            record.id,
+            record.status.as_str(),
+            record.created_at.format("%Y-%m-%d %H:%M"),
+            record.file_name,
+            record.uploaded_by,
+            counts.rows,
+            counts.created,
+            counts.groups_added,
+            if record.notes.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", record.notes)
+            }
+        )?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// The record of import `id`.
+async fn record_of(host: &Host, id: &str) -> Result<ImportRecord, Failure> {
+    host.stores
+        .log
+        .get(&ImportId::from(id))
+        .await
+        .map_err(|source| Failure::Store {
+            action: "read the batch-imports index",
+            source,
+        })?
+        .ok_or_else(|| Failure::NoImport(id.to_string()))
+}
+
+async fn summary(host: &Host, id: &str, json: bool, out: &mut Output) -> Result<Outcome, Failure> {
+    let record = record_of(host, id).await?;
+    let Some(summary) = &record.summary else {
+        writeln!(out, "import {id} is {}", record.status.as_str())?;
+        return Ok(Outcome::Done);
+    };
+    if !json {
+        writeln!(
+            out,
+            "{} uploaded by {} on {}{}",
+            record.file_name,
+            record.uploaded_by,
+            record.created_at.format("%Y-%m-%d %H:%M"),
+            if record.notes.is_empty() {
+                String::new()
+            } else {
+                format!("; notes: {}", record.notes)
+            }
+        )?;
+    }
+    // The summary in the language asked for, whatever the import ran in.
+    let mut summary = summary.clone();
+    host.catalog.localize_summary(&mut summary);
+    print_summary(out, &host.catalog, &summary, json)?;
+    Ok(outcome(&summary))
+}
+
+async fn enroll(
+    host: &Host,
+    id: &str,
+    courses: &[String],
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
+    let courses: Vec<CourseId> = courses.iter().map(|c| CourseId::from(c.as_str())).collect();
+    let count = importer(host)
+        .enroll(&ImportId::from(id), &courses)
+        .await
+        .map_err(|source| Failure::Engine {
+            action: "the enrollment stopped",
+            source,
+        })?;
+    writeln!(
+        out,
+        "enrolled {count} users of import {id} in {} courses",
+        courses.len()
+    )?;
+    Ok(Outcome::Done)
+}
+
+async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<Outcome, Failure> {
+    record_of(host, id).await?;
+    let bytes = std::fs::read(host.upload_path(id)).map_err(|source| Failure::UploadMissing {
+        id: id.to_string(),
+        source,
+    })?;
+    let schema = Schema::default();
+    let validation =
+        user_import::validate_bytes(&bytes, &schema, &Limits::default()).map_err(|source| {
+            Failure::UploadUnreadable {
+                id: id.to_string(),
+                source,
+            }
+        })?;
+    let workbook = ErrorReport::new(&schema, &validation)
+        .locale(host.catalog.clone())
+        .to_bytes()
+        .map_err(|source| Failure::Engine {
+            action: "cannot write the error report",
+            source,
+        })?;
+    std::fs::write(file, workbook).map_err(|source| Failure::Write {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    writeln!(
+        out,
+        "wrote {} rows and {} problems to {}",
+        validation.row_count(),
+        validation.issues().len(),
+        file.display()
+    )?;
+    Ok(Outcome::Done)
+}
+
+async fn groups(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
+    let groups = platform_groups(host.database.as_ref())
+        .await
+        .map_err(|source| Failure::Store {
+            action: "list the groups",
+            source,
+        })?;
+    for (id, name) in groups {
+        writeln!(out, "{id:<16} {name}")?;
+    }
+    Ok(Outcome::Done)
+}
