@@ -140,13 +140,58 @@ impl InvitationText {
         }
         html.push_str("</body></html>\n");
         Message::builder()
-            .message_id(None)
+            .message_id(Some(message_id(invitation, &self.from)))
             .from(self.from.clone())
             .to(to)
             .subject(self.subject.replace("{name}", &name))
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| format!("the message could not be built: {e}"))
     }
+}
+
+/// The Message-ID of an invitation, derived from its invitation id and its import's, at the
+/// sender's domain: a second copy of one invitation (sent again after a crash) carries the same
+/// Message-ID, so a receiver can tell it is the same message. Characters a Message-ID cannot hold
+/// are written as `=` and two hexadecimal digits.
+///
+/// ```
+/// use user_import::adapters::smtp::message_id;
+/// use user_import::{DeliveryStatus, ImportId, Invitation, InvitationId, UserId};
+///
+/// let invitation = Invitation {
+///     id: InvitationId::from("42"),
+///     import: ImportId::from("spring intake"),
+///     user: UserId::from("7"),
+///     name: "Ann Lee".into(),
+///     email: "ann@example.com".into(),
+///     language: "en".into(),
+///     message: String::new(),
+///     status: DeliveryStatus::Pending,
+///     attempts: 0,
+///     last_error: None,
+///     claimed_at: None,
+/// };
+/// let from = "LMS <noreply@lms.example.org>".parse().unwrap();
+/// assert_eq!(message_id(&invitation, &from), "<invitation.42.spring=20intake@lms.example.org>");
+/// ```
+pub fn message_id(invitation: &Invitation, from: &Mailbox) -> String {
+    fn atom(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for byte in text.bytes() {
+            if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' {
+                out.push(char::from(byte));
+            } else {
+                out.push_str(&format!("={byte:02x}"));
+            }
+        }
+        out
+    }
+    format!(
+        "<invitation.{}.{}@{}>",
+        atom(invitation.id.as_str()),
+        atom(invitation.import.as_str()),
+        from.email.domain()
+    )
 }
 
 /// `value` on one line: every control character (CR, LF, tab, NUL, ...) becomes a space, and

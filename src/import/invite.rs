@@ -94,7 +94,7 @@ impl Importer {
             let now = Utc::now();
             let claim = Claim {
                 import: import.clone(),
-                limit: self.batch_size,
+                limit: self.invite_batch,
                 now,
                 stale_before: now - self.stale_after,
                 retry_failed,

@@ -113,6 +113,7 @@ pub struct Importer {
     limits: Limits,
     stores: Stores,
     batch_size: usize,
+    invite_batch: usize,
     max_attempts: u32,
     stale_after: chrono::Duration,
 }
@@ -126,6 +127,7 @@ impl Importer {
             limits: Limits::default(),
             stores,
             batch_size: 1_000,
+            invite_batch: 50,
             max_attempts: 5,
             stale_after: chrono::Duration::minutes(15),
         }
@@ -137,9 +139,17 @@ impl Importer {
         self
     }
 
-    /// Sets how many emails one lookup (and how many invitations one send) takes.
+    /// Sets how many emails one lookup takes.
     pub fn batch_size(mut self, batch_size: usize) -> Importer {
         self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Sets how many invitations are claimed, sent and recorded together (50 by default): a
+    /// sender stopped mid-way sends at most this many a second time (each copy with the same
+    /// Message-ID).
+    pub fn invite_batch(mut self, invitations: usize) -> Importer {
+        self.invite_batch = invitations.max(1);
         self
     }
 
