@@ -1,59 +1,56 @@
-//! The PostgreSQL store: every host trait on one database that many platforms and many
-//! stateless importers share.
+//! The SQLite store: every host trait in one file, the embedded default.
 //!
-//! The commit is one transaction: it locks the platform's row in `ui_platforms`
-//! (`SELECT ... FOR UPDATE`), re-checks the import id, the email keys and the seats, then writes
-//! users, memberships, the invitation outbox and the import's record with one bulk
-//! `INSERT ... SELECT ... FROM UNNEST(...)` per table, whatever the number of users. The unique
-//! index on `(platform, email_key)` backs the email check against writers that do not take the
-//! lock; its violation (code `23505`) is answered as [`Conflict::EmailTaken`].
+//! The commit is one `BEGIN IMMEDIATE` transaction (SQLite's write lock, taken before the
+//! checks, so two imports cannot both take the last seats): it re-checks the import id, the
+//! email keys and the seats, then writes users, memberships, the invitation outbox and the
+//! import's record with multi-row `INSERT`s built by [`sqlx::QueryBuilder::push_values`], in
+//! chunks under SQLite's limit of 32,766 bound parameters.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), user_import::StoreError> {
-//! use std::sync::Arc;
-//! use user_import::adapters::postgres::PostgresStore;
-//! use user_import::memory::MemoryMailer;
-//! use user_import::{Importer, Schema, Stores};
+//! use user_import::adapters::sqlite::SqliteStore;
 //!
-//! let store = PostgresStore::connect("postgres://app@127.0.0.1/lms", "platform-42").await?;
+//! let store = SqliteStore::connect("sqlite://lms.db", "platform-42").await?;
 //! store.migrate().await?;
-//! let mailer = MemoryMailer::new(); // or adapters::smtp::SmtpMailer (feature `smtp`)
-//! let importer = Importer::new(Schema::default(), Stores::single(Arc::new(store), Arc::new(mailer)));
-//! # let _ = importer;
 //! # Ok(())
 //! # }
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::str::FromStr;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, SqlSafeStr, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, SqlSafeStr, Sqlite, Transaction};
 
-use super::sql::{
+use super::{
     Snapshot, SnapshotUser, corrupt, delivery_name, delivery_status, from_json, import_status,
     language, numeric_id, pick_groups, to_json,
 };
 use crate::conformance::Seed;
 use crate::plan::{CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId};
 use crate::store::{
-    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
-    ImportRecord, Invitation, Outbox, StoreError, UserStore,
+    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
+    ImportLog, ImportRecord, Invitation, Outbox, StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
 
-const SCHEMA: &str = include_str!("../../migrations/postgres/0001_user_import.sql");
+const SCHEMA: &str = include_str!("../../../migrations/sqlite/0001_user_import.sql");
 
 /// The table where the store's migrations are tracked (its own, so that a host's sqlx
-/// migrations, numbered from 1 too, never collide with these).
+/// migrations never collide with these).
 pub const MIGRATIONS_TABLE: &str = "ui_sqlx_migrations";
 
-/// PostgreSQL's code for a unique violation.
-const UNIQUE_VIOLATION: &str = "23505";
+/// SQLite's default limit of bound parameters in one statement (since 3.32).
+pub const MAX_PARAMETERS: usize = 32_766;
 
-/// The store's migrations (`migrations/postgres/`), embedded in the library.
+/// The store's migrations (`migrations/sqlite/`), embedded in the library.
 pub fn migrator() -> Migrator {
     let mut migrator = Migrator::with_migrations(vec![Migration::new(
         1,
@@ -66,10 +63,10 @@ pub fn migrator() -> Migrator {
     migrator
 }
 
-/// Every host trait on PostgreSQL, for one platform (tenant). Cloning shares the pool.
+/// Every host trait on SQLite, for one platform (tenant). Cloning shares the pool.
 #[derive(Debug, Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
+pub struct SqliteStore {
+    pool: SqlitePool,
     platform: String,
 }
 
@@ -77,42 +74,65 @@ fn failed(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |error| StoreError::backend(operation, error)
 }
 
-fn code(error: &sqlx::Error) -> Option<String> {
+fn is_unique_violation(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
-        .and_then(|e| e.code())
-        .map(|c| c.into_owned())
+        .is_some_and(|e| e.is_unique_violation())
 }
 
-impl PostgresStore {
-    /// A store for `platform` on `pool`.
-    pub fn new(pool: PgPool, platform: impl Into<String>) -> PostgresStore {
-        PostgresStore {
+fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+fn from_micros(value: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(value).ok_or_else(|| corrupt(format!("time {value}")))
+}
+
+/// Rows per multi-row statement with `columns` bound values each (and one more bound value
+/// outside the rows).
+fn chunk_rows(columns: usize) -> usize {
+    ((MAX_PARAMETERS - 1) / columns).max(1)
+}
+
+impl SqliteStore {
+    /// A store for `platform` on `pool`. The pool's connections should have foreign keys on
+    /// and a busy timeout, as [`SqliteStore::connect`] sets them.
+    pub fn new(pool: SqlitePool, platform: impl Into<String>) -> SqliteStore {
+        SqliteStore {
             pool,
             platform: platform.into(),
         }
     }
 
-    /// Connects to `url` (`postgres://user@host:port/database`) with a pool of up to 10
-    /// connections.
+    /// Opens (creating it if missing) the database at `url` (`sqlite://path/to/file.db`, or
+    /// `sqlite::memory:` for a private in-memory database on one connection), in WAL mode,
+    /// with foreign keys on and writers waiting up to 30 s for the write lock.
     ///
     /// # Errors
     ///
-    /// [`StoreError::Backend`] when the server cannot be reached.
+    /// [`StoreError::Backend`] when the database cannot be opened.
     pub async fn connect(
         url: &str,
         platform: impl Into<String>,
-    ) -> Result<PostgresStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .connect(url)
+    ) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(failed("open the SQLite database"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 4 })
+            .connect_with(options)
             .await
-            .map_err(failed("connect to PostgreSQL"))?;
-        Ok(PostgresStore::new(pool, platform))
+            .map_err(failed("open the SQLite database"))?;
+        Ok(SqliteStore::new(pool, platform))
     }
 
     /// The pool.
-    pub fn pool(&self) -> &PgPool {
+    pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
@@ -122,12 +142,11 @@ impl PostgresStore {
     }
 
     /// The same database, another platform.
-    pub fn for_platform(&self, platform: impl Into<String>) -> PostgresStore {
-        PostgresStore::new(self.pool.clone(), platform)
+    pub fn for_platform(&self, platform: impl Into<String>) -> SqliteStore {
+        SqliteStore::new(self.pool.clone(), platform)
     }
 
-    /// Creates or updates the schema. Safe to run from many processes at once (sqlx holds an
-    /// advisory lock while it migrates).
+    /// Creates or updates the schema.
     ///
     /// # Errors
     ///
@@ -136,25 +155,21 @@ impl PostgresStore {
         migrator()
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::backend("migrate the PostgreSQL schema", e))
+            .map_err(|e| StoreError::backend("migrate the SQLite schema", e))
     }
 
-    /// Takes the platform's write lock for the rest of `tx`. Every writer of users that must
-    /// respect the seat limit takes it first.
-    async fn lock(&self, tx: &mut Transaction<'static, Postgres>) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO ui_platforms (platform) VALUES ($1) ON CONFLICT DO NOTHING")
-            .bind(&self.platform)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("SELECT platform FROM ui_platforms WHERE platform = $1 FOR UPDATE")
-            .bind(&self.platform)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
+    async fn write_tx(
+        &self,
+        operation: &'static str,
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(failed(operation))
     }
 
     /// Adds an active user in `groups` outside any import (the host's own sign-up, and test
-    /// set-up), under the platform's lock, and answers their identifier.
+    /// set-up) and answers their identifier.
     ///
     /// # Errors
     ///
@@ -166,10 +181,9 @@ impl PostgresStore {
         groups: &[&str],
     ) -> Result<UserId, StoreError> {
         let key = crate::normalize::email_key(email);
-        let mut tx = self.pool.begin().await.map_err(failed("add a user"))?;
-        self.lock(&mut tx).await.map_err(failed("add a user"))?;
+        let mut tx = self.write_tx("add a user").await?;
         let id: i64 = match sqlx::query_scalar(
-            "INSERT INTO ui_users (platform, name, email, email_key) VALUES ($1, $2, $3, $4)
+            "INSERT INTO ui_users (platform, name, email, email_key) VALUES (?1, ?2, ?3, ?4)
              RETURNING id",
         )
         .bind(&self.platform)
@@ -180,19 +194,18 @@ impl PostgresStore {
         .await
         {
             Ok(id) => id,
-            Err(e) if code(&e).as_deref() == Some(UNIQUE_VIOLATION) => {
+            Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict(Conflict::EmailTaken(vec![key])));
             }
             Err(e) => return Err(StoreError::backend("add a user", e)),
         };
-        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
         sqlx::query(
-            "INSERT INTO ui_memberships (platform, user_id, group_id)
-             SELECT $1, $2, g FROM UNNEST($3::text[]) AS g ON CONFLICT DO NOTHING",
+            "INSERT OR IGNORE INTO ui_memberships (platform, user_id, group_id)
+             SELECT ?1, ?2, value FROM json_each(?3)",
         )
         .bind(&self.platform)
         .bind(id)
-        .bind(&groups)
+        .bind(to_json(groups))
         .execute(&mut *tx)
         .await
         .map_err(failed("add a user"))?;
@@ -209,7 +222,7 @@ impl PostgresStore {
         let Some(id) = numeric_id(id.as_str()) else {
             return Ok(());
         };
-        sqlx::query("UPDATE ui_users SET active = FALSE WHERE platform = $1 AND id = $2")
+        sqlx::query("UPDATE ui_users SET active = 0 WHERE platform = ?1 AND id = ?2")
             .bind(&self.platform)
             .bind(id)
             .execute(&self.pool)
@@ -228,7 +241,7 @@ impl PostgresStore {
         let p = &self.platform;
         let users = sqlx::query(
             "SELECT id, name, email, email_key, attributes, active, import_id FROM ui_users
-             WHERE platform = $1 ORDER BY id",
+             WHERE platform = ?1 ORDER BY id",
         )
         .bind(p)
         .fetch_all(&self.pool)
@@ -237,7 +250,7 @@ impl PostgresStore {
         .iter()
         .map(user_of)
         .collect::<Result<Vec<_>, StoreError>>()?;
-        let groups = sqlx::query("SELECT id, name FROM ui_groups WHERE platform = $1 ORDER BY id")
+        let groups = sqlx::query("SELECT id, name FROM ui_groups WHERE platform = ?1 ORDER BY id")
             .bind(p)
             .fetch_all(&self.pool)
             .await
@@ -247,7 +260,7 @@ impl PostgresStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(failed(op))?;
         let memberships = sqlx::query(
-            "SELECT user_id, group_id FROM ui_memberships WHERE platform = $1
+            "SELECT user_id, group_id FROM ui_memberships WHERE platform = ?1
              ORDER BY user_id, group_id",
         )
         .bind(p)
@@ -265,14 +278,14 @@ impl PostgresStore {
         .map_err(failed(op))?;
         let imports = self.records(None).await?;
         let committed = sqlx::query_scalar(
-            "SELECT import_id FROM ui_committed WHERE platform = $1 ORDER BY import_id",
+            "SELECT import_id FROM ui_committed WHERE platform = ?1 ORDER BY import_id",
         )
         .bind(p)
         .fetch_all(&self.pool)
         .await
         .map_err(failed(op))?;
         let invitations =
-            sqlx::query("SELECT * FROM ui_invitations WHERE platform = $1 ORDER BY id")
+            sqlx::query("SELECT * FROM ui_invitations WHERE platform = ?1 ORDER BY id")
                 .bind(p)
                 .fetch_all(&self.pool)
                 .await
@@ -281,7 +294,7 @@ impl PostgresStore {
                 .map(invitation_of)
                 .collect::<Result<Vec<_>, _>>()?;
         let enrollments = sqlx::query(
-            "SELECT user_id, course_id FROM ui_enrollments WHERE platform = $1
+            "SELECT user_id, course_id FROM ui_enrollments WHERE platform = ?1
              ORDER BY user_id, course_id",
         )
         .bind(p)
@@ -307,11 +320,11 @@ impl PostgresStore {
     async fn records(&self, limit: Option<usize>) -> Result<Vec<ImportRecord>, StoreError> {
         let rows = match limit {
             Some(limit) => sqlx::query(
-                "SELECT * FROM ui_imports WHERE platform = $1 ORDER BY seq DESC LIMIT $2",
+                "SELECT * FROM ui_imports WHERE platform = ?1 ORDER BY seq DESC LIMIT ?2",
             )
             .bind(&self.platform)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX)),
-            None => sqlx::query("SELECT * FROM ui_imports WHERE platform = $1 ORDER BY seq")
+            None => sqlx::query("SELECT * FROM ui_imports WHERE platform = ?1 ORDER BY seq")
                 .bind(&self.platform),
         }
         .fetch_all(&self.pool)
@@ -320,19 +333,20 @@ impl PostgresStore {
         rows.iter().map(record_of).collect()
     }
 
-    /// The commit's checks and writes, inside `tx` (which the caller commits).
+    /// The commit's checks and writes, inside `tx` (which holds the write lock and which the
+    /// caller commits).
     async fn apply(
         &self,
-        tx: &mut Transaction<'static, Postgres>,
+        tx: &mut Transaction<'static, Sqlite>,
         commit: &Commit,
     ) -> Result<Result<CommitReceipt, Conflict>, sqlx::Error> {
         let p = &self.platform;
-        self.lock(tx).await?;
+        let import = commit.record.id.as_str();
 
-        let done: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM ui_committed WHERE platform = $1 AND import_id = $2")
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM ui_committed WHERE platform = ?1 AND import_id = ?2")
                 .bind(p)
-                .bind(commit.record.id.as_str())
+                .bind(import)
                 .fetch_optional(&mut **tx)
                 .await?;
         if done.is_some() {
@@ -344,10 +358,11 @@ impl PostgresStore {
         let keys: Vec<&str> = owned_keys.iter().map(|key| key.as_ref()).collect();
         if !keys.is_empty() {
             let taken: Vec<String> = sqlx::query_scalar(
-                "SELECT email_key FROM ui_users WHERE platform = $1 AND email_key = ANY($2)",
+                "SELECT email_key FROM ui_users
+                 WHERE platform = ?1 AND email_key IN (SELECT value FROM json_each(?2))",
             )
             .bind(p)
-            .bind(&keys)
+            .bind(to_json(&keys))
             .fetch_all(&mut **tx)
             .await?;
             if !taken.is_empty() {
@@ -365,7 +380,7 @@ impl PostgresStore {
             }
             if let Some(limit) = commit.seat_limit {
                 let active: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM ui_users WHERE platform = $1 AND active",
+                    "SELECT count(*) FROM ui_users WHERE platform = ?1 AND active",
                 )
                 .bind(p)
                 .fetch_one(&mut **tx)
@@ -390,12 +405,14 @@ impl PostgresStore {
             }
         }
         if !addition_users.is_empty() {
-            let found: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM ui_users WHERE platform = $1 AND id = ANY($2)")
-                    .bind(p)
-                    .bind(&addition_users)
-                    .fetch_all(&mut **tx)
-                    .await?;
+            let found: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM ui_users
+                 WHERE platform = ?1 AND id IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(p)
+            .bind(to_json(&addition_users))
+            .fetch_all(&mut **tx)
+            .await?;
             let found: BTreeSet<i64> = found.into_iter().collect();
             if let Some(addition) = commit
                 .additions
@@ -418,12 +435,14 @@ impl PostgresStore {
             .collect();
         if !wanted_groups.is_empty() {
             let wanted: Vec<&str> = wanted_groups.iter().copied().collect();
-            let found: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM ui_groups WHERE platform = $1 AND id = ANY($2)")
-                    .bind(p)
-                    .bind(&wanted)
-                    .fetch_all(&mut **tx)
-                    .await?;
+            let found: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM ui_groups
+                 WHERE platform = ?1 AND id IN (SELECT value FROM json_each(?2))",
+            )
+            .bind(p)
+            .bind(to_json(&wanted))
+            .fetch_all(&mut **tx)
+            .await?;
             if let Some(missing) = wanted.iter().find(|g| !found.iter().any(|f| f == *g)) {
                 return Ok(Err(Conflict::Stale(format!(
                     "group {missing} no longer exists"
@@ -431,95 +450,80 @@ impl PostgresStore {
             }
         }
 
-        // Users: one statement for all of them.
-        let mut created = Vec::with_capacity(commit.creates.len());
-        if !commit.creates.is_empty() {
-            let names: Vec<&str> = commit.creates.iter().map(|u| u.name()).collect();
-            let emails: Vec<&str> = commit.creates.iter().map(|u| u.email()).collect();
-            let attributes: Vec<String> = commit
-                .creates
-                .iter()
-                .map(|u| to_json(&u.attributes().collect::<Vec<_>>()))
-                .collect();
-            let rows = sqlx::query(
-                "INSERT INTO ui_users (platform, name, email, email_key, attributes, import_id)
-                 SELECT $1, t.name, t.email, t.email_key, t.attributes, $6
-                 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[])
-                     AS t(name, email, email_key, attributes)
-                 RETURNING id, email_key",
-            )
-            .bind(p)
-            .bind(&names)
-            .bind(&emails)
-            .bind(&keys)
-            .bind(&attributes)
-            .bind(commit.record.id.as_str())
-            .fetch_all(&mut **tx)
-            .await?;
-            let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
-            for row in &rows {
+        // Users: multi-row inserts, as few as the parameter limit allows.
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(commit.creates.len());
+        for chunk in commit.creates.chunks(chunk_rows(6)) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO ui_users (platform, name, email, email_key, attributes, import_id) ",
+            );
+            insert.push_values(chunk, |mut row, user| {
+                row.push_bind(p)
+                    .push_bind(user.name())
+                    .push_bind(user.email())
+                    .push_bind(user.email_key())
+                    .push_bind(to_json(&user.attributes().collect::<Vec<_>>()))
+                    .push_bind(import);
+            });
+            insert.push(" RETURNING id, email_key");
+            for row in insert.build().fetch_all(&mut **tx).await? {
                 ids.insert(row.try_get("email_key")?, row.try_get("id")?);
             }
-            for key in &keys {
-                let id = *ids
-                    .get(*key)
-                    .ok_or_else(|| sqlx::Error::Protocol(format!("no id returned for {key}")))?;
-                created.push(id);
-            }
+        }
+        let mut created = Vec::with_capacity(commit.creates.len());
+        for key in &keys {
+            let id = *ids
+                .get(*key)
+                .ok_or_else(|| sqlx::Error::Protocol(format!("no id returned for {key}")))?;
+            created.push(id);
+        }
 
-            // The outbox, in the same transaction.
-            let languages: Vec<String> = commit.creates.iter().map(language).collect();
-            sqlx::query(
+        // The outbox, in the same transaction.
+        let invitations: Vec<(i64, &crate::plan::NewUser)> =
+            created.iter().copied().zip(&commit.creates).collect();
+        for chunk in invitations.chunks(chunk_rows(7)) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ui_invitations
-                     (platform, import_id, user_id, name, email, language, message, status)
-                 SELECT $1, $2, t.user_id, t.name, t.email, t.language, $7, 'pending'
-                 FROM UNNEST($3::bigint[], $4::text[], $5::text[], $6::text[])
-                     AS t(user_id, name, email, language)",
-            )
-            .bind(p)
-            .bind(commit.record.id.as_str())
-            .bind(&created)
-            .bind(&names)
-            .bind(&emails)
-            .bind(&languages)
-            .bind(&commit.record.message)
-            .execute(&mut **tx)
-            .await?;
+                     (platform, import_id, user_id, name, email, language, message, status) ",
+            );
+            insert.push_values(chunk, |mut row, (id, user)| {
+                row.push_bind(p)
+                    .push_bind(import)
+                    .push_bind(*id)
+                    .push_bind(user.name())
+                    .push_bind(user.email())
+                    .push_bind(language(user))
+                    .push_bind(&commit.record.message)
+                    .push("'pending'");
+            });
+            insert.build().execute(&mut **tx).await?;
         }
 
         // Memberships: the created users in the import's groups, and the group additions.
-        let mut member_users: Vec<i64> = Vec::new();
-        let mut member_groups: Vec<&str> = Vec::new();
+        let mut members: Vec<(i64, &str)> = Vec::new();
         for id in &created {
             for group in &commit.groups {
-                member_users.push(*id);
-                member_groups.push(group.as_str());
+                members.push((*id, group.as_str()));
             }
         }
         for (addition, id) in commit.additions.iter().zip(&addition_users) {
             for group in &addition.groups {
-                member_users.push(*id);
-                member_groups.push(group.as_str());
+                members.push((*id, group.as_str()));
             }
         }
-        if !member_users.is_empty() {
-            sqlx::query(
-                "INSERT INTO ui_memberships (platform, user_id, group_id)
-                 SELECT $1, t.user_id, t.group_id FROM UNNEST($2::bigint[], $3::text[])
-                     AS t(user_id, group_id)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(p)
-            .bind(&member_users)
-            .bind(&member_groups)
-            .execute(&mut **tx)
-            .await?;
+        for chunk in members.chunks(chunk_rows(3)) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO ui_memberships (platform, user_id, group_id) ",
+            );
+            insert.push_values(chunk, |mut row, (id, group)| {
+                row.push_bind(p).push_bind(*id).push_bind(*group);
+            });
+            insert.build().execute(&mut **tx).await?;
         }
 
         upsert_record(tx, p, &commit.record).await?;
-        sqlx::query("INSERT INTO ui_committed (platform, import_id) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO ui_committed (platform, import_id) VALUES (?1, ?2)")
             .bind(p)
-            .bind(commit.record.id.as_str())
+            .bind(import)
             .execute(&mut **tx)
             .await?;
         Ok(Ok(CommitReceipt {
@@ -532,19 +536,19 @@ impl PostgresStore {
 }
 
 async fn upsert_record(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'static, Sqlite>,
     platform: &str,
     record: &ImportRecord,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO ui_imports (platform, id, file_name, uploaded_by, groups, message, notes,
              status, created_at, updated_at, summary)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (platform, id) DO UPDATE SET file_name = EXCLUDED.file_name,
-             uploaded_by = EXCLUDED.uploaded_by, groups = EXCLUDED.groups,
-             message = EXCLUDED.message, notes = EXCLUDED.notes, status = EXCLUDED.status,
-             created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-             summary = EXCLUDED.summary",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (platform, id) DO UPDATE SET file_name = excluded.file_name,
+             uploaded_by = excluded.uploaded_by, groups = excluded.groups,
+             message = excluded.message, notes = excluded.notes, status = excluded.status,
+             created_at = excluded.created_at, updated_at = excluded.updated_at,
+             summary = excluded.summary",
     )
     .bind(platform)
     .bind(record.id.as_str())
@@ -554,15 +558,15 @@ async fn upsert_record(
     .bind(&record.message)
     .bind(&record.notes)
     .bind(record.status.as_str())
-    .bind(record.created_at)
-    .bind(record.updated_at)
+    .bind(micros(record.created_at))
+    .bind(micros(record.updated_at))
     .bind(record.summary.as_ref().map(to_json))
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-fn user_of(row: &PgRow) -> Result<SnapshotUser, StoreError> {
+fn user_of(row: &SqliteRow) -> Result<SnapshotUser, StoreError> {
     let get = |e: sqlx::Error| StoreError::backend("read a user", e);
     Ok(SnapshotUser {
         id: row.try_get::<i64, _>("id").map_err(get)?.to_string(),
@@ -575,14 +579,14 @@ fn user_of(row: &PgRow) -> Result<SnapshotUser, StoreError> {
     })
 }
 
-fn group_of(row: &PgRow) -> Result<Group, sqlx::Error> {
+fn group_of(row: &SqliteRow) -> Result<Group, sqlx::Error> {
     Ok(Group {
         id: GroupId(row.try_get("id")?),
         name: row.try_get("name")?,
     })
 }
 
-fn record_of(row: &PgRow) -> Result<ImportRecord, StoreError> {
+fn record_of(row: &SqliteRow) -> Result<ImportRecord, StoreError> {
     let get = |e: sqlx::Error| StoreError::backend("read an import record", e);
     let summary: Option<String> = row.try_get("summary").map_err(get)?;
     Ok(ImportRecord {
@@ -593,8 +597,8 @@ fn record_of(row: &PgRow) -> Result<ImportRecord, StoreError> {
         message: row.try_get("message").map_err(get)?,
         notes: row.try_get("notes").map_err(get)?,
         status: import_status(row.try_get("status").map_err(get)?)?,
-        created_at: row.try_get("created_at").map_err(get)?,
-        updated_at: row.try_get("updated_at").map_err(get)?,
+        created_at: from_micros(row.try_get("created_at").map_err(get)?)?,
+        updated_at: from_micros(row.try_get("updated_at").map_err(get)?)?,
         summary: summary
             .as_deref()
             .map(from_json::<ImportSummary>)
@@ -602,9 +606,10 @@ fn record_of(row: &PgRow) -> Result<ImportRecord, StoreError> {
     })
 }
 
-fn invitation_of(row: &PgRow) -> Result<Invitation, StoreError> {
+fn invitation_of(row: &SqliteRow) -> Result<Invitation, StoreError> {
     let get = |e: sqlx::Error| StoreError::backend("read an invitation", e);
-    let attempts: i32 = row.try_get("attempts").map_err(get)?;
+    let attempts: i64 = row.try_get("attempts").map_err(get)?;
+    let claimed_at: Option<i64> = row.try_get("claimed_at").map_err(get)?;
     Ok(Invitation {
         id: InvitationId(row.try_get::<i64, _>("id").map_err(get)?.to_string()),
         import: ImportId(row.try_get("import_id").map_err(get)?),
@@ -616,14 +621,12 @@ fn invitation_of(row: &PgRow) -> Result<Invitation, StoreError> {
         status: delivery_status(row.try_get("status").map_err(get)?)?,
         attempts: u32::try_from(attempts).map_err(|_| corrupt(format!("attempts {attempts}")))?,
         last_error: row.try_get("last_error").map_err(get)?,
-        claimed_at: row
-            .try_get::<Option<DateTime<Utc>>, _>("claimed_at")
-            .map_err(get)?,
+        claimed_at: claimed_at.map(from_micros).transpose()?,
     })
 }
 
 #[async_trait]
-impl UserStore for PostgresStore {
+impl UserStore for SqliteStore {
     async fn find_by_email_keys(&self, keys: &[String]) -> Result<Vec<ExistingUser>, StoreError> {
         if keys.is_empty() {
             return Ok(Vec::new());
@@ -631,11 +634,11 @@ impl UserStore for PostgresStore {
         let rows = sqlx::query(
             "SELECT u.id, u.email_key, m.group_id FROM ui_users u
              LEFT JOIN ui_memberships m ON m.platform = u.platform AND m.user_id = u.id
-             WHERE u.platform = $1 AND u.email_key = ANY($2)
+             WHERE u.platform = ?1 AND u.email_key IN (SELECT value FROM json_each(?2))
              ORDER BY u.id, m.group_id",
         )
         .bind(&self.platform)
-        .bind(keys)
+        .bind(to_json(keys))
         .fetch_all(&self.pool)
         .await
         .map_err(failed("find users by email"))?;
@@ -659,7 +662,7 @@ impl UserStore for PostgresStore {
 
     async fn count_active_users(&self) -> Result<u64, StoreError> {
         let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM ui_users WHERE platform = $1 AND active")
+            sqlx::query_scalar("SELECT count(*) FROM ui_users WHERE platform = ?1 AND active")
                 .bind(&self.platform)
                 .fetch_one(&self.pool)
                 .await
@@ -668,7 +671,7 @@ impl UserStore for PostgresStore {
     }
 
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(failed("commit"))?;
+        let mut tx = self.write_tx("commit").await?;
         match self.apply(&mut tx, commit).await {
             Ok(Ok(receipt)) => {
                 tx.commit().await.map_err(failed("commit"))?;
@@ -678,29 +681,16 @@ impl UserStore for PostgresStore {
                 tx.rollback().await.map_err(failed("commit"))?;
                 Err(StoreError::Conflict(conflict))
             }
-            Err(error) if code(&error).as_deref() == Some(UNIQUE_VIOLATION) => {
-                // A writer that does not take the platform's lock took an email meanwhile (or
-                // committed this import): find out which, now that the transaction is over.
+            // Under the write lock the checks above see every writer, so a unique violation
+            // here means the commit itself holds a duplicate: answered as a taken email.
+            Err(error) if is_unique_violation(&error) => {
                 drop(tx);
-                let constraint = error
-                    .as_database_error()
-                    .and_then(|e| e.constraint().map(str::to_string));
-                if constraint.as_deref() == Some("ui_committed_pkey") {
-                    return Err(StoreError::Conflict(Conflict::AlreadyCommitted));
-                }
-                let keys: Vec<String> = commit
-                    .creates
-                    .iter()
-                    .map(|u| u.email_key().into_owned())
-                    .collect();
-                let taken: BTreeSet<String> = self
-                    .find_by_email_keys(&keys)
-                    .await?
-                    .into_iter()
-                    .map(|u| u.email_key)
-                    .collect();
                 Err(StoreError::Conflict(Conflict::EmailTaken(
-                    keys.into_iter().filter(|k| taken.contains(k)).collect(),
+                    commit
+                        .creates
+                        .iter()
+                        .map(|u| u.email_key().into_owned())
+                        .collect(),
                 )))
             }
             Err(error) => Err(StoreError::backend("commit", error)),
@@ -709,17 +699,20 @@ impl UserStore for PostgresStore {
 }
 
 #[async_trait]
-impl GroupStore for PostgresStore {
+impl GroupStore for SqliteStore {
     async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
         let known = sqlx::query(
-            "SELECT id, name FROM ui_groups WHERE platform = $1 AND (id = ANY($2) OR name = ANY($2))
+            "SELECT id, name FROM ui_groups
+             WHERE platform = ?1
+               AND (id IN (SELECT value FROM json_each(?2))
+                    OR name IN (SELECT value FROM json_each(?2)))
              ORDER BY id",
         )
         .bind(&self.platform)
-        .bind(wanted)
+        .bind(to_json(wanted))
         .fetch_all(&self.pool)
         .await
         .map_err(failed("resolve groups"))?
@@ -732,12 +725,12 @@ impl GroupStore for PostgresStore {
 }
 
 #[async_trait]
-impl ImportLog for PostgresStore {
+impl ImportLog for SqliteStore {
     async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO ui_imports (platform, id, file_name, uploaded_by, groups, message, notes,
                  status, created_at, updated_at, summary)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (platform, id) DO NOTHING",
         )
         .bind(&self.platform)
@@ -748,8 +741,8 @@ impl ImportLog for PostgresStore {
         .bind(&record.message)
         .bind(&record.notes)
         .bind(record.status.as_str())
-        .bind(record.created_at)
-        .bind(record.updated_at)
+        .bind(micros(record.created_at))
+        .bind(micros(record.updated_at))
         .bind(record.summary.as_ref().map(to_json))
         .execute(&self.pool)
         .await
@@ -773,13 +766,13 @@ impl ImportLog for PostgresStore {
         summary: Option<&ImportSummary>,
     ) -> Result<(), StoreError> {
         let updated = sqlx::query(
-            "UPDATE ui_imports SET status = $3, updated_at = $4, summary = COALESCE($5, summary)
-             WHERE platform = $1 AND id = $2",
+            "UPDATE ui_imports SET status = ?3, updated_at = ?4, summary = COALESCE(?5, summary)
+             WHERE platform = ?1 AND id = ?2",
         )
         .bind(&self.platform)
         .bind(id.as_str())
         .bind(status.as_str())
-        .bind(Utc::now())
+        .bind(micros(Utc::now()))
         .bind(summary.map(to_json))
         .execute(&self.pool)
         .await
@@ -793,7 +786,7 @@ impl ImportLog for PostgresStore {
     }
 
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
-        sqlx::query("SELECT * FROM ui_imports WHERE platform = $1 AND id = $2")
+        sqlx::query("SELECT * FROM ui_imports WHERE platform = ?1 AND id = ?2")
             .bind(&self.platform)
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -810,25 +803,25 @@ impl ImportLog for PostgresStore {
 }
 
 #[async_trait]
-impl Outbox for PostgresStore {
+impl Outbox for SqliteStore {
     async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
+        // One statement: SQLite runs it under the write lock, so two claims never overlap.
         let rows = sqlx::query(
-            "UPDATE ui_invitations SET status = 'sending', claimed_at = $3
+            "UPDATE ui_invitations SET status = 'sending', claimed_at = ?3
              WHERE id IN (
                  SELECT id FROM ui_invitations
-                 WHERE platform = $1 AND import_id = $2
+                 WHERE platform = ?1 AND import_id = ?2
                    AND (status = 'pending'
-                        OR (status = 'failed' AND $5)
-                        OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < $4)))
+                        OR (status = 'failed' AND ?5)
+                        OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < ?4)))
                  ORDER BY id
-                 LIMIT $6
-                 FOR UPDATE SKIP LOCKED)
+                 LIMIT ?6)
              RETURNING *",
         )
         .bind(&self.platform)
         .bind(claim.import.as_str())
-        .bind(claim.now)
-        .bind(claim.stale_before)
+        .bind(micros(claim.now))
+        .bind(micros(claim.stale_before))
         .bind(claim.retry_failed)
         .bind(i64::try_from(claim.limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
@@ -843,54 +836,49 @@ impl Outbox for PostgresStore {
     }
 
     async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError> {
-        let mut ids = Vec::with_capacity(outcomes.len());
-        let mut statuses = Vec::with_capacity(outcomes.len());
-        let mut errors: Vec<Option<&str>> = Vec::with_capacity(outcomes.len());
+        let mut rows: Vec<(i64, &'static str, Option<&str>)> = Vec::with_capacity(outcomes.len());
         for (id, outcome) in outcomes {
             let Some(number) = numeric_id(id.as_str()) else {
                 return Err(StoreError::NotFound {
                     what: format!("invitation {id}"),
                 });
             };
-            ids.push(number);
-            match outcome {
-                Delivery::Sent => {
-                    statuses.push(delivery_name(crate::store::DeliveryStatus::Sent));
-                    errors.push(None);
-                }
-                Delivery::Failed(reason) => {
-                    statuses.push(delivery_name(crate::store::DeliveryStatus::Failed));
-                    errors.push(Some(reason.as_str()));
-                }
-            }
+            rows.push(match outcome {
+                Delivery::Sent => (number, delivery_name(DeliveryStatus::Sent), None),
+                Delivery::Failed(reason) => (
+                    number,
+                    delivery_name(DeliveryStatus::Failed),
+                    Some(reason.as_str()),
+                ),
+            });
         }
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(failed("record deliveries"))?;
-        let updated: Vec<i64> = sqlx::query_scalar(
-            "UPDATE ui_invitations AS i
-             SET status = t.status, last_error = t.last_error, attempts = i.attempts + 1
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, status, last_error)
-             WHERE i.platform = $1 AND i.id = t.id
-             RETURNING i.id",
-        )
-        .bind(&self.platform)
-        .bind(&ids)
-        .bind(&statuses)
-        .bind(&errors)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(failed("record deliveries"))?;
-        let updated: BTreeSet<i64> = updated.into_iter().collect();
+        let mut tx = self.write_tx("record deliveries").await?;
+        let mut updated: BTreeSet<i64> = BTreeSet::new();
+        for chunk in rows.chunks(chunk_rows(3)) {
+            let mut update = QueryBuilder::<Sqlite>::new("WITH t(id, status, last_error) AS (");
+            update.push_values(chunk, |mut row, (id, status, error)| {
+                row.push_bind(*id).push_bind(*status).push_bind(*error);
+            });
+            update.push(
+                ") UPDATE ui_invitations
+                 SET status = t.status, last_error = t.last_error, attempts = attempts + 1
+                 FROM t WHERE ui_invitations.platform = ",
+            );
+            update.push_bind(&self.platform);
+            update.push(" AND ui_invitations.id = t.id RETURNING ui_invitations.id");
+            let ids: Vec<i64> = update
+                .build_query_scalar()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(failed("record deliveries"))?;
+            updated.extend(ids);
+        }
         if let Some((id, _)) = outcomes
             .iter()
-            .zip(&ids)
-            .find(|(_, n)| !updated.contains(n))
+            .find(|(id, _)| numeric_id(id.as_str()).is_none_or(|n| !updated.contains(&n)))
         {
             return Err(StoreError::NotFound {
-                what: format!("invitation {}", id.0),
+                what: format!("invitation {id}"),
             });
         }
         tx.commit().await.map_err(failed("record deliveries"))?;
@@ -899,7 +887,7 @@ impl Outbox for PostgresStore {
 
     async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError> {
         sqlx::query(
-            "SELECT * FROM ui_invitations WHERE platform = $1 AND import_id = $2 ORDER BY id",
+            "SELECT * FROM ui_invitations WHERE platform = ?1 AND import_id = ?2 ORDER BY id",
         )
         .bind(&self.platform)
         .bind(import.as_str())
@@ -913,7 +901,7 @@ impl Outbox for PostgresStore {
 }
 
 #[async_trait]
-impl Enroller for PostgresStore {
+impl Enroller for SqliteStore {
     async fn enroll(&self, users: &[UserId], courses: &[CourseId]) -> Result<(), StoreError> {
         let mut ids = Vec::with_capacity(users.len());
         for user in users {
@@ -926,14 +914,15 @@ impl Enroller for PostgresStore {
                 }
             }
         }
-        let mut tx = self.pool.begin().await.map_err(failed("enroll users"))?;
-        let found: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM ui_users WHERE platform = $1 AND id = ANY($2)")
-                .bind(&self.platform)
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(failed("enroll users"))?;
+        let mut tx = self.write_tx("enroll users").await?;
+        let found: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM ui_users WHERE platform = ?1 AND id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&self.platform)
+        .bind(to_json(&ids))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(failed("enroll users"))?;
         if let Some((user, _)) = users.iter().zip(&ids).find(|(_, id)| !found.contains(id)) {
             return Err(StoreError::NotFound {
                 what: format!("user {user}"),
@@ -941,13 +930,12 @@ impl Enroller for PostgresStore {
         }
         let courses: Vec<&str> = courses.iter().map(|c| c.as_str()).collect();
         sqlx::query(
-            "INSERT INTO ui_enrollments (platform, user_id, course_id)
-             SELECT $1, u, c FROM UNNEST($2::bigint[]) AS u CROSS JOIN UNNEST($3::text[]) AS c
-             ON CONFLICT DO NOTHING",
+            "INSERT OR IGNORE INTO ui_enrollments (platform, user_id, course_id)
+             SELECT ?1, u.value, c.value FROM json_each(?2) AS u, json_each(?3) AS c",
         )
         .bind(&self.platform)
-        .bind(&ids)
-        .bind(&courses)
+        .bind(to_json(&ids))
+        .bind(to_json(&courses))
         .execute(&mut *tx)
         .await
         .map_err(failed("enroll users"))?;
@@ -957,11 +945,11 @@ impl Enroller for PostgresStore {
 }
 
 #[async_trait]
-impl Seed for PostgresStore {
+impl Seed for SqliteStore {
     async fn seed_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO ui_groups (platform, id, name) VALUES ($1, $2, $3)
-             ON CONFLICT (platform, id) DO UPDATE SET name = EXCLUDED.name",
+            "INSERT INTO ui_groups (platform, id, name) VALUES (?1, ?2, ?3)
+             ON CONFLICT (platform, id) DO UPDATE SET name = excluded.name",
         )
         .bind(&self.platform)
         .bind(id)
