@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use user_import::adapters::postgres::PostgresStore;
 use user_import::adapters::sqlite::SqliteStore;
 use user_import::adapters::sqlx::{self, QueryBuilder, Sqlite};
-use user_import::conformance::{Seed, commit_of};
+use user_import::conformance::{commit_of, groups};
 use user_import::{Commit, NewUser, UserStore};
 
 fn users(n: usize) -> Commit {
@@ -66,7 +66,7 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
     for rep in 0..reps {
         // The store's commit.
         let store = base.for_platform(platform("pg-commit", n, rep));
-        store.seed_group("g1", "Group").await.unwrap();
+        groups(&store, &[("g1", "Group")]).await;
         let started = Instant::now();
         let receipt = store.commit(&commit).await.expect("commit");
         commits.push(started.elapsed());
@@ -75,10 +75,7 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
         // A bare COPY of the same rows: users (ids drawn from the table's sequence first),
         // their memberships and their invitations, in one transaction.
         let p = platform("pg-copy", n, rep);
-        base.for_platform(&p)
-            .seed_group("g1", "Group")
-            .await
-            .unwrap();
+        groups(&base.for_platform(&p), &[("g1", "Group")]).await;
         let mut tx = base.pool().begin().await.unwrap();
         let started = Instant::now();
         let ids: Vec<i64> = sqlx::query_scalar(
@@ -134,10 +131,7 @@ async fn postgres(url: &str, n: usize, reps: usize) -> (Duration, Duration, Dura
 
         // One INSERT per row (user, membership, invitation), prepared, in one transaction.
         let p = platform("pg-rows", n, rep);
-        base.for_platform(&p)
-            .seed_group("g1", "Group")
-            .await
-            .unwrap();
+        groups(&base.for_platform(&p), &[("g1", "Group")]).await;
         let json = attributes_json();
         let started = Instant::now();
         let mut tx = base.pool().begin().await.unwrap();
@@ -194,7 +188,7 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
     let (mut commits, mut multis, mut inserts) = (Vec::new(), Vec::new(), Vec::new());
     for rep in 0..reps {
         let store = base.for_platform(platform("sqlite-commit", n, rep));
-        store.seed_group("g1", "Group").await.unwrap();
+        groups(&store, &[("g1", "Group")]).await;
         let started = Instant::now();
         let receipt = store.commit(&commit).await.expect("commit");
         commits.push(started.elapsed());
@@ -203,10 +197,7 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
         // The same rows as multi-row INSERTs (users, then their memberships and invitations),
         // in one transaction, without the commit's checks.
         let p = platform("sqlite-multi", n, rep);
-        base.for_platform(&p)
-            .seed_group("g1", "Group")
-            .await
-            .unwrap();
+        groups(&base.for_platform(&p), &[("g1", "Group")]).await;
         let json = attributes_json();
         let started = Instant::now();
         let mut tx = base.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
@@ -264,10 +255,7 @@ async fn sqlite(path: &std::path::Path, n: usize, reps: usize) -> (Duration, Dur
 
         // One INSERT per row (user, membership, invitation), prepared, in one transaction.
         let p = platform("sqlite-rows", n, rep);
-        base.for_platform(&p)
-            .seed_group("g1", "Group")
-            .await
-            .unwrap();
+        groups(&base.for_platform(&p), &[("g1", "Group")]).await;
         let started = Instant::now();
         let mut tx = base.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
         for user in &commit.creates {

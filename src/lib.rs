@@ -56,9 +56,15 @@
 //! message that says how to fix it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "smtp")))
+)]
 pub mod adapters;
+mod commit_rules;
 pub mod conformance;
 mod error;
 pub mod faults;
@@ -81,6 +87,7 @@ mod template;
 pub mod testing;
 mod validate;
 
+pub use commit_rules::{CommitView, check_commit};
 pub use error::{Error, FileKind};
 pub use import::{ImportRequest, Importer, Phase, Progress};
 pub use issue::{Issue, IssueCode, Severity, english};
