@@ -65,6 +65,7 @@
 )]
 pub mod adapters;
 mod check;
+mod commit_rules;
 mod error;
 mod import;
 mod issue;
@@ -79,13 +80,17 @@ mod schema;
 mod store;
 mod summary;
 mod template;
+#[cfg(any(test, feature = "testkit"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 pub mod text;
 mod value;
 
 pub use check::normalize;
+#[cfg(any(test, feature = "testkit"))]
 #[doc(hidden)]
 pub use testkit::testing;
+#[cfg(any(test, feature = "testkit"))]
 pub use testkit::{conformance, faults};
 
 pub use check::records::{NewUser, Record, RecordSet};
@@ -93,6 +98,7 @@ pub use check::validate::{Validation, Validator, validate_bytes, validate_workbo
 pub use error::{Conflict, Error, FileKind, Limit, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
 pub use import::{ImportRequest, Importer, ReadOutcome, Started};
+pub use commit_rules::{CommitView, check_commit};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use model::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,

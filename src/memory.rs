@@ -14,10 +14,11 @@ use crate::model::{
     Attributes, CourseId, ExistingUser, Group, GroupId, ImportId, InvitationId, UserId,
 };
 use crate::store::{
-    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore,
-    ImportLog, ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
+    Begin, Claim, Commit, CommitReceipt, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
+    ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore, groups_to_create,
 };
 use crate::summary::{ImportStatus, ImportSummary};
+use crate::{CommitView, check_commit};
 
 /// A user held by [`MemoryStore`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +76,29 @@ impl State {
             import_order: Vec::new(),
             ..self.clone()
         }
+    }
+}
+
+/// The commit's rules read the state directly, under the store's write lock.
+impl CommitView for State {
+    fn is_committed(&self, import: &ImportId) -> bool {
+        self.committed.contains(import)
+    }
+
+    fn email_taken(&self, key: &str) -> bool {
+        self.emails.contains_key(key)
+    }
+
+    fn active_users(&self) -> u64 {
+        self.users.values().filter(|u| u.active).count() as u64
+    }
+
+    fn user_exists(&self, user: &UserId) -> bool {
+        self.users.contains_key(user)
+    }
+
+    fn group_exists(&self, group: &GroupId) -> bool {
+        self.groups.contains_key(group)
     }
 }
 
@@ -214,54 +238,7 @@ impl UserStore for MemoryStore {
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
         let mut state = self.write();
         // Every check first; nothing is written until all pass.
-        if state.committed.contains(&commit.record.id) {
-            return Err(StoreError::Conflict(Conflict::AlreadyCommitted));
-        }
-        let taken: Vec<String> = commit
-            .creates
-            .iter()
-            .filter(|user| state.emails.contains_key(user.email_key().as_ref()))
-            .map(|user| user.email_key().into_owned())
-            .collect();
-        if !taken.is_empty() {
-            return Err(StoreError::Conflict(Conflict::EmailTaken(taken)));
-        }
-        let mut keys = BTreeSet::new();
-        if let Some(user) = commit.creates.iter().find(|u| !keys.insert(u.email_key())) {
-            return Err(StoreError::Conflict(Conflict::EmailTaken(vec![
-                user.email_key().into_owned(),
-            ])));
-        }
-        if let Some(limit) = commit.seat_limit.filter(|_| !commit.creates.is_empty()) {
-            let active = state.users.values().filter(|u| u.active).count() as u64;
-            if active + commit.creates.len() as u64 > limit {
-                return Err(StoreError::Conflict(Conflict::SeatsExhausted {
-                    active,
-                    limit,
-                }));
-            }
-        }
-        if let Some(addition) = commit
-            .additions
-            .iter()
-            .find(|a| !state.users.contains_key(&a.user))
-        {
-            return Err(StoreError::Conflict(Conflict::Stale(format!(
-                "user {} no longer exists",
-                addition.user
-            ))));
-        }
-        let all_groups = commit
-            .groups
-            .iter()
-            .chain(commit.additions.iter().flat_map(|a| a.groups.iter()));
-        for group in all_groups {
-            if !state.groups.contains_key(group) {
-                return Err(StoreError::Conflict(Conflict::Stale(format!(
-                    "group {group} no longer exists"
-                ))));
-            }
-        }
+        check_commit(commit, &*state).map_err(StoreError::Conflict)?;
 
         let mut created = Vec::with_capacity(commit.creates.len());
         for user in &commit.creates {
@@ -340,6 +317,20 @@ impl GroupStore for MemoryStore {
             }
         }
         Ok(found)
+    }
+
+    async fn create_groups(&self, groups: &[Group]) -> Result<Vec<Group>, StoreError> {
+        let mut state = self.write();
+        let held: Vec<Group> = state.groups.values().cloned().collect();
+        let (answers, created) = groups_to_create(groups, &held);
+        for group in created {
+            state.groups.insert(group.id.clone(), group);
+        }
+        Ok(answers)
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        Ok(self.read().groups.values().cloned().collect())
     }
 }
 

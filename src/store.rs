@@ -170,17 +170,57 @@ pub trait UserStore: Send + Sync {
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError>;
 }
 
-/// Resolves the groups an administrator picked.
+/// The platform's groups: resolves the groups an administrator picked, creates and lists them.
 ///
 /// # Contract
 ///
-/// [`resolve`](GroupStore::resolve) answers the groups whose id or name (compared as given) is
-/// among `wanted`, each once; the ones it does not know are left out, and the engine names them
-/// in its failure message.
+/// - [`resolve`](GroupStore::resolve) answers the groups whose id or name (compared as given)
+///   is among `wanted`, each once; the ones it does not know are left out, and the engine names
+///   them in its failure message.
+/// - [`create_groups`](GroupStore::create_groups) is **idempotent**: for each group asked, in
+///   order, it answers the group the store holds with the same id, else the first (by id) with
+///   the same name (compared as given), and changes nothing about it; otherwise it creates the
+///   group as asked and answers it. One answer per group asked, in the order asked (a group
+///   asked twice answers the same group twice). All or nothing; concurrent calls behave as if
+///   made one after the other, so a group is never created twice.
+/// - [`list_groups`](GroupStore::list_groups) answers every group of the platform, by id (byte
+///   order), each once.
 #[async_trait]
 pub trait GroupStore: Send + Sync {
     /// The known groups among `wanted`.
     async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError>;
+
+    /// Creates the groups that do not exist yet, and answers each group asked as the store
+    /// holds it.
+    async fn create_groups(&self, groups: &[Group]) -> Result<Vec<Group>, StoreError>;
+
+    /// Every group, by id.
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError>;
+}
+
+/// What [`GroupStore::create_groups`] answers and creates when the store holds `held` (at least
+/// the groups whose id or name is among `asked`): the answers, one per group asked, and the
+/// groups to create, each once, in the order asked.
+pub(crate) fn groups_to_create(asked: &[Group], held: &[Group]) -> (Vec<Group>, Vec<Group>) {
+    let mut known: Vec<Group> = held.to_vec();
+    known.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut answers = Vec::with_capacity(asked.len());
+    let mut created = Vec::new();
+    for group in asked {
+        let found = known
+            .iter()
+            .find(|g| g.id == group.id)
+            .or_else(|| known.iter().find(|g| g.name == group.name));
+        match found {
+            Some(existing) => answers.push(existing.clone()),
+            None => {
+                known.push(group.clone());
+                created.push(group.clone());
+                answers.push(group.clone());
+            }
+        }
+    }
+    (answers, created)
 }
 
 /// The batch-imports index.
@@ -290,6 +330,12 @@ macro_rules! forward {
         impl<T: GroupStore + ?Sized> GroupStore for $wrapper<T> {
             async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
                 (**self).resolve(wanted).await
+            }
+            async fn create_groups(&self, groups: &[Group]) -> Result<Vec<Group>, StoreError> {
+                (**self).create_groups(groups).await
+            }
+            async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+                (**self).list_groups().await
             }
         }
 

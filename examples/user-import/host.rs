@@ -17,9 +17,8 @@ use user_import::adapters::postgres::PostgresStore;
 use user_import::adapters::smtp::{FileMailer, SmtpMailer};
 use user_import::adapters::sqlite::SqliteStore;
 use user_import::adapters::sqlx;
-use user_import::conformance::Seed;
 use user_import::{
-    Catalog, Enroller, GroupStore, ImportLog, Mailer, Outbox, StoreError, Stores, UserStore,
+    Catalog, Enroller, Group, GroupId, GroupStore, ImportLog, Mailer, Outbox, StoreError, Stores, UserStore,
     async_trait,
 };
 
@@ -86,7 +85,7 @@ impl Host {
             database_shown,
             mail_shown,
         };
-        platform_groups(host.database.as_ref())
+        platform_groups(host.stores.groups.as_ref())
             .await
             .map_err(|source| Failure::Database {
                 action: "set up the groups in",
@@ -220,24 +219,27 @@ where
     Ok((stores, store))
 }
 
-/// The platform's groups, (id, name) by id, after giving a platform without any
-/// [`DEFAULT_GROUPS`].
-///
-/// A stand-in: the store traits cannot list or create groups yet, so this goes through
-/// [`Database::list_groups`] (raw SQL over the adapters' `ui_groups` table) and
-/// [`Database::add_group`] (the test kit's `Seed`). When `GroupStore::create_groups` and
-/// `list_groups` land, this becomes two calls on `Stores::groups` and those two methods go.
+/// The platform's groups, (id, name) by id; a platform without any gets
+/// [`DEFAULT_GROUPS`] first (creating them is idempotent).
 pub(crate) async fn platform_groups(
-    database: &dyn Database,
+    groups: &dyn GroupStore,
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let groups = database.list_groups().await?;
-    if !groups.is_empty() {
-        return Ok(groups);
+    let mut found = groups.list_groups().await?;
+    if found.is_empty() {
+        let defaults: Vec<Group> = DEFAULT_GROUPS
+            .iter()
+            .map(|(id, name)| Group {
+                id: GroupId::from(*id),
+                name: (*name).to_string(),
+            })
+            .collect();
+        groups.create_groups(&defaults).await?;
+        found = groups.list_groups().await?;
     }
-    for (id, name) in DEFAULT_GROUPS {
-        database.add_group(id, name).await?;
-    }
-    database.list_groups().await
+    Ok(found
+        .into_iter()
+        .map(|group| (group.id.0, group.name))
+        .collect())
 }
 
 /// What the host does with its database beyond the engine's store traits. Each SQL store of
@@ -247,11 +249,7 @@ pub(crate) trait Database: Send + Sync {
     /// Creates or updates the schema.
     async fn migrate(&self) -> Result<(), StoreError>;
 
-    /// The platform's groups, (id, name) by id: a stand-in, see [`platform_groups`].
-    async fn list_groups(&self) -> Result<Vec<(String, String)>, StoreError>;
 
-    /// Adds a group to the platform: a stand-in, see [`platform_groups`].
-    async fn add_group(&self, id: &str, name: &str) -> Result<(), StoreError>;
 
     /// Closes the connections (SQLite folds its write-ahead log back into the file).
     async fn close(&self);
@@ -261,16 +259,6 @@ pub(crate) trait Database: Send + Sync {
 impl Database for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {
         SqliteStore::migrate(self).await
-    }
-    async fn list_groups(&self) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as("SELECT id, name FROM ui_groups WHERE platform = ?1 ORDER BY id")
-            .bind(self.platform())
-            .fetch_all(self.pool())
-            .await
-            .map_err(|error| StoreError::backend("list the groups", error))
-    }
-    async fn add_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
-        self.seed_group(id, name).await
     }
     async fn close(&self) {
         self.pool().close().await;
@@ -282,16 +270,6 @@ impl Database for SqliteStore {
 impl Database for PostgresStore {
     async fn migrate(&self) -> Result<(), StoreError> {
         PostgresStore::migrate(self).await
-    }
-    async fn list_groups(&self) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as("SELECT id, name FROM ui_groups WHERE platform = $1 ORDER BY id")
-            .bind(self.platform())
-            .fetch_all(self.pool())
-            .await
-            .map_err(|error| StoreError::backend("list the groups", error))
-    }
-    async fn add_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
-        self.seed_group(id, name).await
     }
     async fn close(&self) {
         self.pool().close().await;

@@ -186,11 +186,34 @@ pub(crate) fn sample(path: &Path, with_errors: bool, out: &mut Output) -> Result
     if with_errors {
         rows.extend(SAMPLE_ERRORS.iter().map(|row| row.as_slice()));
     }
-    let bytes = user_import::testing::workbook(&Schema::default(), &rows);
+    let bytes = workbook(&Schema::default(), &rows).map_err(|error| Failure::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(error),
+    })?;
     std::fs::write(path, bytes).map_err(|source| Failure::Write {
         path: path.to_path_buf(),
         source,
     })?;
     writeln!(out, "wrote {} users to {}", rows.len(), path.display())?;
     Ok(Outcome::Done)
+}
+
+/// A workbook of `rows` under the schema's headers on its data sheet, every value written as
+/// text, as an administrator fills in the template.
+fn workbook(schema: &Schema, rows: &[&[&str]]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(schema.sheet_name())?;
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    for (col, column) in schema.columns().iter().enumerate() {
+        sheet.write_string(0, col as u16, column.header())?;
+    }
+    for (row, values) in rows.iter().enumerate() {
+        for (col, value) in values.iter().enumerate() {
+            if !value.is_empty() {
+                sheet.write_string_with_format(row as u32 + 1, col as u16, *value, &text)?;
+            }
+        }
+    }
+    workbook.save_to_buffer()
 }

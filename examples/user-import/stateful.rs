@@ -281,7 +281,7 @@ async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<
 }
 
 async fn groups(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
-    let groups = platform_groups(host.database.as_ref())
+    let groups = platform_groups(host.stores.groups.as_ref())
         .await
         .map_err(|source| Failure::Store {
             action: "list the groups",

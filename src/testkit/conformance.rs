@@ -19,33 +19,33 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 
 use crate::check::records::NewUser;
-use crate::memory::MemoryStore;
-use crate::model::{CourseId, GroupAddition, GroupId, ImportId, UserId};
+use crate::model::{CourseId, Group, GroupAddition, GroupId, ImportId, UserId};
 use crate::store::{
     Begin, Claim, Commit, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
     ImportRecord, Outbox, StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
 
-/// Set-up the suite needs beyond the host traits: creating groups.
+/// Creating one group by id and name, for set-up code written before
+/// [`GroupStore::create_groups`] existed: every group store has it. New code calls
+/// `create_groups` (or [`groups`] here) instead.
 #[async_trait]
 pub trait Seed: Send + Sync {
-    /// Creates a group with `id` and `name`.
+    /// Creates a group with `id` and `name`, unless a group with that id (or name) exists.
     async fn seed_group(&self, id: &str, name: &str) -> Result<(), StoreError>;
 }
 
 #[async_trait]
-impl Seed for MemoryStore {
+impl<T: GroupStore + ?Sized> Seed for T {
     async fn seed_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
-        self.add_group(id, name);
-        Ok(())
+        self.create_groups(&[group(id, name)]).await.map(|_| ())
     }
 }
 
 /// Everything a store must implement to run the suite.
-pub trait Conformant: UserStore + GroupStore + ImportLog + Outbox + Enroller + Seed {}
+pub trait Conformant: UserStore + GroupStore + ImportLog + Outbox + Enroller {}
 
-impl<T: UserStore + GroupStore + ImportLog + Outbox + Enroller + Seed> Conformant for T {}
+impl<T: UserStore + GroupStore + ImportLog + Outbox + Enroller> Conformant for T {}
 
 /// Runs every check, each on a store from `fresh`.
 pub async fn run_all<S, F, Fut>(mut fresh: F)
@@ -62,10 +62,32 @@ where
     commit_refuses_additions_for_missing_users(&fresh().await).await;
     group_additions_skip_existing_memberships(&fresh().await).await;
     groups_resolve_by_id_or_name(&fresh().await).await;
+    groups_are_created_once_and_listed_by_id(&fresh().await).await;
     import_log_begins_once_and_lists_newest_first(&fresh().await).await;
     outbox_claims_each_invitation_once(&fresh().await).await;
     enrollment_is_idempotent(&fresh().await).await;
     concurrent_commits_never_duplicate_or_overrun(&fresh().await).await;
+}
+
+/// A group with `id` and `name`.
+pub fn group(id: &str, name: &str) -> Group {
+    Group {
+        id: GroupId::from(id),
+        name: name.to_string(),
+    }
+}
+
+/// Creates the groups `(id, name)` in `store` (test set-up).
+///
+/// # Panics
+///
+/// When the store answers an error.
+pub async fn groups<S: GroupStore + ?Sized>(store: &S, groups: &[(&str, &str)]) {
+    let groups: Vec<Group> = groups.iter().map(|(id, name)| group(id, name)).collect();
+    store
+        .create_groups(&groups)
+        .await
+        .expect("create_groups answers");
 }
 
 /// A new user for `email`.
@@ -123,7 +145,7 @@ async fn keys_found<S: Conformant>(store: &S, keys: &[&str]) -> Vec<String> {
 
 /// `find_by_email_keys` answers the users whose key is asked for, and no one else.
 pub async fn lookups_answer_only_existing_keys<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
+    groups(store, &[("g1", "Nurses")]).await;
     store
         .commit(&commit_of(
             "seed",
@@ -161,7 +183,7 @@ pub async fn lookups_answer_only_existing_keys<S: Conformant>(store: &S) {
 
 /// A commit writes the users, their memberships, one pending invitation each and the record.
 pub async fn commit_writes_users_memberships_outbox_and_record<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
+    groups(store, &[("g1", "Nurses")]).await;
     let before = store.count_active_users().await.expect("count");
     let commit = commit_of(
         "imp-1",
@@ -212,7 +234,7 @@ pub async fn commit_writes_users_memberships_outbox_and_record<S: Conformant>(st
 
 /// A commit whose email is taken answers a conflict and writes nothing.
 pub async fn commit_with_a_taken_email_writes_nothing<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
+    groups(store, &[("g1", "Nurses")]).await;
     store
         .commit(&commit_of(
             "seed",
@@ -331,7 +353,7 @@ pub async fn commit_applies_an_import_once<S: Conformant>(store: &S) {
 
 /// A group addition for a user that does not exist answers a conflict.
 pub async fn commit_refuses_additions_for_missing_users<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
+    groups(store, &[("g1", "Nurses")]).await;
     let mut commit = commit_of(
         "stale",
         vec![new_user(2, "Ann", "ann@example.com")],
@@ -352,11 +374,7 @@ pub async fn commit_refuses_additions_for_missing_users<S: Conformant>(store: &S
 
 /// Group additions add missing memberships and skip the ones the user has.
 pub async fn group_additions_skip_existing_memberships<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
-    store
-        .seed_group("g2", "Night shift")
-        .await
-        .expect("seed group");
+    groups(store, &[("g1", "Nurses"), ("g2", "Night shift")]).await;
     let seeded = store
         .commit(&commit_of(
             "seed",
@@ -396,11 +414,7 @@ pub async fn group_additions_skip_existing_memberships<S: Conformant>(store: &S)
 
 /// Groups resolve by id or by name; unknown ones are left out.
 pub async fn groups_resolve_by_id_or_name<S: Conformant>(store: &S) {
-    store.seed_group("g1", "Nurses").await.expect("seed group");
-    store
-        .seed_group("g2", "Night shift")
-        .await
-        .expect("seed group");
+    groups(store, &[("g1", "Nurses"), ("g2", "Night shift")]).await;
     let wanted: Vec<String> = ["g1", "Night shift", "Ghosts"]
         .iter()
         .map(|s| s.to_string())
@@ -414,6 +428,66 @@ pub async fn groups_resolve_by_id_or_name<S: Conformant>(store: &S) {
         .collect();
     found.sort();
     assert_eq!(found, ["g1", "g2"]);
+}
+
+/// Creating groups is idempotent: an existing id, else an existing name, answers the group as
+/// the store holds it; the list answers every group once, by id.
+pub async fn groups_are_created_once_and_listed_by_id<S: Conformant>(store: &S) {
+    assert!(
+        store.list_groups().await.expect("list").is_empty(),
+        "a new platform has no group"
+    );
+    assert!(
+        store.create_groups(&[]).await.expect("create").is_empty(),
+        "creating no group answers none"
+    );
+    let created = store
+        .create_groups(&[group("g2", "Night shift"), group("g1", "Nurses")])
+        .await
+        .expect("create");
+    assert_eq!(
+        created,
+        [group("g2", "Night shift"), group("g1", "Nurses")],
+        "new groups are answered as asked, in the order asked"
+    );
+    let again = store
+        .create_groups(&[
+            group("g1", "Renamed"),
+            group("g3", "Nurses"),
+            group("g4", "Pilots"),
+            group("g5", "Pilots"),
+            group("g1", "Nurses"),
+        ])
+        .await
+        .expect("create again");
+    assert_eq!(
+        again,
+        [
+            group("g1", "Nurses"),
+            group("g1", "Nurses"),
+            group("g4", "Pilots"),
+            group("g4", "Pilots"),
+            group("g1", "Nurses"),
+        ],
+        "an existing id, else an existing name, answers the held group unchanged"
+    );
+    assert_eq!(
+        store.list_groups().await.expect("list"),
+        [
+            group("g1", "Nurses"),
+            group("g2", "Night shift"),
+            group("g4", "Pilots"),
+        ],
+        "every group once, by id"
+    );
+    assert_eq!(
+        store
+            .resolve(&["Pilots".to_string()])
+            .await
+            .expect("resolve"),
+        [group("g4", "Pilots")],
+        "created groups resolve"
+    );
 }
 
 /// The log begins a record once, moves it through its statuses and lists newest first.

@@ -188,6 +188,16 @@ impl<S: GroupStore> GroupStore for Faulty<S> {
         self.enter("resolve").await?;
         self.inner.resolve(wanted).await
     }
+
+    async fn create_groups(&self, groups: &[Group]) -> Result<Vec<Group>, StoreError> {
+        self.enter("create_groups").await?;
+        self.inner.create_groups(groups).await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.enter("list_groups").await?;
+        self.inner.list_groups().await
+    }
 }
 
 #[async_trait]

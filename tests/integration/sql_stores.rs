@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use user_import::adapters::Snapshot;
-use user_import::conformance::{self, Conformant, Seed};
+use user_import::conformance::{self, Conformant};
 use user_import::faults::{Fault, Faulty};
 use user_import::memory::MemoryMailer;
 use user_import::{
@@ -196,7 +196,7 @@ mod postgres_backend {
     #[ignore = "needs PostgreSQL: run scripts/test"]
     async fn eight_importers_on_separate_connections_never_duplicate_or_overrun() {
         let first = store("eight").await;
-        first.seed_group("g1", "Nurses").await.unwrap();
+        conformance::groups(&first, &[("g1", "Nurses")]).await;
         first.user("Existing", "person0@example.com", &[]).await;
         first.user("Existing", "person1@example.com", &["g1"]).await;
         let limit = 12u64;
@@ -319,8 +319,11 @@ fn case() -> impl Strategy<Value = Case> {
 
 async fn seeded<S: SqlStore>(base: &S, case: &Case) -> S {
     let store = base.fresh();
-    store.seed_group("g-nurses", "Nurses").await.unwrap();
-    store.seed_group("g-night", "Night shift").await.unwrap();
+    conformance::groups(
+        &store,
+        &[("g-nurses", "Nurses"), ("g-night", "Night shift")],
+    )
+    .await;
     for n in &case.existing {
         store.user("Existing", &email(*n), &["g-nurses"]).await;
     }
@@ -542,7 +545,7 @@ fn check_race(state: &Snapshot, results: &[Raced], limit: u64, existing: usize) 
 
 async fn sixteen_concurrent_imports<S: SqlStore>(base: &S) {
     let store = base.fresh();
-    store.seed_group("g1", "Nurses").await.unwrap();
+    conformance::groups(&store, &[("g1", "Nurses")]).await;
     store.user("Existing", "person0@example.com", &[]).await;
     store.user("Existing", "person1@example.com", &[]).await;
     let limit = 10u64;
@@ -576,8 +579,11 @@ async fn sixteen_concurrent_imports<S: SqlStore>(base: &S) {
 
 async fn full_import<S: SqlStore>(base: &S) {
     let store = base.fresh();
-    store.seed_group("g-nurses", "Nurses").await.unwrap();
-    store.seed_group("g-night", "Night shift").await.unwrap();
+    conformance::groups(
+        &store,
+        &[("g-nurses", "Nurses"), ("g-night", "Night shift")],
+    )
+    .await;
     let bob = store
         .user("Robert Roy", "bob.roy@example.com", &["g-nurses"])
         .await;
@@ -757,8 +763,10 @@ async fn tenants<S: SqlStore>(base: &S) {
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, ann_b);
-    a.seed_group("g1", "Nurses").await.unwrap();
+    conformance::groups(&a, &[("g1", "Nurses")]).await;
     assert!(b.resolve(&["g1".into()]).await.unwrap().is_empty());
+    assert!(b.list_groups().await.unwrap().is_empty());
+    assert_eq!(a.list_groups().await.unwrap().len(), 1);
     assert_eq!(a.snap().await.users.len(), 1);
     assert_eq!(b.snap().await.users[0].name, "Ann B");
 }
