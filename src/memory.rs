@@ -351,7 +351,7 @@ impl ImportLog for MemoryStore {
         id: &ImportId,
         status: ImportStatus,
         summary: Option<&ImportSummary>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut state = self.write();
         let record = state
             .imports
@@ -359,12 +359,15 @@ impl ImportLog for MemoryStore {
             .ok_or_else(|| StoreError::NotFound {
                 what: format!("import {id}"),
             })?;
+        if !record.status.may_become(status) {
+            return Ok(false);
+        }
         record.status = status;
         record.updated_at = Utc::now();
         if let Some(summary) = summary {
             record.summary = Some(summary.clone());
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {

@@ -231,21 +231,24 @@ pub(crate) fn groups_to_create(asked: &[Group], held: &[Group]) -> (Vec<Group>, 
 ///   and answers [`Begin::Created`]; otherwise it changes nothing and answers the existing
 ///   record. Two concurrent calls with one id create one record.
 /// - [`set_status`](ImportLog::set_status) moves a record to `status`, with the summary when
-///   there is one; it answers [`StoreError::NotFound`] for an unknown id. (The commit itself
-///   writes the completed record, so this is for `running` and `failed`.)
+///   there is one, only forward ([`ImportStatus::may_become`]), as one conditional update: it
+///   answers `true` when the record moved, `false` when the rule refused the move (the record
+///   is left exactly as it was: a completed import is never marked failed), and
+///   [`StoreError::NotFound`] for an unknown id. (The commit itself writes the completed
+///   record; this is for `running`, `failed` and a completed import's later summary.)
 /// - [`list`](ImportLog::list) answers the most recent records first.
 #[async_trait]
 pub trait ImportLog: Send + Sync {
     /// Creates the record, or answers the existing one.
     async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError>;
 
-    /// Moves the record to `status`.
+    /// Moves the record forward to `status`; answers whether it moved.
     async fn set_status(
         &self,
         id: &ImportId,
         status: ImportStatus,
         summary: Option<&ImportSummary>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// The record with `id`.
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError>;
@@ -349,7 +352,7 @@ macro_rules! forward {
                 id: &ImportId,
                 status: ImportStatus,
                 summary: Option<&ImportSummary>,
-            ) -> Result<(), StoreError> {
+            ) -> Result<bool, StoreError> {
                 (**self).set_status(id, status, summary).await
             }
             async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {

@@ -22,6 +22,37 @@ pub enum ImportStatus {
 }
 
 impl ImportStatus {
+    /// The statuses a record may move to `self` from: a status only moves forward
+    /// (`pending → running → completed | failed`); a running import may be started again (its
+    /// worker stopped); a completed one takes a newer summary (its invitations) but is never
+    /// failed; a failed one keeps its outcome.
+    ///
+    /// ```
+    /// use user_import::ImportStatus::{Completed, Failed, Pending, Running};
+    ///
+    /// assert!(Pending.may_become(Running) && Running.may_become(Completed));
+    /// assert!(Running.may_become(Running) && Completed.may_become(Completed));
+    /// assert!(!Completed.may_become(Failed) && !Failed.may_become(Running));
+    /// assert!(!Running.may_become(Pending) && !Failed.may_become(Failed));
+    /// ```
+    pub fn may_follow(self) -> &'static [ImportStatus] {
+        match self {
+            ImportStatus::Pending => &[ImportStatus::Pending],
+            ImportStatus::Running => &[ImportStatus::Pending, ImportStatus::Running],
+            ImportStatus::Completed => &[
+                ImportStatus::Pending,
+                ImportStatus::Running,
+                ImportStatus::Completed,
+            ],
+            ImportStatus::Failed => &[ImportStatus::Pending, ImportStatus::Running],
+        }
+    }
+
+    /// Whether a record may move from `self` to `next` (see [`ImportStatus::may_follow`]).
+    pub fn may_become(self, next: ImportStatus) -> bool {
+        next.may_follow().contains(&self)
+    }
+
     /// The lower-case name: `pending`, `running`, `completed` or `failed`.
     pub fn as_str(self) -> &'static str {
         match self {

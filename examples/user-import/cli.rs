@@ -131,6 +131,67 @@ pub(crate) enum Stateful {
         #[command(flatten)]
         state: StateArgs,
     },
+    /// Queue an import and answer at once with its id and `pending` (`work` runs it)
+    #[cfg(feature = "jobs")]
+    Submit {
+        #[command(flatten)]
+        submit: SubmitArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Run the queued imports (several workers may share one state or database)
+    #[cfg(feature = "jobs")]
+    Work {
+        #[command(flatten)]
+        work: WorkArgs,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+}
+
+/// `submit`'s file and choices.
+#[cfg(feature = "jobs")]
+#[derive(Debug, Args)]
+pub(crate) struct SubmitArgs {
+    /// The filled-in `.xlsx` file
+    pub(crate) file: PathBuf,
+    /// A group every user of the file joins, by id or name (repeat for more)
+    #[arg(long = "group", value_name = "GROUP")]
+    pub(crate) groups: Vec<String>,
+    /// The welcome message of the invitation email
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) message: Option<String>,
+    /// Notes kept with the import in the index
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) notes: Option<String>,
+    /// The subscription's limit of active users
+    #[arg(long, value_name = "N")]
+    pub(crate) seat_limit: Option<u64>,
+    /// The import's id (default: `import-` and the time); the same id again imports once
+    #[arg(long)]
+    pub(crate) id: Option<String>,
+    /// Who uploaded the file (default: `$USER`, else `admin`)
+    #[arg(long, value_name = "USER")]
+    pub(crate) by: Option<String>,
+    /// Submit a failed import's id again, as a new attempt `ID~2`
+    #[arg(long)]
+    pub(crate) retry: bool,
+    /// Print {"id", "status", "replay", "same_file"} as JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `work`'s choices.
+#[cfg(feature = "jobs")]
+#[derive(Debug, Args)]
+pub(crate) struct WorkArgs {
+    /// Stop once no import is queued or running (a killed worker's import counts as running
+    /// until the queue gives it to this one)
+    #[arg(long)]
+    pub(crate) until_idle: bool,
+    /// How many imports to run at once
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) concurrency: usize,
 }
 
 impl Stateful {
@@ -143,6 +204,8 @@ impl Stateful {
             | Stateful::Enroll { state, .. }
             | Stateful::Report { state, .. }
             | Stateful::Groups { state } => state,
+            #[cfg(feature = "jobs")]
+            Stateful::Submit { state, .. } | Stateful::Work { state, .. } => state,
         }
     }
 }

@@ -48,6 +48,8 @@ pub(crate) struct Host {
     pub(crate) dir: PathBuf,
     /// The administrator's language.
     pub(crate) catalog: Catalog,
+    /// The platform (tenant) the commands act for.
+    pub(crate) platform: String,
     /// Where users and invitations go, for messages (passwords hidden).
     pub(crate) database_shown: String,
     pub(crate) mail_shown: String,
@@ -82,6 +84,7 @@ impl Host {
             database,
             dir,
             catalog: catalog.clone(),
+            platform: state.platform.clone(),
             database_shown,
             mail_shown,
         };
@@ -251,6 +254,9 @@ pub(crate) trait Database: Send + Sync {
 
 
 
+    /// The engine's stores of another platform in the same database.
+    fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores;
+
     /// Closes the connections (SQLite folds its write-ahead log back into the file).
     async fn close(&self);
 }
@@ -259,6 +265,17 @@ pub(crate) trait Database: Send + Sync {
 impl Database for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {
         SqliteStore::migrate(self).await
+    }
+    fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores {
+        let store = Arc::new(self.for_platform(platform));
+        Stores {
+            users: store.clone(),
+            groups: store.clone(),
+            log: store.clone(),
+            outbox: store.clone(),
+            mailer,
+            enroller: store,
+        }
     }
     async fn close(&self) {
         self.pool().close().await;
@@ -270,6 +287,17 @@ impl Database for SqliteStore {
 impl Database for PostgresStore {
     async fn migrate(&self) -> Result<(), StoreError> {
         PostgresStore::migrate(self).await
+    }
+    fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores {
+        let store = Arc::new(self.for_platform(platform));
+        Stores {
+            users: store.clone(),
+            groups: store.clone(),
+            log: store.clone(),
+            outbox: store.clone(),
+            mailer,
+            enroller: store,
+        }
     }
     async fn close(&self) {
         self.pool().close().await;

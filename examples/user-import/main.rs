@@ -42,6 +42,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use user_import::{Catalog, Limits, Schema, Template, location};
 
+#[cfg(feature = "jobs")]
+mod background;
 mod cli;
 mod failure;
 mod host;

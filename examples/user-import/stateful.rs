@@ -32,6 +32,10 @@ pub(crate) fn run(
             Stateful::Enroll { id, courses, .. } => enroll(&host, id, courses, out).await,
             Stateful::Report { id, out: file, .. } => report(&host, id, file, out).await,
             Stateful::Groups { .. } => groups(&host, out).await,
+            #[cfg(feature = "jobs")]
+            Stateful::Submit { submit, .. } => crate::background::submit(&host, submit, out).await,
+            #[cfg(feature = "jobs")]
+            Stateful::Work { work, .. } => crate::background::work(&host, work, out).await,
         };
         host.database.close().await;
         end

@@ -272,10 +272,18 @@ impl Importer {
                 }
             }
         }
-        self.stores
+        let moved = self
+            .stores
             .log
             .set_status(&request.id, ImportStatus::Running, None)
             .await?;
+        if !moved {
+            // A twin finished it between the two calls: answer its outcome.
+            let stored = self.stores.log.get(&request.id).await?;
+            if let Some(summary) = stored.as_ref().and_then(finished_summary) {
+                return Ok(Started::Finished(Box::new(summary)));
+            }
+        }
         Ok(Started::Run)
     }
 

@@ -509,7 +509,52 @@ pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store:
         .expect("failed");
     let got = store.get(&first.id).await.expect("get").expect("record");
     assert_eq!(got.status, ImportStatus::Failed);
-    assert_eq!(got.summary, Some(summary));
+    assert_eq!(got.summary, Some(summary.clone()));
+    // Only forward: a failed import is neither run again nor completed, nor failed anew.
+    for next in [ImportStatus::Running, ImportStatus::Completed, ImportStatus::Failed] {
+        let other = ImportSummary::new(first.id.clone(), next);
+        assert!(
+            !store
+                .set_status(&first.id, next, Some(&other))
+                .await
+                .expect("refused move"),
+            "a failed import must not move to {next:?}"
+        );
+    }
+    assert_eq!(
+        store.get(&first.id).await.expect("get").expect("record"),
+        got,
+        "a refused move leaves the record exactly as it was"
+    );
+    // A completed import is never marked failed, but takes a newer summary.
+    let done = record("done");
+    store.begin(&done).await.expect("begin");
+    let completed = ImportSummary::new(done.id.clone(), ImportStatus::Completed);
+    assert!(store.set_status(&done.id, ImportStatus::Running, None).await.expect("running"));
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Completed, Some(&completed))
+            .await
+            .expect("completed")
+    );
+    let failed = ImportSummary::new(done.id.clone(), ImportStatus::Failed);
+    assert!(
+        !store
+            .set_status(&done.id, ImportStatus::Failed, Some(&failed))
+            .await
+            .expect("refused"),
+        "a completed import must never be marked failed"
+    );
+    let mut later = completed.clone();
+    later.invitations.sent = 3;
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Completed, Some(&later))
+            .await
+            .expect("later summary")
+    );
+    let got = store.get(&done.id).await.expect("get").expect("record");
+    assert_eq!((got.status, got.summary), (ImportStatus::Completed, Some(later)));
     assert_eq!(got.notes, first.notes);
     store.begin(&record("second")).await.expect("begin");
     store.begin(&record("third")).await.expect("begin");

@@ -212,7 +212,7 @@ impl<S: ImportLog> ImportLog for Faulty<S> {
         id: &ImportId,
         status: ImportStatus,
         summary: Option<&ImportSummary>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.enter("set_status").await?;
         self.inner.set_status(id, status, summary).await
     }

@@ -335,7 +335,7 @@ impl ImportLog for RecordingLog {
         id: &ImportId,
         status: ImportStatus,
         summary: Option<&ImportSummary>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.seen.lock().unwrap().push(status);
         self.inner.set_status(id, status, summary).await
     }

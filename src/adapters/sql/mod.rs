@@ -255,7 +255,7 @@ macro_rules! host_traits {
                 id: &crate::ImportId,
                 status: ImportStatus,
                 summary: Option<&crate::ImportSummary>,
-            ) -> Result<(), StoreError> {
+            ) -> Result<bool, StoreError> {
                 self.set_import_status(id, status, summary).await
             }
             async fn get(&self, id: &crate::ImportId) -> Result<Option<ImportRecord>, StoreError> {

@@ -551,26 +551,35 @@ where
         id: &ImportId,
         status: ImportStatus,
         summary: Option<&ImportSummary>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let summary = summary.map(to_json);
+        // One conditional update: the record moves only from a status the rule allows.
+        let from = status.may_follow();
+        let from_status = |index: usize| from[index.min(from.len() - 1)].as_str();
         let updated = sqlx::query(
             "UPDATE ui_imports SET status = $3, updated_at = $4, summary = COALESCE($5, summary)
-             WHERE platform = $1 AND id = $2",
+             WHERE platform = $1 AND id = $2 AND status IN ($6, $7, $8)",
         )
         .bind(self.platform.as_str())
         .bind(id.as_str())
         .bind(status.as_str())
         .bind(D::time(Utc::now()))
         .bind(summary.as_deref())
+        .bind(from_status(0))
+        .bind(from_status(1))
+        .bind(from_status(2))
         .execute(&self.pool)
         .await
         .map_err(failed("set an import's status"))?;
-        if D::rows_affected(&updated) == 0 {
-            return Err(StoreError::NotFound {
-                what: format!("import {id}"),
-            });
+        if D::rows_affected(&updated) > 0 {
+            return Ok(true);
         }
-        Ok(())
+        match self.import(id).await? {
+            Some(_) => Ok(false),
+            None => Err(StoreError::NotFound {
+                what: format!("import {id}"),
+            }),
+        }
     }
 
     /// [`ImportLog::get`](crate::ImportLog::get).
