@@ -46,7 +46,11 @@ fn uploads(host: &Host) -> Result<Uploads, Failure> {
 }
 
 /// `submit`: keeps the upload, records the import pending, queues it, prints its id.
-pub(crate) async fn submit(host: &Host, args: &SubmitArgs, out: &mut Output) -> Result<Outcome, Failure> {
+pub(crate) async fn submit(
+    host: &Host,
+    args: &SubmitArgs,
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
     let file = &args.file;
     let bytes = std::fs::read(file).map_err(|source| Failure::Read {
         path: file.clone(),
@@ -72,7 +76,11 @@ pub(crate) async fn submit(host: &Host, args: &SubmitArgs, out: &mut Output) -> 
         .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "admin".to_string()));
     submission.language = host.catalog.language().to_string();
     submission.retry = args.retry;
-    let submitter = Submitter::new(uploads(host)?, Arc::new(queue(host).await?), Limits::default());
+    let submitter = Submitter::new(
+        uploads(host)?,
+        Arc::new(queue(host).await?),
+        Limits::default(),
+    );
     let submitted = submitter
         .submit(host.stores.log.as_ref(), &submission, bytes)
         .await
@@ -121,7 +129,11 @@ pub(crate) async fn submit(host: &Host, args: &SubmitArgs, out: &mut Output) -> 
 
 /// `work`: runs queued imports, until the queue is idle with `--until-idle`, else until
 /// interrupted.
-pub(crate) async fn work(host: &Host, args: &WorkArgs, out: &mut Output) -> Result<Outcome, Failure> {
+pub(crate) async fn work(
+    host: &Host,
+    args: &WorkArgs,
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
     let queue = queue(host).await?;
     let database = Arc::clone(&host.database);
     let mailer = Arc::clone(&host.stores.mailer);

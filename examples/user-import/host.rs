@@ -16,10 +16,9 @@ use std::sync::Arc;
 use user_import::adapters::postgres::PostgresStore;
 use user_import::adapters::smtp::{FileMailer, SmtpMailer};
 use user_import::adapters::sqlite::SqliteStore;
-use user_import::adapters::sqlx;
 use user_import::{
-    Catalog, Enroller, Group, GroupId, GroupStore, ImportLog, Mailer, Outbox, StoreError, Stores, UserStore,
-    async_trait,
+    Catalog, Enroller, Group, GroupId, GroupStore, ImportLog, Mailer, Outbox, StoreError, Stores,
+    UserStore, async_trait,
 };
 
 use crate::cli::StateArgs;
@@ -251,8 +250,6 @@ pub(crate) async fn platform_groups(
 pub(crate) trait Database: Send + Sync {
     /// Creates or updates the schema.
     async fn migrate(&self) -> Result<(), StoreError>;
-
-
 
     /// The engine's stores of another platform in the same database.
     fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores;

@@ -511,7 +511,11 @@ pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store:
     assert_eq!(got.status, ImportStatus::Failed);
     assert_eq!(got.summary, Some(summary.clone()));
     // Only forward: a failed import is neither run again nor completed, nor failed anew.
-    for next in [ImportStatus::Running, ImportStatus::Completed, ImportStatus::Failed] {
+    for next in [
+        ImportStatus::Running,
+        ImportStatus::Completed,
+        ImportStatus::Failed,
+    ] {
         let other = ImportSummary::new(first.id.clone(), next);
         assert!(
             !store
@@ -530,7 +534,12 @@ pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store:
     let done = record("done");
     store.begin(&done).await.expect("begin");
     let completed = ImportSummary::new(done.id.clone(), ImportStatus::Completed);
-    assert!(store.set_status(&done.id, ImportStatus::Running, None).await.expect("running"));
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Running, None)
+            .await
+            .expect("running")
+    );
     assert!(
         store
             .set_status(&done.id, ImportStatus::Completed, Some(&completed))
@@ -554,7 +563,10 @@ pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store:
             .expect("later summary")
     );
     let got = store.get(&done.id).await.expect("get").expect("record");
-    assert_eq!((got.status, got.summary), (ImportStatus::Completed, Some(later)));
+    assert_eq!(
+        (got.status, got.summary),
+        (ImportStatus::Completed, Some(later))
+    );
     assert_eq!(got.notes, first.notes);
     store.begin(&record("second")).await.expect("begin");
     store.begin(&record("third")).await.expect("begin");

@@ -5,6 +5,7 @@
 //! insert many rows at once, how to read a unique violation. The dialect files
 //! ([`sqlite`], [`postgres`]) hold little more than that SQL text.
 
+mod outbox;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod postgres;

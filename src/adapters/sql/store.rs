@@ -12,17 +12,16 @@ use sqlx::{
 
 use super::rows::{Creates, Found, commit_memberships, memberships};
 use super::{
-    Dialect, Rows, Snapshot, SnapshotUser, SqlStore, Values, corrupt, delivery_name,
-    delivery_status, failed, from_json, import_status, numeric_id, pick_groups, to_json,
+    Dialect, Rows, Snapshot, SnapshotUser, SqlStore, Values, failed, from_json, import_status,
+    numeric_id, pick_groups, to_json,
 };
 use crate::store::groups_to_create;
 use crate::{
-    Begin, Claim, Commit, CommitReceipt, Conflict, CourseId, Delivery, DeliveryStatus,
-    ExistingUser, Group, GroupId, ImportId, ImportRecord, ImportStatus, ImportSummary, Invitation,
-    InvitationId, StoreError, UserId, check_commit,
+    Begin, Commit, CommitReceipt, Conflict, CourseId, ExistingUser, Group, GroupId, ImportId,
+    ImportRecord, ImportStatus, ImportSummary, StoreError, UserId, check_commit,
 };
 
-type DbRow<D> = <<D as Dialect>::Db as Database>::Row;
+pub(super) type DbRow<D> = <<D as Dialect>::Db as Database>::Row;
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     error
@@ -595,101 +594,6 @@ where
             .transpose()
     }
 
-    /// [`Outbox::claim`](crate::Outbox::claim): one statement, so two claims never overlap.
-    pub(super) async fn claim_invitations(
-        &self,
-        claim: &Claim,
-    ) -> Result<Vec<Invitation>, StoreError> {
-        let sql = format!(
-            "UPDATE ui_invitations SET status = 'sending', claimed_at = $3
-             WHERE id IN (
-                 SELECT id FROM ui_invitations
-                 WHERE platform = $1 AND import_id = $2
-                   AND (status = 'pending'
-                        OR (status = 'failed' AND $5)
-                        OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < $4)))
-                 ORDER BY id
-                 LIMIT $6{})
-             RETURNING *",
-            D::SKIP_LOCKED
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(self.platform.as_str())
-            .bind(claim.import.as_str())
-            .bind(D::time(claim.now))
-            .bind(D::time(claim.stale_before))
-            .bind(claim.retry_failed)
-            .bind(i64::try_from(claim.limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed("claim invitations"))?;
-        let mut claimed = rows
-            .iter()
-            .map(Self::invitation_of)
-            .collect::<Result<Vec<_>, _>>()?;
-        claimed.sort_by_key(|i| numeric_id(i.id.as_str()));
-        Ok(claimed)
-    }
-
-    /// [`Outbox::record`](crate::Outbox::record), in one transaction.
-    pub(super) async fn record_outcomes(
-        &self,
-        outcomes: &[(InvitationId, Delivery)],
-    ) -> Result<(), StoreError> {
-        let mut rows = Vec::with_capacity(outcomes.len());
-        for (id, outcome) in outcomes {
-            let Some(number) = numeric_id(id.as_str()) else {
-                return Err(StoreError::NotFound {
-                    what: format!("invitation {id}"),
-                });
-            };
-            rows.push(match outcome {
-                Delivery::Sent => (number, delivery_name(DeliveryStatus::Sent), None),
-                Delivery::Failed(reason) => (
-                    number,
-                    delivery_name(DeliveryStatus::Failed),
-                    Some(reason.as_str()),
-                ),
-            });
-        }
-        let op = "record deliveries";
-        let mut tx = D::begin(&self.pool).await.map_err(failed(op))?;
-        let updated: HashSet<i64> = D::record_deliveries(&mut tx, &self.platform, &rows)
-            .await
-            .map_err(failed(op))?
-            .into_iter()
-            .collect();
-        if let Some((id, _)) = outcomes
-            .iter()
-            .zip(&rows)
-            .find(|(_, (n, _, _))| !updated.contains(n))
-        {
-            return Err(StoreError::NotFound {
-                what: format!("invitation {}", id.0),
-            });
-        }
-        tx.commit().await.map_err(failed(op))?;
-        Ok(())
-    }
-
-    /// [`Outbox::invitations`](crate::Outbox::invitations).
-    pub(super) async fn invitations_of(
-        &self,
-        import: &ImportId,
-    ) -> Result<Vec<Invitation>, StoreError> {
-        sqlx::query(
-            "SELECT * FROM ui_invitations WHERE platform = $1 AND import_id = $2 ORDER BY id",
-        )
-        .bind(self.platform.as_str())
-        .bind(import.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(failed("list invitations"))?
-        .iter()
-        .map(Self::invitation_of)
-        .collect()
-    }
-
     /// [`Enroller::enroll`](crate::Enroller::enroll), in one transaction.
     pub(super) async fn enroll_users(
         &self,
@@ -783,27 +687,6 @@ where
                 .as_deref()
                 .map(from_json::<ImportSummary>)
                 .transpose()?,
-        })
-    }
-
-    fn invitation_of(row: &DbRow<D>) -> Result<Invitation, StoreError> {
-        let get = |e: sqlx::Error| StoreError::backend("read an invitation", e);
-        let attempts: i32 = row.try_get("attempts").map_err(get)?;
-        let status: String = row.try_get("status").map_err(get)?;
-        let claimed_at: Option<D::Time> = row.try_get("claimed_at").map_err(get)?;
-        Ok(Invitation {
-            id: InvitationId(row.try_get::<i64, _>("id").map_err(get)?.to_string()),
-            import: ImportId(row.try_get("import_id").map_err(get)?),
-            user: UserId(row.try_get::<i64, _>("user_id").map_err(get)?.to_string()),
-            name: row.try_get("name").map_err(get)?,
-            email: row.try_get("email").map_err(get)?,
-            language: row.try_get("language").map_err(get)?,
-            message: row.try_get("message").map_err(get)?,
-            status: delivery_status(&status)?,
-            attempts: u32::try_from(attempts)
-                .map_err(|_| corrupt(format!("attempts {attempts}")))?,
-            last_error: row.try_get("last_error").map_err(get)?,
-            claimed_at: claimed_at.map(D::from_time).transpose()?,
         })
     }
 }
