@@ -104,7 +104,7 @@ pub use summary::{
     InvitationCounts, Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
-pub use text::Catalog;
+pub use text::{Catalog, PluralRule};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -129,7 +129,13 @@ impl<'s> Template<'s> {
                         .map(|c| c.code().to_string())
                         .collect(),
                 )),
-                ColumnKind::Choice(choices) => Some((position, choices.clone())),
+                ColumnKind::Choice(choices) => Some((
+                    position,
+                    choices
+                        .iter()
+                        .map(|choice| column.choice_label_in(choice, self.language()).to_string())
+                        .collect(),
+                )),
                 _ => None,
             })
             .collect()
@@ -139,6 +145,17 @@ impl<'s> Template<'s> {
     /// example.
     fn explain(&self, column: &crate::schema::Column) -> String {
         let catalog = &self.catalog;
+        let hint = match column.kind() {
+            // The choices as the drop-down shows them: their labels in this language.
+            ColumnKind::Choice(choices) => {
+                let labels: Vec<&str> = choices
+                    .iter()
+                    .map(|choice| column.choice_label_in(choice, self.language()))
+                    .collect();
+                catalog.fill("format.choice", &[("choices", &labels.join(", "))])
+            }
+            kind => kind.format_hint_in(catalog),
+        };
         let mut text = format!(
             "{}. {}.",
             catalog.text(if column.is_required() {
@@ -146,7 +163,7 @@ impl<'s> Template<'s> {
             } else {
                 "template.optional"
             }),
-            capitalize(&column.kind().format_hint_in(catalog))
+            capitalize(&hint)
         );
         let description = column.description_in(self.language());
         if !description.is_empty() {
@@ -154,10 +171,9 @@ impl<'s> Template<'s> {
             text.push_str(description);
         }
         if !column.example_value().is_empty() {
+            let example = column.choice_label_in(column.example_value(), self.language());
             text.push(' ');
-            text.push_str(
-                &catalog.fill("template.example", &[("example", column.example_value())]),
-            );
+            text.push_str(&catalog.fill("template.example", &[("example", example)]));
         }
         text
     }
@@ -327,7 +343,7 @@ impl<'s> Template<'s> {
         for region in location::regions() {
             sheet.write_string_with_format(row, 0, region.code(), &text)?;
             sheet.write_string_with_format(row, 1, region.name_in(language), &text)?;
-            sheet.write_string_with_format(row, 2, region.kind(), &text)?;
+            sheet.write_string_with_format(row, 2, region.kind_in(language), &text)?;
             sheet.write_string_with_format(row, 3, region.country().name_in(language), &text)?;
             row += 1;
         }

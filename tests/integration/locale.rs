@@ -138,8 +138,8 @@ fn the_french_template_has_french_sheets_headers_notes_drop_downs_and_location_n
         "{users}"
     );
     assert!(
-        users.contains("Choisissez l&apos;une des valeurs : en, fr")
-            || users.contains("Choisissez l'une des valeurs : en, fr")
+        users.contains("Choisissez l&apos;une des valeurs : Anglais, Français")
+            || users.contains("Choisissez l'une des valeurs : Anglais, Français")
     );
 }
 
@@ -211,7 +211,7 @@ async fn a_filled_french_template_imports_and_its_summary_speaks_french() {
     assert!(delivered.iter().all(|i| i.message == "Bienvenue !"));
     assert_eq!(
         Catalog::french().describe(&summary),
-        "2 utilisateurs créés, 0 utilisateurs existants ajoutés aux groupes, 0 laissés tels quels ; 2 invitations envoyées, 0 non remises"
+        "2 utilisateurs créés, 0 utilisateur existant ajouté aux groupes, 0 laissé tel quel ; 2 invitations envoyées, 0 non remise"
     );
 
     // A French file with mistakes fails, in French, naming the French headers.
@@ -261,14 +261,21 @@ fn sample(code: IssueCode) -> Issue {
     issue
 }
 
+/// The names of `{name}` placeholders and of plural blocks' counts (`{name, plural, …}`).
 fn placeholders(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        out.insert(after[..close].to_string());
-        rest = &after[close + 1..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let tail = &after[name.len()..];
+        if !name.is_empty() && (tail.starts_with('}') || tail.starts_with(", plural,")) {
+            out.insert(name);
+        }
+        rest = after;
     }
     out
 }

@@ -341,7 +341,8 @@ fn the_users_sheet_holds_every_row_at_its_own_number_with_its_issues() {
             "Bob Roy",
             "bob@example",
             "Canada",
-            "QC",
+            // Checked against the country `Canada` stands for, and kept as its full code.
+            "CA-QC",
             "en",
             "=1+1",
             "-5",
