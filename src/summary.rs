@@ -291,15 +291,13 @@ impl Catalog {
                 .iter()
                 .find(|issue| issue.code == code)
                 .map(|issue| self.issue_message(issue)),
-            Failure::Problems { problems, rows } => {
-                Some(self.fill(
-                    "summary.problems",
-                    &[
-                        ("count", &problems.to_string()),
-                        ("rows", &rows.to_string()),
-                    ],
-                ))
-            }
+            Failure::Problems { problems, rows } => Some(self.fill(
+                "summary.problems",
+                &[
+                    ("count", &problems.to_string()),
+                    ("rows", &rows.to_string()),
+                ],
+            )),
             Failure::Error { key, args, .. } => Some(self.render_error(&key, |name| {
                 args.iter()
                     .find(|(arg, _)| arg == name)

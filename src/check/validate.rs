@@ -10,10 +10,11 @@ use serde::Serialize;
 use crate::check::normalize::{
     self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
 };
+use crate::check::place::{Place, country_args, only};
 use crate::check::records::Record;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
-use crate::location::{self, Country, Region, RegionProblem};
+use crate::location::{self, Country, RegionProblem};
 use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
 use crate::schema::{ColumnKind, Schema};
@@ -478,37 +479,6 @@ impl RowSink for Validator<'_> {
     }
 }
 
-/// What a row's Country and Region cells say, worked out before its cells are checked, so
-/// that each is checked with what the other tells.
-#[derive(Debug, Clone, Copy, Default)]
-struct Place {
-    /// The country the region is checked against: the code typed, or the country that a name
-    /// or a three-letter code in the Country cell stands for (its own issue says so).
-    country: Option<Country>,
-    /// The region the Region cell names when no country is known (a full code, or a code or a
-    /// name that only one country has): it tells an empty Country cell what to hold.
-    region: Option<Region>,
-}
-
-/// The one item of `items`, if there is exactly one.
-fn only<T>(items: Vec<T>) -> Option<T> {
-    let mut items = items.into_iter();
-    match (items.next(), items.next()) {
-        (Some(item), None) => Some(item),
-        _ => None,
-    }
-}
-
-/// The name and code of a country for a message, and the code apart for a catalogue to write
-/// the name in its own language.
-fn country_args(name: &'static str, country: Country) -> [(&'static str, String); 2] {
-    let code = match name {
-        "region_country" => "region_country_code",
-        _ => "country_code",
-    };
-    [(name, country.label()), (code, country.code().to_string())]
-}
-
 impl Validator<'_> {
     /// What the row's Country and Region cells say.
     fn place(&self, cells: &[CellValue<'_>]) -> Place {
@@ -517,34 +487,9 @@ impl Validator<'_> {
                 .and_then(|position| cells.get(position))
                 .and_then(|cell| self.cell_text(cell, usize::MAX).ok())
         };
-        let Some(country_text) = text_at(self.schema.country_position()) else {
-            return Place::default();
-        };
-        if let Some(country) = location::country(&country_text) {
-            return Place {
-                country: Some(country),
-                region: None,
-            };
-        }
-        let country = location::country_by_alpha3(&country_text)
-            .or_else(|| location::country_by_name(&country_text));
-        if country.is_some() {
-            return Place {
-                country,
-                region: None,
-            };
-        }
-        let region = text_at(self.schema.region_position())
-            .filter(|text| !text.is_empty())
-            .and_then(|text| {
-                location::region(&text)
-                    .or_else(|| only(location::regions_with_code(&text)))
-                    .or_else(|| only(location::regions_by_name(&text)))
-            });
-        Place {
-            country: None,
-            region,
-        }
+        Place::of(text_at(self.schema.country_position()).as_deref(), || {
+            text_at(self.schema.region_position())
+        })
     }
 
     /// The cell as text, cleaned (spaces, Unicode form), refusing formulas, error values,

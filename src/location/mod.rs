@@ -357,7 +357,7 @@ pub fn region_by_name(country: Country, name: &str) -> Option<Region> {
 }
 
 /// The regions, of every country, whose code without its country prefix is `code` (`QC`,
-/// `qc`, `75C`), sorted by full code.
+/// `qc`, `75C`): states, provinces and the like first, then the others, each by full code.
 ///
 /// ```
 /// let found = user_import::location::regions_with_code("qc");
@@ -368,15 +368,34 @@ pub fn regions_with_code(code: &str) -> Vec<Region> {
     if code.is_empty() || code.len() > 3 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Vec::new();
     }
-    regions()
+    let mut found: Vec<Region> = regions()
         .filter(|region| {
             region
                 .code()
                 .split_once('-')
                 .is_some_and(|(_, own)| own.eq_ignore_ascii_case(code))
         })
-        .collect()
+        .collect();
+    // States and provinces before cities and districts: `NY` is New York before Nyíregyháza.
+    found.sort_by_key(|region| (!MAJOR_KINDS.contains(&region.kind()), region.code()));
+    found
 }
+
+/// The kinds of the regions people mostly mean by a bare code, first in [`regions_with_code`].
+const MAJOR_KINDS: &[&str] = &[
+    "State",
+    "Province",
+    "Territory",
+    "Region",
+    "Land",
+    "Canton",
+    "Autonomous community",
+    "Autonomous region",
+    "Federal district",
+    "Capital territory",
+    "Department",
+    "Metropolitan collectivity with special status",
+];
 
 /// The regions, of every country, whose name (ISO or French) is exactly `name`, ignoring case
 /// and accents, sorted by code.

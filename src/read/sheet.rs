@@ -111,8 +111,7 @@ fn cell_formats<R: Read + Seek>(
     workbook: &mut Xlsx<R>,
     sheet: &str,
 ) -> Result<Option<CellFormats>, Error> {
-    let damaged =
-        |error| Error::corrupt_from(format!("sheet `{sheet}` cannot be read"), error);
+    let damaged = |error| Error::corrupt_from(format!("sheet `{sheet}` cannot be read"), error);
     let mut cells = workbook.worksheet_cells_reader(sheet).map_err(damaged)?;
     let styles: Vec<Option<NumberFormat>> = cells
         .styles()
@@ -125,9 +124,7 @@ fn cell_formats<R: Read + Seek>(
     let mut runs: Vec<Vec<(u32, u32, u32)>> = Vec::new();
     let mut count = 0;
     while let Some((row, column, style)) = cells.next_style_id().map_err(damaged)? {
-        if styles.get(style).is_none_or(Option::is_none)
-            || u64::from(column) >= MAX_GRID_COLUMNS
-        {
+        if styles.get(style).is_none_or(Option::is_none) || u64::from(column) >= MAX_GRID_COLUMNS {
             continue;
         }
         let column = column as usize;

@@ -295,7 +295,11 @@ mod tests {
             ("#,##0,\"k\"", 12345.0, "12k"),
             ("0_)", 3.0, "3 "),
         ] {
-            assert_eq!(render(code, value).as_deref(), Some(shown), "{code} {value}");
+            assert_eq!(
+                render(code, value).as_deref(),
+                Some(shown),
+                "{code} {value}"
+            );
         }
     }
 

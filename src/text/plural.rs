@@ -120,9 +120,9 @@ impl PluralRule {
             "fr" => Some(PluralRule::FRENCH),
             "pt" if region == "BR" || region.is_empty() => Some(PluralRule::FRENCH),
             "en" | "de" | "nl" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "et" | "es" | "it"
-            | "pt" | "el" | "hu" | "tr" | "bg" | "ca" | "eu" | "gl" | "af" | "sw" | "ur"
-            | "hi" | "bn" | "ta" | "te" | "ml" | "mr" | "kn" | "gu" | "ka" | "az" | "kk"
-            | "uz" | "sq" | "mn" | "ne" | "fa" | "ps" => Some(PluralRule::ENGLISH),
+            | "pt" | "el" | "hu" | "tr" | "bg" | "ca" | "eu" | "gl" | "af" | "sw" | "ur" | "hi"
+            | "bn" | "ta" | "te" | "ml" | "mr" | "kn" | "gu" | "ka" | "az" | "kk" | "uz" | "sq"
+            | "mn" | "ne" | "fa" | "ps" => Some(PluralRule::ENGLISH),
             "zh" | "ja" | "ko" | "vi" | "th" | "id" | "ms" | "my" | "km" | "lo" => {
                 Some(PluralRule::NONE)
             }
@@ -356,7 +356,10 @@ pub(crate) fn plural_blocks(text: &str) -> Vec<(&str, Vec<&str>)> {
     let mut out = Vec::new();
     for piece in pieces(text) {
         if let Piece::Plural { name, branches } = piece {
-            out.push((name, branches.iter().map(|(selector, _)| *selector).collect()));
+            out.push((
+                name,
+                branches.iter().map(|(selector, _)| *selector).collect(),
+            ));
             for (_, body) in branches {
                 out.extend(plural_blocks(body));
             }
@@ -416,7 +419,9 @@ pub(crate) fn plural_problems(
 mod tests {
     use super::*;
 
-    fn lookup(args: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<Cow<'static, str>> {
+    fn lookup(
+        args: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<Cow<'static, str>> {
         move |name| {
             args.iter()
                 .find(|(key, _)| *key == name)
@@ -427,11 +432,26 @@ mod tests {
     #[test]
     fn plural_blocks_pick_the_rules_form() {
         let text = "{n, plural, one {# row} other {# rows}} left";
-        assert_eq!(fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "1")])), "1 row left");
-        assert_eq!(fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "0")])), "0 rows left");
-        assert_eq!(fill(&PluralRule::FRENCH, text, &lookup(&[("n", "0")])), "0 row left");
-        assert_eq!(fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "x")])), "x rows left");
-        assert_eq!(fill(&PluralRule::ENGLISH, text, &lookup(&[])), "{n} rows left");
+        assert_eq!(
+            fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "1")])),
+            "1 row left"
+        );
+        assert_eq!(
+            fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "0")])),
+            "0 rows left"
+        );
+        assert_eq!(
+            fill(&PluralRule::FRENCH, text, &lookup(&[("n", "0")])),
+            "0 row left"
+        );
+        assert_eq!(
+            fill(&PluralRule::ENGLISH, text, &lookup(&[("n", "x")])),
+            "x rows left"
+        );
+        assert_eq!(
+            fill(&PluralRule::ENGLISH, text, &lookup(&[])),
+            "{n} rows left"
+        );
     }
 
     #[test]
@@ -461,7 +481,9 @@ mod tests {
         assert!(plural_problems("k", good, &PluralRule::FRENCH, &wanted).is_empty());
         assert_eq!(
             plural_problems("k", "{n, plural, other {#}}", &PluralRule::FRENCH, &wanted),
-            ["`k` has no `one` form for `n` (the plural rule `one-is-0-or-1` has the forms [\"one\", \"other\"])"]
+            [
+                "`k` has no `one` form for `n` (the plural rule `one-is-0-or-1` has the forms [\"one\", \"other\"])"
+            ]
         );
         assert_eq!(
             plural_problems("k", "{n}", &PluralRule::ENGLISH, &wanted),
@@ -469,8 +491,15 @@ mod tests {
         );
         assert!(plural_problems("k", "{n}", &PluralRule::NONE, &wanted).is_empty());
         assert_eq!(
-            plural_problems("k", "{n, plural, few {#} other {#}}", &PluralRule::NONE, &wanted),
-            ["`k` has a `few` form for `n`, which the plural rule `other-only` never picks (it has the forms [\"other\"])"]
+            plural_problems(
+                "k",
+                "{n, plural, few {#} other {#}}",
+                &PluralRule::NONE,
+                &wanted
+            ),
+            [
+                "`k` has a `few` form for `n`, which the plural rule `other-only` never picks (it has the forms [\"other\"])"
+            ]
         );
     }
 }
