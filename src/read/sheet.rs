@@ -506,6 +506,8 @@ impl SheetStream<'_> {
                     first_column[index] = *column;
                     map[*column as usize] = Some(index);
                 }
+                // The error report's own column of messages: not the administrator's.
+                None if crate::text::is_report_issues_header(text) => {}
                 None => self.sink.warning(
                     Issue::new(IssueCode::UnknownColumn)
                         .in_column(text)

@@ -9,7 +9,7 @@
 //!
 //! Keys:
 //!
-//! - every [`IssueCode`] string (`email.invalid`, `import.seat_limit`...): the message of an
+//! - every [`IssueCode`](crate::IssueCode) string (`email.invalid`, `import.seat_limit`...): the message of an
 //!   issue, without the position prefix;
 //! - `issue.row_column`, `issue.row`, `issue.column`: the position prefix around `{message}`;
 //! - `email.reason.*`: why an address is not valid (the `{reason}` of `email.invalid`);
@@ -18,7 +18,7 @@
 //!   summary's sentences; `invitation.*`: the invitation email's default text.
 //!
 //! Placeholders are written `{name}`. An issue's message is filled from the issue: `{row}`,
-//! `{column}`, `{value}` and its named arguments ([`Issue::args`]). An argument `x_key` whose
+//! `{column}`, `{value}` and its named arguments ([`Issue::args`](crate::Issue::args)). An argument `x_key` whose
 //! value is a key of the catalogue fills `{x}` with that key's text, so a reason or a limit
 //! reads in the catalogue's language too.
 //!
@@ -280,6 +280,22 @@ pub(crate) fn primary_language(tag: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase()
+}
+
+/// Whether `header` is the error report's own column of messages in a shipped language
+/// (`Issues`, `Problèmes`, or one of them with a number, `Issues 2`, where the schema had the
+/// name already): the reader ignores that column without a warning.
+pub(crate) fn is_report_issues_header(header: &str) -> bool {
+    let header = header.trim();
+    let base = match header.rsplit_once(' ') {
+        Some((base, number)) if number.bytes().all(|b| b.is_ascii_digit()) => base.trim_end(),
+        _ => header,
+    };
+    [en::EN, fr::FR].iter().any(|table| {
+        table.iter().any(|(key, text)| {
+            *key == "report.issues" && text.to_lowercase() == base.to_lowercase()
+        })
+    })
 }
 
 /// The English catalogue, built once.

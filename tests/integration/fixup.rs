@@ -473,3 +473,75 @@ fn a_host_language_must_give_its_plural_forms() {
         "{problems:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The error report is the template, filled in
+// ---------------------------------------------------------------------------------------------
+
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn the_french_report_has_the_templates_sheets_drop_downs_and_notes_on_bad_cells() {
+    let schema = Schema::default();
+    let upload = user_import::testing::workbook(
+        &schema,
+        &[
+            &["Ann Lee", "ann@example.com", "Canada", "Ontario", "en"],
+            &["Bob Roy", "bob@example.com", "CA", "CA-QC", "fr"],
+        ],
+    );
+    let validation =
+        user_import::validate_bytes(&upload, &schema, &user_import::Limits::default()).unwrap();
+    let bytes = user_import::ErrorReport::new(&schema, &validation)
+        .locale(Catalog::french())
+        .to_bytes()
+        .unwrap();
+    let workbook = part(&bytes, "xl/workbook.xml");
+    for name in [
+        "Utilisateurs",
+        "Liste des problèmes",
+        "Instructions",
+        "Codes de lieux",
+        "Listes",
+    ] {
+        assert!(workbook.contains(&format!("name=\"{name}\"")), "{workbook}");
+    }
+    let users = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        users.contains("<formula1>'Listes'!$A$2:$A$250</formula1>"),
+        "{users}"
+    );
+    let comments = part(&bytes, "xl/comments1.xml");
+    // The header notes of the template, and a note on each cell with a problem, whose message
+    // names the column as the report's header shows it.
+    assert!(
+        comments.contains("Obligatoire. Une seule adresse courriel."),
+        "{comments}"
+    );
+    assert!(
+        comments
+            .contains("ligne 2, Pays : « Canada » est un nom de pays ; utilisez le code « CA »"),
+        "{comments}"
+    );
+    assert!(
+        comments.contains(
+            "ligne 2, Région : « Ontario » est un nom de région ; utilisez le code « CA-ON »"
+        ),
+        "{comments}"
+    );
+    // Uploaded again as it is: the same problem, and no warning about the report's own column.
+    let again =
+        user_import::validate_bytes(&bytes, &schema, &user_import::Limits::default()).unwrap();
+    let codes: Vec<&str> = again.issues().iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["country.name_not_code", "region.name_not_code"]);
+}
