@@ -64,7 +64,7 @@ const UNLISTED: &str = "this row has problems that are not listed because the fi
 ///
 /// let schema = Schema::default();
 /// let upload = user_import::testing::workbook(&schema, &[
-///     &["Ann Lee", "ann@example.com", "Canada", "", "en", "", "", "000123", ""],
+///     &["Ann Lee", "ann@example.com", "Canada", "QC", "en", "", "", "000123", ""],
 /// ]);
 /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
 /// assert!(!validation.is_valid());

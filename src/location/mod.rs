@@ -270,8 +270,9 @@ pub fn region(code: &str) -> Option<Region> {
 /// let codes = |query| location::search(query).iter().map(|l| l.code()).take(3).collect::<Vec<_>>();
 /// assert_eq!(codes("qc")[0], "CA-QC");
 /// assert_eq!(codes("75C")[0], "FR-75C");
-/// assert_eq!(codes("NY")[0], "US-NY");
-/// assert_eq!(codes("NY")[1], "CZ-208"); // Nymburk: a name that starts with the query
+/// // States and provinces first among the regions of that code, then the names.
+/// assert_eq!(codes("NY")[..2], ["US-NY", "HU-NY"]);
+/// assert_eq!(location::search("NY")[2].name(), "Nymburk");
 /// ```
 pub fn search(query: &str) -> Vec<Location> {
     let wanted = fold(query);
