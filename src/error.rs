@@ -404,7 +404,7 @@ impl Catalog {
         key: &str,
         arg: impl Fn(&str) -> Option<&'a str>,
     ) -> String {
-        crate::text::fill(self.text(key), |name| {
+        self.fill_text(self.text(key), |name| {
             let keyed = format!("{name}_key");
             if let Some(text) = arg(&keyed).and_then(|key| self.get(key)) {
                 return Some(Cow::Owned(text.to_string()));

@@ -86,6 +86,8 @@ issue_codes! {
     CountryUnknown = "country.unknown", Error;
     /// A three-letter (alpha-3) country code was given where the two-letter code is expected.
     CountryAlpha3 = "country.alpha3_code", Error;
+    /// The country is missing, and the row's region says which country it is.
+    CountryFromRegion = "country.required_from_region", Error;
     /// A region name was given where a region code is expected.
     RegionName = "region.name_not_code", Error;
     /// The value is not an ISO 3166-2 code of the row's country.
@@ -102,6 +104,9 @@ issue_codes! {
     DateImpossible = "date.impossible", Error;
     /// The value is not one of the column's choices.
     ChoiceInvalid = "choice.invalid", Error;
+    /// A number cell's format shows other text than the number it holds (`1,234` for 1234,
+    /// `ID-7` for 7); the number is read.
+    NumberFormatShown = "cell.number_format", Warning;
     /// A column of the file is not part of the template and is ignored.
     UnknownColumn = "column.unknown", Warning;
     /// Cells right of the last header are ignored.
@@ -231,32 +236,7 @@ impl Issue {
     /// Renders the message with a template of the same placeholders as [`english`]:
     /// `{row}`, `{column}`, `{value}` and every named argument.
     pub fn render_with(&self, template: &str) -> String {
-        let mut out = String::with_capacity(template.len() + 32);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}') {
-                Some(close) => {
-                    let name = &after[..close];
-                    match self.placeholder(name) {
-                        Some(value) => out.push_str(&value),
-                        None => {
-                            out.push('{');
-                            out.push_str(name);
-                            out.push('}');
-                        }
-                    }
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(&rest[open..]);
-                    rest = "";
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        crate::text::fill(template, |name| self.placeholder(name).map(Cow::Owned))
     }
 
     fn placeholder(&self, name: &str) -> Option<String> {
@@ -298,7 +278,7 @@ pub fn english(code: IssueCode) -> &'static str {
 impl Catalog {
     /// The message of `issue` in this language, with its position prefix (`row 5, Email: …`).
     pub fn issue_message(&self, issue: &Issue) -> String {
-        let body = crate::text::fill(self.text(issue.code.as_str()), |name| {
+        let body = self.fill_text(self.text(issue.code.as_str()), |name| {
             self.issue_placeholder(issue, name)
         });
         let prefix = match (issue.row, &issue.column) {
@@ -307,7 +287,7 @@ impl Catalog {
             (None, Some(_)) => "issue.column",
             (None, None) => return body,
         };
-        crate::text::fill(self.text(prefix), |name| match name {
+        self.fill_text(self.text(prefix), |name| match name {
             "message" => Some(Cow::Borrowed(body.as_str())),
             _ => self.issue_placeholder(issue, name),
         })
@@ -332,10 +312,22 @@ impl Catalog {
                 Some(Cow::Owned(self.join_rows(&list, total)))
             }
             _ => {
+                // `{country}` from `country_code`: the country's name in this language.
+                if let Some(country) = matches!(name, "country" | "region_country")
+                    .then(|| issue.get_arg(&format!("{name}_code")))
+                    .flatten()
+                    .and_then(crate::location::country)
+                {
+                    return Some(Cow::Owned(format!(
+                        "{} ({})",
+                        country.name_in(self.language()),
+                        country.code()
+                    )));
+                }
                 // `{reason}` from `reason_key` when this catalogue knows that key.
                 let keyed = format!("{name}_key");
                 if let Some(text) = issue.get_arg(&keyed).and_then(|key| self.get(key)) {
-                    return Some(Cow::Owned(crate::text::fill(text, |inner| {
+                    return Some(Cow::Owned(self.fill_text(text, |inner| {
                         if inner == name {
                             return None;
                         }

@@ -117,7 +117,7 @@ pub use summary::{
     InvitationCounts, Phase, Progress, Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
-pub use text::Catalog;
+pub use text::{Catalog, PluralRule};
 
 /// The attribute the host traits ([`UserStore`], [`GroupStore`], [`ImportLog`], [`Outbox`],
 /// [`Mailer`], [`Enroller`]) are written with, re-exported so that a host implementing them

@@ -6,45 +6,54 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet};
 
 use crate::check::records::Record;
 use crate::check::validate::Validation;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode};
 use crate::schema::Schema;
+use crate::template::Template;
 use crate::text::Catalog;
 
 /// Excel's most characters (UTF-16 units) in one cell.
 const MAX_CELL_UNITS: usize = 32_767;
 /// Excel's most rows in a sheet.
 const SHEET_ROWS: usize = 1_048_576;
+/// The most cells that carry their messages as a note: past them (a file with problems on
+/// most of a million rows), cells are still highlighted and the `Issues` column lists every
+/// message, but a note each would make the file and its writing too large.
+const MAX_CELL_NOTES: usize = 10_000;
 /// Excel's "light red fill".
 const BAD_FILL: &str = "#FFC7CE";
 /// The `Issues` text of an invalid row whose issues were not kept (past `Limits::max_issues`).
 const UNLISTED: &str = "this row has problems that are not listed because the file has too many; fix the problems shown and check the file again";
 
 /// The error-report workbook an administrator downloads after a failed import, fixes and
-/// uploads again.
+/// uploads again: the template, filled in.
 ///
-/// The first sheet has the data sheet's name and the template's headers (the schema's, in
-/// schema order), then an [`Issues`](ErrorReport::ISSUES_HEADER) column:
+/// The first sheet is the template's data sheet, in the report's language
+/// ([`locale`](ErrorReport::locale)): its name, headers, header notes, column formats and
+/// drop-downs, then an [`Issues`](ErrorReport::ISSUES_HEADER) column:
 ///
 /// - every row of the upload is written at its own row number (row 7 of the upload is row 7 of
 ///   the report; blank rows stay blank), with the values the validation kept: normalized where
 ///   they were valid (`QC` in a Canadian row shows as `CA-QC`), exactly as read where they were
 ///   not;
-/// - a cell with a problem has a light red fill, and the row's `Issues` cell lists its messages,
-///   one per line; a cell that held a formula or an error value (`#N/A`) is left empty, since
-///   its text would otherwise come back as a valid value: the message shows what it held;
+/// - a cell with a problem has a light red fill and a note with its messages (the first
+///   10,000 such cells; past them the fill and the `Issues` column still tell), and the row's
+///   `Issues` cell lists its messages, one per line, each naming the column by the report's
+///   header; a cell that held a formula or an error value (`#N/A`) is left empty, since its
+///   text would otherwise come back as a valid value: the message shows what it held;
 /// - every value is written as text, never as a formula: a value starting with `=`, `+`, `-` or
-///   `@` gets Excel's quote prefix so editing the cell does not turn it into a formula, and
-///   every column is formatted as Text (`@`) so leading zeros survive.
+///   `@` gets Excel's quote prefix so editing the cell does not turn it into a formula.
 ///
-/// The fixed report can be uploaded again as it is: the reader picks the sheet named as the
-/// schema's data sheet and ignores the `Issues` column (with a warning). A second sheet,
+/// The fixed report can be uploaded again as it is: the reader picks the data sheet by its
+/// name in any shipped language and ignores the `Issues` column without a warning (it knows
+/// the column's header in every shipped language). A second sheet,
 /// [`Problems`](ErrorReport::PROBLEMS_SHEET), lists every issue (Row, Column, Value, Code,
-/// Message), the file-wide ones included.
+/// Message), the file-wide ones included; the template's Instructions, Location codes and
+/// hidden lists sheets follow.
 ///
 /// The sheets are written in rust_xlsxwriter's constant-memory mode: rows go to a temporary
 /// file as they are written, so a report of 1,000,000 rows needs a few megabytes beyond the
@@ -55,7 +64,7 @@ const UNLISTED: &str = "this row has problems that are not listed because the fi
 ///
 /// let schema = Schema::default();
 /// let upload = user_import::testing::workbook(&schema, &[
-///     &["Ann Lee", "ann@example.com", "Canada", "", "en", "", "", "000123", ""],
+///     &["Ann Lee", "ann@example.com", "Canada", "QC", "en", "", "", "000123", ""],
 /// ]);
 /// let validation = validate_bytes(&upload, &schema, &Limits::default())?;
 /// assert!(!validation.is_valid());
@@ -184,10 +193,10 @@ impl<'a> ErrorReport<'a> {
         self
     }
 
-    /// Writes the report in the language of `catalog`: every message, the `Issues` column's
-    /// header and the problems sheet (`Problèmes` and `Liste des problèmes` in French). The
-    /// file's own headers stay as the administrator wrote them. Unless set, the messages are
-    /// the issues' own.
+    /// Writes the report in the language of `catalog`: the template's sheets, headers and
+    /// notes, every message, the `Issues` column's header and the problems sheet (`Problèmes`
+    /// and `Liste des problèmes` in French). Unless set, the template's parts are in English
+    /// and the messages are the issues' own.
     ///
     /// ```
     /// use user_import::{validate_bytes, Catalog, ErrorReport, Limits, Schema};
@@ -291,12 +300,15 @@ impl<'a> ErrorReport<'a> {
         Ok(())
     }
 
-    /// Builds the workbook, both sheets in constant-memory mode.
+    /// Builds the workbook, every sheet in constant-memory mode: the data sheet dressed as
+    /// the template's, the problems sheet, then the template's other sheets.
     fn workbook(&self) -> Result<Workbook, Error> {
         let mut workbook = Workbook::new();
         if let Some(dir) = &self.temp_dir {
             workbook.set_tempdir(dir)?;
         }
+        let template = Template::new(self.schema).locale(self.catalog.clone().unwrap_or_default());
+        let lists = template.lists();
         let styles = Styles::new();
         let columns = Columns::new(self.schema, self.headers);
         let records = order(self.records, |record| record.row());
@@ -306,11 +318,28 @@ impl<'a> ErrorReport<'a> {
         });
 
         let users = workbook.add_worksheet_with_constant_memory()?;
+        template.write_users(users, &lists, self.header_row.saturating_sub(1))?;
         self.write_users(users, &styles, &columns, &records, &issues)?;
 
         let problems = workbook.add_worksheet_with_constant_memory()?;
-        self.write_problems(problems, &styles, &issues)?;
+        self.write_problems(problems, &styles, &columns, &issues)?;
+        template.write_guides(&mut workbook, &lists, true)?;
         Ok(workbook)
+    }
+
+    /// The message of `issue` as the report shows it: in the report's language, naming the
+    /// column by the report's header.
+    fn message_in_report<'t>(&self, issue: &'t Issue, position: Option<usize>) -> Cow<'t, str> {
+        let (Some(catalog), Some(position)) = (&self.catalog, position) else {
+            return self.message(issue);
+        };
+        let header = self.schema.columns()[position].header_in(catalog.language());
+        if issue.column.as_deref() == Some(header) {
+            return self.message(issue);
+        }
+        let mut renamed = issue.clone();
+        renamed.column = Some(header.to_string());
+        Cow::Owned(catalog.issue_message(&renamed))
     }
 
     fn write_users(
@@ -321,36 +350,14 @@ impl<'a> ErrorReport<'a> {
         records: &Ordered<'_, Record>,
         issues: &Ordered<'_, Issue>,
     ) -> Result<(), Error> {
-        sheet.set_name(self.schema.sheet_name())?;
+        // The template's name, headers, notes, formats and drop-downs are written already
+        // (`Template::write_users`); the `Issues` column comes after the template's columns.
         let columns = self.schema.columns();
         let width = columns.len();
         let issues_col = width as u16;
         let header = self.header_row.saturating_sub(1);
-
-        // Column settings come first: in constant-memory mode they are written before the rows.
-        for (index, column) in columns.iter().enumerate() {
-            let chars = column
-                .header()
-                .chars()
-                .count()
-                .max(column.example_value().chars().count()) as f64;
-            sheet.set_column_width(index as u16, (chars + 6.0).clamp(12.0, 40.0))?;
-            sheet.set_column_format(index as u16, &styles.text)?;
-        }
         sheet.set_column_width(issues_col, 90)?;
         sheet.set_column_format(issues_col, &styles.issues)?;
-        sheet.set_freeze_panes(header + 1, 0)?;
-
-        let language = self.catalog.as_ref().map_or("en", Catalog::language);
-        for (index, column) in columns.iter().enumerate() {
-            // The file's own header where it had the column, else the schema's.
-            let text = self
-                .headers
-                .get(index)
-                .and_then(|header| header.as_deref())
-                .unwrap_or_else(|| column.header_in(language));
-            sheet.write_string_with_format(header, index as u16, text, &styles.header)?;
-        }
         sheet.write_string_with_format(
             header,
             issues_col,
@@ -365,6 +372,8 @@ impl<'a> ErrorReport<'a> {
         let mut bad = vec![false; width];
         let mut as_read: Vec<Option<&str>> = vec![None; width];
         let mut unknown = vec![false; width];
+        let mut notes: Vec<String> = vec![String::new(); width];
+        let mut notes_written = 0;
         let mut text = String::new();
         for record in records.iter() {
             let number = record.row();
@@ -374,18 +383,24 @@ impl<'a> ErrorReport<'a> {
             bad.fill(false);
             as_read.fill(None);
             unknown.fill(false);
+            notes.iter_mut().for_each(String::clear);
             text.clear();
             // The cursor stays on this row's first issue: a record placed on a later row
             // because its row number repeats gets the same issues.
             let mut end = cursor;
             while end < issues.len() && issue_row(issues.get(end)) == number {
                 let issue = issues.get(end);
+                let position = issue.column.as_deref().and_then(|c| positions.position(c));
+                let message = self.message_in_report(issue, position);
                 if !text.is_empty() {
                     text.push('\n');
                 }
-                text.push_str(&self.message(issue));
-                if let Some(position) = issue.column.as_deref().and_then(|c| positions.position(c))
-                {
+                text.push_str(&message);
+                if let Some(position) = position {
+                    if !notes[position].is_empty() {
+                        notes[position].push('\n');
+                    }
+                    notes[position].push_str(&message);
                     bad[position] = true;
                     if matches!(issue.code, IssueCode::Formula | IssueCode::CellError) {
                         unknown[position] = true;
@@ -417,6 +432,14 @@ impl<'a> ErrorReport<'a> {
                     let format = styles.cell(bad[position], &value);
                     sheet.write_string_with_format(row, col, value.as_ref(), format)?;
                 }
+                if bad[position] && notes_written < MAX_CELL_NOTES {
+                    let note = Note::new(fit(&notes[position]))
+                        .add_author_prefix(false)
+                        .set_width(360)
+                        .set_height(100);
+                    sheet.insert_note(row, col, &note)?;
+                    notes_written += 1;
+                }
             }
             if !text.is_empty() {
                 let text = fit(&text);
@@ -436,6 +459,7 @@ impl<'a> ErrorReport<'a> {
         &self,
         sheet: &mut Worksheet,
         styles: &Styles,
+        columns: &Columns<'_>,
         issues: &Ordered<'_, Issue>,
     ) -> Result<(), Error> {
         let problems = self.text("report.problems", Self::PROBLEMS_SHEET);
@@ -478,9 +502,16 @@ impl<'a> ErrorReport<'a> {
             if let Some(number) = issue.row {
                 sheet.write_number(row, 0, number)?;
             }
-            let message = self.message(issue);
+            let position = issue.column.as_deref().and_then(|c| columns.position(c));
+            let message = self.message_in_report(issue, position);
+            let column = match (&self.catalog, position) {
+                (Some(catalog), Some(position)) => {
+                    self.schema.columns()[position].header_in(catalog.language())
+                }
+                _ => issue.column.as_deref().unwrap_or(""),
+            };
             let texts = [
-                issue.column.as_deref().unwrap_or(""),
+                column,
                 issue.value.as_deref().unwrap_or(""),
                 issue.code.as_str(),
                 message.as_ref(),

@@ -22,7 +22,9 @@ pub enum ColumnKind {
     Region,
     /// A date, typed as `YYYY-MM-DD` or entered as an Excel date.
     Date,
-    /// One of a fixed list of choices, matched ignoring case and stored as written here.
+    /// One of a fixed list of choices, matched ignoring case and stored as written here. Each
+    /// choice may have labels in each language ([`Column::choice_label`]), which the
+    /// template's drop-down shows and the reader takes too.
     Choice(Vec<String>),
 }
 
@@ -71,6 +73,8 @@ pub struct Column {
     /// (language, header, description) in other languages.
     translations: Vec<(String, String, String)>,
     aliases: Vec<String>,
+    /// (choice, language, label) for choice columns.
+    choice_labels: Vec<(String, String, String)>,
     kind: ColumnKind,
     required: bool,
     example: String,
@@ -108,6 +112,7 @@ impl Column {
             header: header.into(),
             translations: Vec::new(),
             aliases: Vec::new(),
+            choice_labels: Vec::new(),
             kind,
             required: false,
             example,
@@ -189,6 +194,79 @@ impl Column {
         self.translations
             .iter()
             .find(|(known, _, _)| *known == language)
+    }
+
+    /// A label of one of the column's choices in `language` (a tag such as `fr-CA`, matched
+    /// on its primary subtag): the template in that language shows the labels in its
+    /// drop-down, and the reader takes any label of any language, ignoring case and accents,
+    /// as the choice itself.
+    ///
+    /// ```
+    /// use user_import::{Column, ColumnKind};
+    ///
+    /// let shift = Column::new("shift", "Shift", ColumnKind::Choice(vec!["D".into(), "N".into()]))
+    ///     .choice_label("D", "en", "Day")
+    ///     .choice_label("D", "fr", "Jour")
+    ///     .choice_label("N", "en", "Night")
+    ///     .choice_label("N", "fr", "Nuit");
+    /// assert_eq!(shift.choice_label_in("N", "fr"), "Nuit");
+    /// assert_eq!(shift.choice_label_in("N", "de"), "N");
+    /// assert_eq!(shift.match_choice(" JOUR "), Some("D"));
+    /// assert_eq!(shift.match_choice("n"), Some("N"));
+    /// assert_eq!(shift.match_choice("Evening"), None);
+    /// ```
+    pub fn choice_label(
+        mut self,
+        choice: impl Into<String>,
+        language: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Column {
+        let (choice, language) = (choice.into(), primary_language(&language.into()));
+        self.choice_labels
+            .retain(|(known, lang, _)| !(*known == choice && *lang == language));
+        self.choice_labels.push((choice, language, label.into()));
+        self
+    }
+
+    /// The label of `choice` in `language`, or the choice itself where it has none.
+    pub fn choice_label_in<'c>(&'c self, choice: &'c str, language: &str) -> &'c str {
+        let language = primary_language(language);
+        self.choice_labels
+            .iter()
+            .find(|(known, lang, _)| known == choice && *lang == language)
+            .map_or(choice, |(_, _, label)| label.as_str())
+    }
+
+    /// The choice that `text` names: one of the choices, or a label of one in any language,
+    /// ignoring case, accents and surrounding spaces. `None` for a column that is not a
+    /// choice list, or a text that names no choice.
+    pub fn match_choice(&self, text: &str) -> Option<&str> {
+        let ColumnKind::Choice(choices) = &self.kind else {
+            return None;
+        };
+        let text = text.trim();
+        if let Some(choice) = choices
+            .iter()
+            .find(|choice| choice.trim().eq_ignore_ascii_case(text))
+        {
+            return Some(choice.trim());
+        }
+        let wanted = crate::location::fold(text);
+        if wanted.is_empty() {
+            return None;
+        }
+        if let Some(choice) = choices
+            .iter()
+            .find(|choice| crate::location::fold(choice) == wanted)
+        {
+            return Some(choice.trim());
+        }
+        self.choice_labels
+            .iter()
+            .find(|(choice, _, label)| {
+                choices.contains(choice) && crate::location::fold(label) == wanted
+            })
+            .map(|(choice, _, _)| choice.trim())
     }
 
     /// Marks the column required (or not).
@@ -325,6 +403,10 @@ impl Schema {
                     ColumnKind::Choice(vec!["en".to_string(), "fr".to_string()]),
                 )
                 .required(true)
+                .choice_label("en", "en", "English")
+                .choice_label("en", "fr", "Anglais")
+                .choice_label("fr", "en", "French")
+                .choice_label("fr", "fr", "Français")
                 .description("The language of the user's invitation and interface.")
                 .translation("fr", "Langue", "La langue de l'invitation et de l'interface de l'utilisateur."),
                 Column::new("job_title", "Job title", ColumnKind::Text)
@@ -513,6 +595,38 @@ impl SchemaBuilder {
     pub fn alias(mut self, key: &str, header: impl Into<String>) -> SchemaBuilder {
         if let Some(column) = self.columns.iter_mut().find(|c| c.key == key) {
             column.aliases.push(header.into());
+        }
+        self
+    }
+
+    /// Labels a choice of the column with `key` in `language` (see [`Column::choice_label`]);
+    /// does nothing if there is no such column.
+    ///
+    /// ```
+    /// use user_import::Schema;
+    ///
+    /// let schema = Schema::builder()
+    ///     .languages(["en", "fr", "es"])
+    ///     .choice_label("language", "es", "en", "Spanish")
+    ///     .choice_label("language", "es", "fr", "Espagnol")
+    ///     .build()
+    ///     .unwrap();
+    /// let language = schema.column("language").unwrap();
+    /// assert_eq!(language.match_choice("espagnol"), Some("es"));
+    /// assert_eq!(language.match_choice("FRANCAIS"), Some("fr"));
+    /// assert_eq!(language.choice_label_in("en", "fr"), "Anglais");
+    /// ```
+    pub fn choice_label(
+        mut self,
+        key: &str,
+        choice: impl Into<String>,
+        language: impl Into<String>,
+        label: impl Into<String>,
+    ) -> SchemaBuilder {
+        if let Some(position) = self.columns.iter().position(|c| c.key == key) {
+            let column = self.columns.remove(position);
+            self.columns
+                .insert(position, column.choice_label(choice, language, label));
         }
         self
     }

@@ -79,6 +79,15 @@ pub struct Counts {
     pub failed_rows: u64,
 }
 
+impl Counts {
+    /// Existing users the file named: those that got the import's groups and those left
+    /// untouched. Only groups are added to an existing user; the file's other values (name,
+    /// country...) are not applied to them.
+    pub fn existing(&self) -> u64 {
+        self.groups_added + self.untouched
+    }
+}
+
 /// A user the import created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedUser {
@@ -340,20 +349,13 @@ impl Catalog {
                 .iter()
                 .find(|issue| issue.code == code)
                 .map(|issue| self.issue_message(issue)),
-            Failure::Problems { problems, rows } => {
-                let key = if problems == 1 {
-                    "summary.problem"
-                } else {
-                    "summary.problems"
-                };
-                Some(self.fill(
-                    key,
-                    &[
-                        ("count", &problems.to_string()),
-                        ("rows", &rows.to_string()),
-                    ],
-                ))
-            }
+            Failure::Problems { problems, rows } => Some(self.fill(
+                "summary.problems",
+                &[
+                    ("count", &problems.to_string()),
+                    ("rows", &rows.to_string()),
+                ],
+            )),
             Failure::Error { key, args, .. } => Some(self.render_error(&key, |name| {
                 args.iter()
                     .find(|(arg, _)| arg == name)
@@ -362,7 +364,9 @@ impl Catalog {
         }
     }
 
-    /// One sentence that says how an import ended, for the administrator.
+    /// One sentence that says how an import ended, for the administrator: how many users
+    /// were created, how many existing users only received the groups (the file's other
+    /// values are not applied to an existing user), how the invitations went.
     ///
     /// ```
     /// use user_import::{Catalog, ImportId, ImportStatus, ImportSummary};
@@ -372,7 +376,15 @@ impl Catalog {
     /// summary.invitations.sent = 3;
     /// assert_eq!(
     ///     Catalog::french().describe(&summary),
-    ///     "3 utilisateurs créés, 0 utilisateurs existants ajoutés aux groupes, 0 laissés tels quels ; 3 invitations envoyées, 0 non remises"
+    ///     "3 utilisateurs créés, 0 utilisateur existant ajouté aux groupes, 0 laissé tel quel ; 3 invitations envoyées, 0 non remise"
+    /// );
+    ///
+    /// summary.counts.created = 1;
+    /// summary.counts.groups_added = 2;
+    /// summary.invitations.sent = 1;
+    /// assert_eq!(
+    ///     Catalog::english().describe(&summary),
+    ///     "1 user created, 2 existing users added to the groups, 0 left untouched; 1 invitation sent, 0 not delivered; 2 existing users only received the groups: the other values in the file were not applied to them"
     /// );
     /// ```
     pub fn describe(&self, summary: &ImportSummary) -> String {
@@ -381,6 +393,7 @@ impl Catalog {
             ("created", counts.created.to_string()),
             ("added", counts.groups_added.to_string()),
             ("untouched", counts.untouched.to_string()),
+            ("existing", counts.existing().to_string()),
             ("sent", summary.invitations.sent.to_string()),
             ("failed", summary.invitations.failed.to_string()),
             ("reason", summary.reason.clone()),

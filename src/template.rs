@@ -91,33 +91,60 @@ impl<'s> Template<'s> {
         let lists = self.lists();
 
         let users = workbook.add_worksheet();
-        self.write_users(users, &lists)?;
+        self.write_users(users, &lists, 0)?;
         users.set_active(true);
-
-        let instructions = workbook.add_worksheet();
-        self.write_instructions(instructions)?;
-
-        let locations = workbook.add_worksheet();
-        self.write_locations(locations)?;
-
-        let hidden = workbook.add_worksheet();
-        hidden.set_name(self.catalog.text("template.sheet.lists"))?;
-        let text = Format::new().set_num_format_index(49);
-        for (index, (position, values)) in lists.iter().enumerate() {
-            let column = index as u16;
-            let header = self.schema.columns()[*position].header_in(self.language());
-            hidden.write_string(0, column, header)?;
-            for (row, value) in values.iter().enumerate() {
-                hidden.write_string_with_format(row as u32 + 1, column, value, &text)?;
-            }
-        }
-        hidden.set_hidden(true);
-
+        self.write_guides(&mut workbook, &lists, false)?;
         Ok(workbook.save_to_buffer()?)
     }
 
+    /// Adds the sheets after the data sheet: Instructions, Location codes and the hidden
+    /// lists, in constant-memory mode when `constant_memory` (the error report's).
+    pub(crate) fn write_guides(
+        &self,
+        workbook: &mut Workbook,
+        lists: &[(usize, Vec<String>)],
+        constant_memory: bool,
+    ) -> Result<(), Error> {
+        let add = |workbook: &mut Workbook| -> Result<(), Error> {
+            if constant_memory {
+                workbook.add_worksheet_with_constant_memory()?;
+            } else {
+                workbook.add_worksheet();
+            }
+            Ok(())
+        };
+        let first = workbook.worksheets().len();
+        add(workbook)?;
+        self.write_instructions(workbook.worksheet_from_index(first)?)?;
+        add(workbook)?;
+        self.write_locations(workbook.worksheet_from_index(first + 1)?)?;
+        add(workbook)?;
+        let hidden = workbook.worksheet_from_index(first + 2)?;
+        hidden.set_name(self.catalog.text("template.sheet.lists"))?;
+        let text = Format::new().set_num_format_index(49);
+        // Row by row: constant-memory mode writes rows in order.
+        let longest = lists
+            .iter()
+            .map(|(_, values)| values.len())
+            .max()
+            .unwrap_or(0);
+        for (index, (position, _)) in lists.iter().enumerate() {
+            let header = self.schema.columns()[*position].header_in(self.language());
+            hidden.write_string(0, index as u16, header)?;
+        }
+        for row in 0..longest {
+            for (index, (_, values)) in lists.iter().enumerate() {
+                if let Some(value) = values.get(row) {
+                    hidden.write_string_with_format(row as u32 + 1, index as u16, value, &text)?;
+                }
+            }
+        }
+        hidden.set_hidden(true);
+        Ok(())
+    }
+
     /// The drop-down lists: (schema position, values) for country and choice columns.
-    fn lists(&self) -> Vec<(usize, Vec<String>)> {
+    pub(crate) fn lists(&self) -> Vec<(usize, Vec<String>)> {
         self.schema
             .columns()
             .iter()
@@ -129,7 +156,13 @@ impl<'s> Template<'s> {
                         .map(|c| c.code().to_string())
                         .collect(),
                 )),
-                ColumnKind::Choice(choices) => Some((position, choices.clone())),
+                ColumnKind::Choice(choices) => Some((
+                    position,
+                    choices
+                        .iter()
+                        .map(|choice| column.choice_label_in(choice, self.language()).to_string())
+                        .collect(),
+                )),
                 _ => None,
             })
             .collect()
@@ -139,6 +172,17 @@ impl<'s> Template<'s> {
     /// example.
     fn explain(&self, column: &crate::schema::Column) -> String {
         let catalog = &self.catalog;
+        let hint = match column.kind() {
+            // The choices as the drop-down shows them: their labels in this language.
+            ColumnKind::Choice(choices) => {
+                let labels: Vec<&str> = choices
+                    .iter()
+                    .map(|choice| column.choice_label_in(choice, self.language()))
+                    .collect();
+                catalog.fill("format.choice", &[("choices", &labels.join(", "))])
+            }
+            kind => kind.format_hint_in(catalog),
+        };
         let mut text = format!(
             "{}. {}.",
             catalog.text(if column.is_required() {
@@ -146,7 +190,7 @@ impl<'s> Template<'s> {
             } else {
                 "template.optional"
             }),
-            capitalize(&column.kind().format_hint_in(catalog))
+            capitalize(&hint)
         );
         let description = column.description_in(self.language());
         if !description.is_empty() {
@@ -154,18 +198,20 @@ impl<'s> Template<'s> {
             text.push_str(description);
         }
         if !column.example_value().is_empty() {
+            let example = column.choice_label_in(column.example_value(), self.language());
             text.push(' ');
-            text.push_str(
-                &catalog.fill("template.example", &[("example", column.example_value())]),
-            );
+            text.push_str(&catalog.fill("template.example", &[("example", example)]));
         }
         text
     }
 
-    fn write_users(
+    /// The data sheet's name, header row (on the zero-based row `header`, with its notes), the
+    /// columns' widths and formats, and the drop-downs below the header.
+    pub(crate) fn write_users(
         &self,
         sheet: &mut Worksheet,
         lists: &[(usize, Vec<String>)],
+        header_row: u32,
     ) -> Result<(), Error> {
         sheet.set_name(self.schema.sheet_name_in(self.language()))?;
         let header_format = Format::new()
@@ -183,7 +229,7 @@ impl<'s> Template<'s> {
                 &header_format
             };
             let header = column.header_in(self.language());
-            sheet.write_string_with_format(0, col, header, format)?;
+            sheet.write_string_with_format(header_row, col, header, format)?;
             let width = header
                 .chars()
                 .count()
@@ -195,11 +241,11 @@ impl<'s> Template<'s> {
                 _ => sheet.set_column_format(col, &text)?,
             };
             // The header keeps its own format over the column's.
-            sheet.write_string_with_format(0, col, header, format)?;
+            sheet.write_string_with_format(header_row, col, header, format)?;
 
             let note = self.explain(column);
             sheet.insert_note(
-                0,
+                header_row,
                 col,
                 &Note::new(note)
                     .add_author_prefix(false)
@@ -233,10 +279,10 @@ impl<'s> Template<'s> {
                     .set_error_message(truncate(&message, 255))?
                     .set_input_title(truncate(header, 32))?
                     .set_input_message(truncate(&message, 255))?;
-                sheet.add_data_validation(1, col, LAST_ROW, col, &validation)?;
+                sheet.add_data_validation(header_row + 1, col, LAST_ROW, col, &validation)?;
             }
         }
-        sheet.set_freeze_panes(1, 0)?;
+        sheet.set_freeze_panes(header_row + 1, 0)?;
         Ok(())
     }
 
@@ -327,7 +373,7 @@ impl<'s> Template<'s> {
         for region in location::regions() {
             sheet.write_string_with_format(row, 0, region.code(), &text)?;
             sheet.write_string_with_format(row, 1, region.name_in(language), &text)?;
-            sheet.write_string_with_format(row, 2, region.kind(), &text)?;
+            sheet.write_string_with_format(row, 2, region.kind_in(language), &text)?;
             sheet.write_string_with_format(row, 3, region.country().name_in(language), &text)?;
             row += 1;
         }

@@ -2,5 +2,6 @@
 //! cell, row and the whole file, and keeping the valid records compactly.
 
 pub mod normalize;
+pub(crate) mod place;
 pub(crate) mod records;
 pub(crate) mod validate;

@@ -16,7 +16,7 @@ use crate::schema::Schema;
 /// read where it was not.
 ///
 /// Values are kept together in one allocation (where each value ends, then the values' text);
-/// read them by column position ([`Schema::position`]) or through [`Validation::value`].
+/// read them by column position ([`Schema::position`]) or through [`Validation::value`](crate::Validation::value).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Record {
     pub(crate) row: u32,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::check::normalize::{
     self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
 };
+use crate::check::place::{Place, country_args, only};
 use crate::check::records::Record;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode, Severity};
@@ -424,13 +425,7 @@ impl RowSink for Validator<'_> {
         let schema = self.schema;
         let columns = schema.columns();
         // The country first: the region is checked against it.
-        let country: Option<Country> = schema
-            .country_position()
-            .and_then(|position| cells.get(position))
-            .and_then(|cell| match self.cell_text(cell, usize::MAX) {
-                Ok(text) => location::country(&text),
-                Err(_) => None,
-            });
+        let place = self.place(cells);
         // Buffers kept from row to row: the record takes one exact allocation.
         let mut text = std::mem::take(&mut self.scratch_text);
         let mut ends = std::mem::take(&mut self.scratch_ends);
@@ -440,7 +435,7 @@ impl RowSink for Validator<'_> {
         let mut email_value: Option<usize> = None;
         for (position, column) in columns.iter().enumerate() {
             let cell = cells.get(position).unwrap_or(&CellValue::Empty);
-            match self.check(number, position, cell, country) {
+            match self.check(number, position, cell, &place) {
                 Checked::Valid(value) => {
                     if position == schema.email_position() && !value.is_empty() {
                         email_value = Some(text.len());
@@ -485,6 +480,18 @@ impl RowSink for Validator<'_> {
 }
 
 impl Validator<'_> {
+    /// What the row's Country and Region cells say.
+    fn place(&self, cells: &[CellValue<'_>]) -> Place {
+        let text_at = |position: Option<usize>| {
+            position
+                .and_then(|position| cells.get(position))
+                .and_then(|cell| self.cell_text(cell, usize::MAX).ok())
+        };
+        Place::of(text_at(self.schema.country_position()).as_deref(), || {
+            text_at(self.schema.region_position())
+        })
+    }
+
     /// The cell as text, cleaned (spaces, Unicode form), refusing formulas, error values,
     /// control characters and over-long values. `position` selects the column's rules;
     /// `usize::MAX` means plain cleaning only.
@@ -547,8 +554,9 @@ impl Validator<'_> {
         row: u32,
         position: usize,
         cell: &'v CellValue<'_>,
-        country: Option<Country>,
+        place: &Place,
     ) -> Checked<'v> {
+        let country = place.country;
         let column = &self.schema.columns()[position];
         let header = self.header_of(position);
         let invalid = |code: IssueCode, args: Vec<(&'static str, String)>| -> Checked<'v> {
@@ -585,18 +593,25 @@ impl Validator<'_> {
         if value.is_empty() {
             if *column.kind() == ColumnKind::Region && column.is_required() {
                 if let Some(country) = country.filter(Country::has_regions) {
-                    return invalid(
-                        IssueCode::RegionRequired,
-                        vec![
-                            ("country", country.label()),
-                            (
-                                "example",
-                                country.example_region().unwrap_or("").to_string(),
-                            ),
-                        ],
-                    );
+                    let mut args = country_args("country", country).to_vec();
+                    args.push((
+                        "example",
+                        country.example_region().unwrap_or("").to_string(),
+                    ));
+                    return invalid(IssueCode::RegionRequired, args);
                 }
                 return Checked::Valid(value);
+            }
+            if *column.kind() == ColumnKind::Country
+                && column.is_required()
+                && let Some(region) = place.region
+            {
+                let mut args = vec![
+                    ("region", region.code().to_string()),
+                    ("code", region.country().code().to_string()),
+                ];
+                args.extend(country_args("region_country", region.country()));
+                return invalid(IssueCode::CountryFromRegion, args);
             }
             if column.is_required() {
                 return invalid(IssueCode::Required, Vec::new());
@@ -637,10 +652,19 @@ impl Validator<'_> {
                 },
             },
             ColumnKind::Region => {
-                // Without a valid country the region cannot be checked; the country's own
-                // issue says what to fix first.
+                // Without a country the region is checked on its own: a full code is kept, a
+                // name that one country has gets its code; the country's issue says the rest.
                 let Some(country) = country else {
-                    return Checked::Valid(value);
+                    if let Some(region) = location::region(&value) {
+                        return Checked::Valid(Cow::Borrowed(region.code()));
+                    }
+                    return match only(location::regions_by_name(&value)) {
+                        Some(region) => invalid(
+                            IssueCode::RegionName,
+                            vec![("code", region.code().to_string())],
+                        ),
+                        None => Checked::Valid(value),
+                    };
                 };
                 match location::resolve_region(country, &value) {
                     Ok(region) => Checked::Valid(Cow::Borrowed(region.code())),
@@ -648,28 +672,19 @@ impl Validator<'_> {
                         IssueCode::RegionName,
                         vec![("code", region.code().to_string())],
                     ),
-                    Err(RegionProblem::OtherCountry(region)) => invalid(
-                        IssueCode::RegionCountryMismatch,
-                        vec![
-                            ("region_country", region.country().label()),
-                            ("country", country.label()),
-                        ],
-                    ),
+                    Err(RegionProblem::OtherCountry(region)) => {
+                        let mut args = country_args("region_country", region.country()).to_vec();
+                        args.extend(country_args("country", country));
+                        invalid(IssueCode::RegionCountryMismatch, args)
+                    }
                     Err(RegionProblem::Unknown) => {
-                        let example = country.example_region();
-                        if example.is_none() {
-                            invalid(
-                                IssueCode::RegionNotExpected,
-                                vec![("country", country.label())],
-                            )
-                        } else {
-                            invalid(
-                                IssueCode::RegionUnknown,
-                                vec![
-                                    ("country", country.label()),
-                                    ("example", example.unwrap_or("").to_string()),
-                                ],
-                            )
+                        let mut args = country_args("country", country).to_vec();
+                        match country.example_region() {
+                            None => invalid(IssueCode::RegionNotExpected, args),
+                            Some(example) => {
+                                args.push(("example", example.to_string()));
+                                invalid(IssueCode::RegionUnknown, args)
+                            }
                         }
                     }
                 }
@@ -681,22 +696,13 @@ impl Validator<'_> {
                 Err(DateProblem::Format) => invalid(IssueCode::DateFormat, Vec::new()),
                 Err(DateProblem::Impossible) => invalid(IssueCode::DateImpossible, Vec::new()),
             },
-            ColumnKind::Choice(choices) => {
-                let found = choices
-                    .iter()
-                    .find(|choice| choice.trim().eq_ignore_ascii_case(&value))
-                    .or_else(|| {
-                        let wanted = value.to_lowercase();
-                        choices.iter().find(|c| c.trim().to_lowercase() == wanted)
-                    });
-                match found {
-                    Some(choice) => Checked::Valid(Cow::Borrowed(choice.trim())),
-                    None => invalid(
-                        IssueCode::ChoiceInvalid,
-                        vec![("choices", choices.join(", "))],
-                    ),
-                }
-            }
+            ColumnKind::Choice(choices) => match column.match_choice(&value) {
+                Some(choice) => Checked::Valid(Cow::Borrowed(choice)),
+                None => invalid(
+                    IssueCode::ChoiceInvalid,
+                    vec![("choices", choices.join(", "))],
+                ),
+            },
         }
     }
 }

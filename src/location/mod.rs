@@ -25,6 +25,7 @@
 //! ```
 
 mod fr;
+mod kinds;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -130,6 +131,21 @@ impl Region {
     /// The kind of subdivision, such as `Province` or `State`.
     pub fn kind(&self) -> &'static str {
         self.inner.subdivision_type
+    }
+
+    /// The kind of subdivision in `language` (`État`, `Province` in French), else in
+    /// English.
+    ///
+    /// ```
+    /// let new_york = user_import::location::region("US-NY").unwrap();
+    /// assert_eq!(new_york.kind_in("fr"), "État");
+    /// assert_eq!(new_york.kind_in("en"), "State");
+    /// ```
+    pub fn kind_in(&self, language: &str) -> &'static str {
+        if crate::text::primary_language(language) == "fr" {
+            return translated(kinds::FRENCH, self.kind()).unwrap_or(self.kind());
+        }
+        self.kind()
     }
 
     /// The country the region belongs to.
@@ -241,9 +257,23 @@ pub fn region(code: &str) -> Option<Region> {
 
 /// Countries and regions whose name or code matches `query`, best first.
 ///
-/// Case, accents, punctuation and extra spaces are ignored. A code matches exactly; a name
-/// matches when it equals the query, starts with it, or has a word starting with it. Former and
+/// Case, accents, punctuation and extra spaces are ignored. First come the locations whose
+/// code is the query: a country code (`CA`), a full region code (`CA-QC`), or a region code
+/// without its country (`QC`, `75C`: the regions of every country with that code). Then the
+/// names that equal the query, the names that start with it, the names with a word that starts
+/// with it, and the names that contain it; countries before regions at each step. Former and
 /// common names are searched too (`Swaziland`, `Turkey`, `Vietnam`). At most 50 results.
+///
+/// ```
+/// use user_import::location;
+///
+/// let codes = |query| location::search(query).iter().map(|l| l.code()).take(3).collect::<Vec<_>>();
+/// assert_eq!(codes("qc")[0], "CA-QC");
+/// assert_eq!(codes("75C")[0], "FR-75C");
+/// // States and provinces first among the regions of that code, then the names.
+/// assert_eq!(codes("NY")[..2], ["US-NY", "HU-NY"]);
+/// assert_eq!(location::search("NY")[2].name(), "Nymburk");
+/// ```
 pub fn search(query: &str) -> Vec<Location> {
     let wanted = fold(query);
     if wanted.is_empty() {
@@ -258,6 +288,9 @@ pub fn search(query: &str) -> Vec<Location> {
     if let Some(region) = region(code) {
         hits.push((0, 0, Location::Region(region)));
     }
+    for (position, region) in regions_with_code(code).into_iter().enumerate() {
+        hits.push((1, position, Location::Region(region)));
+    }
     for (position, (name, location)) in index.names.iter().enumerate() {
         let rank = if *name == wanted {
             1
@@ -268,6 +301,8 @@ pub fn search(query: &str) -> Vec<Location> {
             .any(|(at, _)| name[..at].ends_with(' ') && !wanted.starts_with(' '))
         {
             3
+        } else if name.contains(&wanted) {
+            4
         } else {
             continue;
         };
@@ -276,7 +311,7 @@ pub fn search(query: &str) -> Vec<Location> {
             Location::Country(_) => 0,
             Location::Region(_) => 1,
         };
-        hits.push((rank * 2 + kind, position, *location));
+        hits.push((rank * 2 + 1 + kind, position, *location));
     }
     hits.sort_by_key(|(rank, position, _)| (*rank, *position));
     let mut seen = Vec::new();
@@ -320,6 +355,73 @@ pub fn region_by_name(country: Country, name: &str) -> Option<Region> {
         .iter()
         .map(|inner| Region { inner })
         .find(|region| fold(region.name()) == wanted || fold(region.name_in("fr")) == wanted)
+}
+
+/// The regions, of every country, whose code without its country prefix is `code` (`QC`,
+/// `qc`, `75C`): states, provinces and the like first, then the others, each by full code.
+///
+/// ```
+/// let found = user_import::location::regions_with_code("qc");
+/// assert_eq!(found.iter().map(|r| r.code()).collect::<Vec<_>>(), ["CA-QC"]);
+/// ```
+pub fn regions_with_code(code: &str) -> Vec<Region> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 3 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Vec::new();
+    }
+    let mut found: Vec<Region> = regions()
+        .filter(|region| {
+            region
+                .code()
+                .split_once('-')
+                .is_some_and(|(_, own)| own.eq_ignore_ascii_case(code))
+        })
+        .collect();
+    // States and provinces before cities and districts: `NY` is New York before Nyíregyháza.
+    found.sort_by_key(|region| (!MAJOR_KINDS.contains(&region.kind()), region.code()));
+    found
+}
+
+/// The kinds of the regions people mostly mean by a bare code, first in [`regions_with_code`].
+const MAJOR_KINDS: &[&str] = &[
+    "State",
+    "Province",
+    "Territory",
+    "Region",
+    "Land",
+    "Canton",
+    "Autonomous community",
+    "Autonomous region",
+    "Federal district",
+    "Capital territory",
+    "Department",
+    "Metropolitan collectivity with special status",
+];
+
+/// The regions, of every country, whose name (ISO or French) is exactly `name`, ignoring case
+/// and accents, sorted by code.
+///
+/// ```
+/// let found = user_import::location::regions_by_name("ontario");
+/// assert_eq!(found.iter().map(|r| r.code()).collect::<Vec<_>>(), ["CA-ON"]);
+/// ```
+pub fn regions_by_name(name: &str) -> Vec<Region> {
+    let wanted = fold(name);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<Region> = index()
+        .names
+        .iter()
+        .filter(|(known, _)| *known == wanted)
+        .filter_map(|(_, location)| match location {
+            Location::Region(region) => Some(*region),
+            Location::Country(_) => None,
+        })
+        .collect();
+    found.sort_by_key(|region| region.code());
+    found.dedup();
+    found
 }
 
 /// Why a region value does not fit its row.
@@ -554,6 +656,19 @@ fn build_index() -> Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_region_has_its_french_name() {
+        assert!(kinds::FRENCH.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        for region in regions() {
+            assert!(
+                translated(kinds::FRENCH, region.kind()).is_some(),
+                "{}: {}",
+                region.code(),
+                region.kind()
+            );
+        }
+    }
 
     #[test]
     fn fold_removes_case_accents_and_punctuation() {

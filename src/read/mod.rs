@@ -5,6 +5,7 @@ pub(crate) mod limits;
 pub(crate) mod package;
 mod pipe;
 mod sheet;
+mod shown;
 
 use std::io::{Read, Seek};
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Limit, quoted_list};
 use crate::issue::{Issue, IssueCode};
 use crate::read::limits::Limits;
 use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
+use crate::read::shown::{NumberFormat, classify, render};
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::value::{clean_spaces, excel_serial_to_datetime, number_text};
@@ -48,9 +49,11 @@ pub(super) fn read_opened<R: Read + Seek>(
         Some(name) => name,
         None => find_sheet_by_headers(workbook, &sheets, schema, limits)?,
     };
+    let formats = cell_formats(workbook, &chosen)?;
     let mut stream = SheetStream {
         schema,
         limits,
+        formats,
         sheet: chosen.clone(),
         is_1904,
         header: None,
@@ -67,6 +70,83 @@ pub(super) fn read_opened<R: Read + Seek>(
         .map_err(|error| Error::corrupt_from(format!("sheet `{chosen}` cannot be read"), error))?;
     stream.run(&mut cells)?;
     Ok(stream.rows)
+}
+
+/// The most runs of rows [`CellFormats`] keeps: beyond them (a sheet whose cells change format
+/// from row to row, over millions of cells), later cells are read without their formats.
+const MAX_FORMAT_RUNS: usize = 1_000_000;
+
+/// Which cells of the data sheet have a number format that changes what a number shows, found
+/// by a first pass over the sheet's cell styles. The pass is made only when the workbook has
+/// such a format; its memory grows with the runs of rows of one format in a column, not with
+/// the cells.
+pub(super) struct CellFormats {
+    /// Per style id: its number format, where it may change what a number shows.
+    styles: Vec<Option<NumberFormat>>,
+    /// Per sheet column: runs of rows (first, last, style id), in row order.
+    runs: Vec<Vec<(u32, u32, u32)>>,
+    /// Per sheet column: the run the last lookup ended on.
+    cursor: Vec<usize>,
+}
+
+impl CellFormats {
+    /// The number format of the cell at (`row`, `column`), for rows asked in ascending order.
+    fn at(&mut self, row: u32, column: u32) -> Option<&NumberFormat> {
+        let runs = self.runs.get(column as usize)?;
+        let cursor = &mut self.cursor[column as usize];
+        while *cursor < runs.len() && runs[*cursor].1 < row {
+            *cursor += 1;
+        }
+        let (first, _, style) = *runs.get(*cursor)?;
+        if first > row {
+            return None;
+        }
+        self.styles.get(style as usize)?.as_ref()
+    }
+}
+
+/// The first pass of [`CellFormats`], or `None` when no cell format of the workbook changes
+/// what a number shows.
+fn cell_formats<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    sheet: &str,
+) -> Result<Option<CellFormats>, Error> {
+    let damaged = |error| Error::corrupt_from(format!("sheet `{sheet}` cannot be read"), error);
+    let mut cells = workbook.worksheet_cells_reader(sheet).map_err(damaged)?;
+    let styles: Vec<Option<NumberFormat>> = cells
+        .styles()
+        .iter()
+        .map(|style| classify(&style.number_format.as_ref()?.format_code))
+        .collect();
+    if styles.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let mut runs: Vec<Vec<(u32, u32, u32)>> = Vec::new();
+    let mut count = 0;
+    while let Some((row, column, style)) = cells.next_style_id().map_err(damaged)? {
+        if styles.get(style).is_none_or(Option::is_none) || u64::from(column) >= MAX_GRID_COLUMNS {
+            continue;
+        }
+        let column = column as usize;
+        if runs.len() <= column {
+            runs.resize_with(column + 1, Vec::new);
+        }
+        let style = style as u32;
+        match runs[column].last_mut() {
+            Some(last) if last.2 == style && last.1 + 1 == row => last.1 = row,
+            _ if count >= MAX_FORMAT_RUNS => break,
+            _ => {
+                runs[column].push((row, row, style));
+                count += 1;
+            }
+        }
+    }
+    let cursor = vec![0; runs.len()];
+    Ok(Some(CellFormats {
+        styles,
+        runs,
+        cursor,
+    }))
 }
 
 /// Reads the first non-empty row of each sheet until one has every required header.
@@ -156,12 +236,16 @@ fn header_text(value: &DataRef<'_>) -> String {
 pub(super) struct Slot<'a> {
     value: DataRef<'a>,
     formula: Option<String>,
+    /// The text a zero-padded number format shows (`00123`), read instead of the number.
+    shown: Option<String>,
     present: bool,
 }
 
 pub(super) struct SheetStream<'s> {
     schema: &'s Schema,
     limits: &'s Limits,
+    /// The cells whose number format changes what a number shows.
+    formats: Option<CellFormats>,
     sheet: String,
     is_1904: bool,
     /// Set once the header row is complete.
@@ -281,7 +365,38 @@ impl SheetStream<'_> {
             let blank = formula.is_none() && is_blank(&cell.value);
             match self.column_map.get(column as usize).copied().flatten() {
                 Some(index) => {
+                    let shown = match (&mut self.formats, &formula, &cell.value) {
+                        (Some(formats), None, DataRef::Float(_) | DataRef::Int(_)) => {
+                            let number = match cell.value {
+                                DataRef::Int(number) => number as f64,
+                                DataRef::Float(number) => number,
+                                _ => 0.0,
+                            };
+                            formats
+                                .at(row, column)
+                                .and_then(|format| shown_number(format, number))
+                        }
+                        _ => None,
+                    };
                     let slot = &mut slots[index];
+                    match shown {
+                        Some(Shown::AsShown(text)) => slot.shown = Some(text),
+                        Some(Shown::Warn { shown, stored }) => {
+                            let header = self
+                                .header
+                                .as_ref()
+                                .and_then(|header| header.headers[index].clone())
+                                .unwrap_or_default();
+                            self.sink.warning(
+                                Issue::new(IssueCode::NumberFormatShown)
+                                    .at(row + 1, &header)
+                                    .value(stored.clone())
+                                    .arg("shown", shown)
+                                    .arg("stored", stored),
+                            );
+                        }
+                        None => {}
+                    }
                     slot.value = cell.value;
                     slot.formula = formula;
                     slot.present = true;
@@ -391,6 +506,8 @@ impl SheetStream<'_> {
                     first_column[index] = *column;
                     map[*column as usize] = Some(index);
                 }
+                // The error report's own column of messages: not the administrator's.
+                None if crate::text::is_report_issues_header(text) => {}
                 None => self.sink.warning(
                     Issue::new(IssueCode::UnknownColumn)
                         .in_column(text)
@@ -526,9 +643,29 @@ fn iso_date_cell(text: &str) -> Option<NaiveDateTime> {
         .map(|date| date.and_time(chrono::NaiveTime::MIN))
 }
 
+/// What the reader does with a number whose cell format changes how it shows.
+enum Shown {
+    /// A whole number under a zero-padded format (`00000`): read as shown.
+    AsShown(String),
+    /// Another format shows other text than the number held: read the number, with a warning.
+    Warn { shown: String, stored: String },
+}
+
+fn shown_number(format: &NumberFormat, number: f64) -> Option<Shown> {
+    let shown = render(&format.code, number)?;
+    if format.padded && number.fract() == 0.0 && number.abs() < 1e15 {
+        return Some(Shown::AsShown(shown));
+    }
+    let stored = number_text(number);
+    (shown != stored).then_some(Shown::Warn { shown, stored })
+}
+
 fn to_cell_value<'s>(slot: &'s Slot<'_>, is_1904: bool) -> CellValue<'s> {
     if let Some(formula) = &slot.formula {
         return CellValue::Formula(formula);
+    }
+    if let Some(shown) = &slot.shown {
+        return CellValue::Text(shown);
     }
     match &slot.value {
         DataRef::Empty => CellValue::Empty,

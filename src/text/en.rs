@@ -23,7 +23,7 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
     ),
     (
         "value.too_long",
-        "the value is {length} characters long, over the limit of {limit}; shorten it",
+        "the value is {length, plural, one {# character} other {# characters}} long, over the limit of {limit}; shorten it",
     ),
     (
         "email.invalid",
@@ -44,6 +44,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
     (
         "country.unknown",
         "`{value}` is not an ISO 3166-1 country code; use a two-letter code from the Location codes sheet, such as `CA` for Canada",
+    ),
+    (
+        "country.required_from_region",
+        "the value is missing; the region `{region}` is in {region_country}, so fill in `{code}`",
     ),
     (
         "region.name_not_code",
@@ -67,20 +71,20 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
     ),
     (
         "file.too_many_issues",
-        "{count} more issues were found and are not listed; fix the ones shown and check the file again",
+        "{count, plural, one {# more issue was found and is not listed} other {# more issues were found and are not listed}}; fix the ones shown and check the file again",
     ),
     ("file.rejected", "{reason}"),
     (
         "import.unknown_groups",
-        "the groups {groups} do not exist; choose existing groups and import the file again",
+        "{count, plural, one {the group {groups} does not exist; choose an existing group} other {the groups {groups} do not exist; choose existing groups}} and import the file again",
     ),
     (
         "import.seat_limit",
-        "the file creates {needed} new users but only {left} seats are left ({active} of {limit} in use); remove {over} new users from the file or raise the subscription's limit",
+        "the file creates {needed, plural, one {# new user} other {# new users}} but only {left, plural, one {# seat is} other {# seats are}} left ({active} of {limit} in use); remove {over, plural, one {# new user} other {# new users}} from the file or raise the subscription's limit",
     ),
     (
         "import.too_many_conflicts",
-        "other imports kept changing the same users ({attempts} attempts); nothing was imported, import the file again",
+        "other imports kept changing the same users ({attempts, plural, one {# attempt} other {# attempts}}); nothing was imported, import the file again",
     ),
     (
         "date.format",
@@ -93,6 +97,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
     (
         "choice.invalid",
         "`{value}` is not one of the choices ({choices}); pick one from the drop-down list",
+    ),
+    (
+        "cell.number_format",
+        "the cell shows `{shown}` but holds the number {stored}, which is what is imported; if `{shown}` is meant, format the cell as Text and type it again",
     ),
     (
         "column.unknown",
@@ -317,20 +325,16 @@ pub(super) const EN: &[(&str, &str)] = &[
     // The summary.
     ("summary.rejected", "the file was rejected: {error}"),
     (
-        "summary.problem",
-        "{count} problem in {rows} rows; fix the file and upload it again",
-    ),
-    (
         "summary.problems",
-        "{count} problems in {rows} rows; fix the file and upload it again",
+        "{count, plural, one {# problem} other {# problems}} in {rows, plural, one {# row} other {# rows}}; fix the file and upload it again",
     ),
     (
         "summary.completed",
-        "{created} users created, {added} existing users added to the groups, {untouched} left untouched; {sent} invitations sent, {failed} not delivered",
+        "{created, plural, one {# user created} other {# users created}}, {added, plural, one {# existing user added to the groups} other {# existing users added to the groups}}, {untouched} left untouched; {sent, plural, one {# invitation sent} other {# invitations sent}}, {failed} not delivered{existing, plural, =0 {} one {; # existing user only received the groups: the other values in the file were not applied to them} other {; # existing users only received the groups: the other values in the file were not applied to them}}",
     ),
     (
         "summary.dry_run",
-        "dry run: {created} users would be created, {added} existing users added to the groups, {untouched} left untouched; nothing was written or sent",
+        "dry run: {created, plural, one {# user would be created} other {# users would be created}}, {added, plural, one {# existing user added to the groups} other {# existing users added to the groups}}, {untouched} left untouched{existing, plural, =0 {} one {; # existing user would only receive the groups: the other values in the file would not be applied to them} other {; # existing users would only receive the groups: the other values in the file would not be applied to them}}; nothing was written or sent",
     ),
     (
         "summary.failed",
@@ -411,7 +415,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("report.message", "Message"),
     (
         "report.more",
-        "{count} more issues are not listed: a sheet holds at most {limit} rows",
+        "{count, plural, one {# more issue is not listed} other {# more issues are not listed}}: a sheet holds at most {limit} rows",
     ),
     (
         "report.unlisted",

@@ -26,7 +26,7 @@ pub(super) const FR: &[(&str, &str)] = &[
     ),
     (
         "value.too_long",
-        "la valeur compte {length} caractères, au-delà de la limite de {limit} ; raccourcissez-la",
+        "la valeur compte {length, plural, one {# caractère} other {# caractères}}, au-delà de la limite de {limit} ; raccourcissez-la",
     ),
     (
         "email.invalid",
@@ -49,24 +49,28 @@ pub(super) const FR: &[(&str, &str)] = &[
         "« {value} » n'est pas un code de pays ISO 3166-1 ; utilisez un code à deux lettres de la feuille Codes de lieux, comme « CA » pour le Canada",
     ),
     (
+        "country.required_from_region",
+        "la valeur manque ; la région « {region} » est dans le pays {region_country}, remplissez donc « {code} »",
+    ),
+    (
         "region.name_not_code",
         "« {value} » est un nom de région ; utilisez le code « {code} »",
     ),
     (
         "region.unknown",
-        "« {value} » n'est pas un code de région de {country} ; utilisez un code de la feuille Codes de lieux, comme « {example} »",
+        "« {value} » n'est pas un code de région du pays {country} ; utilisez un code de la feuille Codes de lieux, comme « {example} »",
     ),
     (
         "region.country_mismatch",
-        "« {value} » est une région de {region_country}, mais le pays de la ligne est {country} ; corrigez le pays ou la région",
+        "« {value} » est une région du pays {region_country}, mais le pays de la ligne est {country} ; corrigez le pays ou la région",
     ),
     (
         "region.required",
-        "la valeur manque ; {country} a des régions, donnez donc l'un de ses codes de région, comme « {example} »",
+        "la valeur manque ; le pays {country} a des régions, donnez donc l'un de ses codes de région, comme « {example} »",
     ),
     (
         "region.not_expected",
-        "« {value} » n'est pas une région de {country}, qui n'en a pas ; laissez la cellule vide",
+        "« {value} » n'est pas une région du pays {country}, qui n'en a pas ; laissez la cellule vide",
     ),
     (
         "date.format",
@@ -81,6 +85,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "« {value} » ne fait pas partie des choix ({choices}) ; choisissez-en un dans la liste déroulante",
     ),
     (
+        "cell.number_format",
+        "la cellule affiche « {shown} » mais contient le nombre {stored}, qui est ce qui est importé ; si « {shown} » est voulu, mettez la cellule au format Texte et tapez-la de nouveau",
+    ),
+    (
         "column.unknown",
         "cette colonne ne fait pas partie du modèle et est ignorée ; donnez-lui l'un des en-têtes du modèle ou supprimez-la",
     ),
@@ -90,19 +98,19 @@ pub(super) const FR: &[(&str, &str)] = &[
     ),
     (
         "file.too_many_issues",
-        "{count} autres problèmes ont été trouvés et ne sont pas listés ; corrigez ceux qui sont affichés et vérifiez de nouveau le fichier",
+        "{count, plural, one {# autre problème a été trouvé et n'est pas listé} other {# autres problèmes ont été trouvés et ne sont pas listés}} ; corrigez ceux qui sont affichés et vérifiez de nouveau le fichier",
     ),
     (
         "import.unknown_groups",
-        "les groupes {groups} n'existent pas ; choisissez des groupes existants et importez de nouveau le fichier",
+        "{count, plural, one {le groupe {groups} n'existe pas ; choisissez un groupe existant} other {les groupes {groups} n'existent pas ; choisissez des groupes existants}} et importez de nouveau le fichier",
     ),
     (
         "import.seat_limit",
-        "le fichier crée {needed} nouveaux utilisateurs, mais il ne reste que {left} places ({active} sur {limit} occupées) ; retirez {over} nouveaux utilisateurs du fichier ou augmentez la limite de l'abonnement",
+        "le fichier crée {needed, plural, one {# nouvel utilisateur} other {# nouveaux utilisateurs}}, mais il ne reste que {left, plural, one {# place} other {# places}} ({active} sur {limit} occupées) ; retirez {over, plural, one {# nouvel utilisateur} other {# nouveaux utilisateurs}} du fichier ou augmentez la limite de l'abonnement",
     ),
     (
         "import.too_many_conflicts",
-        "d'autres importations modifiaient sans cesse les mêmes utilisateurs ({attempts} tentatives) ; rien n'a été importé, importez de nouveau le fichier",
+        "d'autres importations modifiaient sans cesse les mêmes utilisateurs ({attempts, plural, one {# tentative} other {# tentatives}}) ; rien n'a été importé, importez de nouveau le fichier",
     ),
     ("file.rejected", "{reason}"),
     // Why an email address is not valid.
@@ -321,20 +329,16 @@ pub(super) const FR: &[(&str, &str)] = &[
     // The summary.
     ("summary.rejected", "le fichier a été refusé : {error}"),
     (
-        "summary.problem",
-        "{count} problème dans {rows} lignes ; corrigez le fichier et téléversez-le de nouveau",
-    ),
-    (
         "summary.problems",
-        "{count} problèmes dans {rows} lignes ; corrigez le fichier et téléversez-le de nouveau",
+        "{count, plural, one {# problème} other {# problèmes}} dans {rows, plural, one {# ligne} other {# lignes}} ; corrigez le fichier et téléversez-le de nouveau",
     ),
     (
         "summary.completed",
-        "{created} utilisateurs créés, {added} utilisateurs existants ajoutés aux groupes, {untouched} laissés tels quels ; {sent} invitations envoyées, {failed} non remises",
+        "{created, plural, one {# utilisateur créé} other {# utilisateurs créés}}, {added, plural, one {# utilisateur existant ajouté aux groupes} other {# utilisateurs existants ajoutés aux groupes}}, {untouched, plural, one {# laissé tel quel} other {# laissés tels quels}} ; {sent, plural, one {# invitation envoyée} other {# invitations envoyées}}, {failed, plural, one {# non remise} other {# non remises}}{existing, plural, =0 {} one { ; # utilisateur existant n'a reçu que les groupes : les autres valeurs du fichier ne lui ont pas été appliquées} other { ; # utilisateurs existants n'ont reçu que les groupes : les autres valeurs du fichier ne leur ont pas été appliquées}}",
     ),
     (
         "summary.dry_run",
-        "essai : {created} utilisateurs seraient créés, {added} utilisateurs existants ajoutés aux groupes, {untouched} laissés tels quels ; rien n'a été écrit ni envoyé",
+        "essai : {created, plural, one {# utilisateur serait créé} other {# utilisateurs seraient créés}}, {added, plural, one {# utilisateur existant ajouté aux groupes} other {# utilisateurs existants ajoutés aux groupes}}, {untouched, plural, one {# laissé tel quel} other {# laissés tels quels}}{existing, plural, =0 {} one { ; # utilisateur existant ne recevrait que les groupes : les autres valeurs du fichier ne lui seraient pas appliquées} other { ; # utilisateurs existants ne recevraient que les groupes : les autres valeurs du fichier ne leur seraient pas appliquées}} ; rien n'a été écrit ni envoyé",
     ),
     (
         "summary.failed",
@@ -418,7 +422,7 @@ pub(super) const FR: &[(&str, &str)] = &[
     ("report.message", "Message"),
     (
         "report.more",
-        "{count} autres problèmes ne sont pas listés : une feuille contient au plus {limit} lignes",
+        "{count, plural, one {# autre problème n'est pas listé} other {# autres problèmes ne sont pas listés}} : une feuille contient au plus {limit} lignes",
     ),
     (
         "report.unlisted",

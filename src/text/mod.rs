@@ -9,7 +9,7 @@
 //!
 //! Keys:
 //!
-//! - every [`IssueCode`] string (`email.invalid`, `import.seat_limit`...): the message of an
+//! - every [`IssueCode`](crate::IssueCode) string (`email.invalid`, `import.seat_limit`...): the message of an
 //!   issue, without the position prefix;
 //! - `issue.row_column`, `issue.row`, `issue.column`: the position prefix around `{message}`;
 //! - `email.reason.*`: why an address is not valid (the `{reason}` of `email.invalid`);
@@ -18,7 +18,7 @@
 //!   summary's sentences; `invitation.*`: the invitation email's default text.
 //!
 //! Placeholders are written `{name}`. An issue's message is filled from the issue: `{row}`,
-//! `{column}`, `{value}` and its named arguments ([`Issue::args`]). An argument `x_key` whose
+//! `{column}`, `{value}` and its named arguments ([`Issue::args`](crate::Issue::args)). An argument `x_key` whose
 //! value is a key of the catalogue fills `{x}` with that key's text, so a reason or a limit
 //! reads in the catalogue's language too.
 //!
@@ -44,15 +44,18 @@ use std::sync::Arc;
 
 mod en;
 mod fr;
+mod plural;
 
 use en::{EN, ISSUES};
 pub(crate) use en::{LIMIT_ADVICE, LIMITS};
 use fr::FR;
+pub use plural::PluralRule;
 
 /// A language's texts, by key. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     language: Arc<str>,
+    plural: PluralRule,
     texts: Arc<HashMap<Cow<'static, str>, Cow<'static, str>>>,
 }
 
@@ -70,6 +73,7 @@ impl Catalog {
     pub fn english() -> Catalog {
         Catalog {
             language: Arc::from("en"),
+            plural: PluralRule::ENGLISH,
             texts: Arc::new(english_texts()),
         }
     }
@@ -82,6 +86,7 @@ impl Catalog {
         }
         Catalog {
             language: Arc::from("fr"),
+            plural: PluralRule::FRENCH,
             texts: Arc::new(texts),
         }
     }
@@ -104,12 +109,47 @@ impl Catalog {
     }
 
     /// A new language `language` that starts with this catalogue's texts: replace them with
-    /// [`Catalog::set`].
+    /// [`Catalog::set`]. Its plural rule is the language's where [`PluralRule::for_language`]
+    /// knows it, else this catalogue's: set it with [`Catalog::with_plural_rule`].
+    ///
+    /// ```
+    /// use user_import::{Catalog, PluralRule};
+    ///
+    /// assert_eq!(Catalog::english().derive("ja").plural_rule(), PluralRule::NONE);
+    /// assert_eq!(Catalog::english().derive("xx").plural_rule(), PluralRule::ENGLISH);
+    /// ```
     pub fn derive(&self, language: impl Into<String>) -> Catalog {
+        let language = language.into();
         Catalog {
-            language: Arc::from(language.into()),
+            plural: PluralRule::for_language(&language).unwrap_or(self.plural),
+            language: Arc::from(language),
             texts: Arc::clone(&self.texts),
         }
+    }
+
+    /// Sets how the language picks the plural form of a count; [`Catalog::check`] then
+    /// verifies that every plural block of the texts gives each form of the rule.
+    ///
+    /// ```
+    /// use user_import::{Catalog, PluralRule};
+    ///
+    /// let polish = PluralRule::new("polish", &["one", "few", "many", "other"], |n| match n {
+    ///     1 => "one",
+    ///     n if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => "few",
+    ///     _ => "many",
+    /// });
+    /// let catalog = Catalog::english().derive("pl").with_plural_rule(polish);
+    /// // The English texts it starts from have no `few` or `many` forms yet.
+    /// assert!(catalog.check().iter().any(|problem| problem.contains("`few`")));
+    /// ```
+    pub fn with_plural_rule(mut self, rule: PluralRule) -> Catalog {
+        self.plural = rule;
+        self
+    }
+
+    /// How the language picks the plural form of a count.
+    pub fn plural_rule(&self) -> PluralRule {
+        self.plural
     }
 
     /// Replaces the text of `key` (or adds a key of the host's own).
@@ -150,12 +190,39 @@ impl Catalog {
     /// let text = Catalog::french().fill("template.example", &[("example", "CA-QC")]);
     /// assert_eq!(text, "Exemple : CA-QC");
     /// ```
+    ///
+    /// Plural blocks take the form of their count in this language (see [`PluralRule`]):
+    ///
+    /// ```
+    /// use user_import::Catalog;
+    ///
+    /// let args = [("count", "1"), ("rows", "1")];
+    /// assert_eq!(
+    ///     Catalog::english().fill("summary.problems", &args),
+    ///     "1 problem in 1 row; fix the file and upload it again"
+    /// );
+    /// let args = [("count", "0"), ("rows", "0")];
+    /// assert_eq!(
+    ///     Catalog::french().fill("summary.problems", &args),
+    ///     "0 problème dans 0 ligne ; corrigez le fichier et téléversez-le de nouveau"
+    /// );
+    /// ```
     pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
-        fill(self.text(key), |name| {
+        self.fill_text(self.text(key), |name| {
             args.iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| Cow::Borrowed(*value))
         })
+    }
+
+    /// Fills `template` (a text of this catalogue) from `lookup`, with this language's plural
+    /// forms.
+    pub(crate) fn fill_text<'a>(
+        &self,
+        template: &str,
+        lookup: impl Fn(&str) -> Option<Cow<'a, str>>,
+    ) -> String {
+        plural::fill(&self.plural, template, &lookup)
     }
 
     /// `2, 5 and 9` (or `2, 5 et 9`); `… and 12 more` past the rows listed.
@@ -174,8 +241,10 @@ impl Catalog {
     }
 
     /// Problems of this catalogue against the English one: keys English has and this one
-    /// lacks, and texts whose placeholders differ from the English text's (a placeholder the
-    /// English text does not have would stay unfilled; one it lacks would lose information).
+    /// lacks, texts whose placeholders differ from the English text's (a placeholder the
+    /// English text does not have would stay unfilled; one it lacks would lose information),
+    /// and counts without the plural forms of the catalogue's [`PluralRule`] (where the
+    /// English text gives a count plural forms, this one must give every form of its rule).
     /// Empty when the catalogue is sound.
     pub fn check(&self) -> Vec<String> {
         let reference = english_texts();
@@ -194,6 +263,11 @@ impl Catalog {
                     "`{key}` uses the placeholders {found:?}, but the key provides {wanted:?}"
                 ));
             }
+            let counts = plural::plural_blocks(&reference[key.as_ref()])
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            problems.extend(plural::plural_problems(key, text, &self.plural, &counts));
         }
         problems
     }
@@ -208,61 +282,37 @@ pub(crate) fn primary_language(tag: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Whether `header` is the error report's own column of messages in a shipped language
+/// (`Issues`, `Problèmes`, or one of them with a number, `Issues 2`, where the schema had the
+/// name already): the reader ignores that column without a warning.
+pub(crate) fn is_report_issues_header(header: &str) -> bool {
+    let header = header.trim();
+    let base = match header.rsplit_once(' ') {
+        Some((base, number)) if number.bytes().all(|b| b.is_ascii_digit()) => base.trim_end(),
+        _ => header,
+    };
+    [en::EN, fr::FR].iter().any(|table| {
+        table.iter().any(|(key, text)| {
+            *key == "report.issues" && text.to_lowercase() == base.to_lowercase()
+        })
+    })
+}
+
 /// The English catalogue, built once.
 pub(crate) fn english_catalog() -> &'static Catalog {
     static ENGLISH: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     ENGLISH.get_or_init(Catalog::english)
 }
 
-/// The placeholders a text uses.
+/// The placeholders a text uses, those inside plural blocks included.
 pub(crate) fn placeholders(text: &str) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                {
-                    out.insert(name);
-                }
-                rest = &after[close + 1..];
-            }
-            None => break,
-        }
-    }
-    out
+    plural::placeholders(text)
 }
 
-/// Fills `{name}` placeholders of `template` from `lookup`; unknown ones stay as written.
+/// Fills `{name}` placeholders and plural blocks of `template` from `lookup`, with English
+/// plural forms; unknown ones stay as written.
 pub(crate) fn fill<'a>(template: &str, lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match lookup(name) {
-                    Some(value) => out.push_str(&value),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    plural::fill(&PluralRule::ENGLISH, template, &lookup)
 }
 
 /// Every English text, issue codes included.

@@ -182,7 +182,7 @@ async fn a_file_with_an_error_imports_no_one_and_sends_nothing() {
     assert_eq!(summary.issues[0].row, Some(3));
     assert_eq!(
         summary.reason,
-        "1 problem in 1 rows; fix the file and upload it again"
+        "1 problem in 1 row; fix the file and upload it again"
     );
     assert_eq!(s.store.snapshot().without_log(), before.without_log());
     assert!(s.mailer.delivered().is_empty());
@@ -220,7 +220,7 @@ async fn an_unknown_group_fails_the_import_naming_it() {
     );
     assert_eq!(
         summary.reason,
-        "the groups `Pilots` do not exist; choose existing groups and import the file again"
+        "the group `Pilots` does not exist; choose an existing group and import the file again"
     );
     assert!(s.store.snapshot().users.is_empty());
 }
@@ -255,7 +255,7 @@ async fn one_user_over_the_seat_limit_fails_the_import_saying_how_many_seats_are
     assert_eq!(issue.code, IssueCode::SeatLimit);
     assert_eq!(
         issue.message,
-        "the file creates 3 new users but only 2 seats are left (3 of 5 in use); remove 1 new users from the file or raise the subscription's limit"
+        "the file creates 3 new users but only 2 seats are left (3 of 5 in use); remove 1 new user from the file or raise the subscription's limit"
     );
 }
 

@@ -284,9 +284,13 @@ fn a_country_name_is_refused_with_the_code_to_use() {
 #[test]
 fn a_former_country_name_is_refused_with_the_current_code() {
     let validation = one_user("Swaziland", "");
+    // The region is checked against the country the name stands for, in the same pass.
     assert_eq!(
         issues(&validation),
-        [(Some(2), Some("Country"), "country.name_not_code")]
+        [
+            (Some(2), Some("Country"), "country.name_not_code"),
+            (Some(2), Some("Region"), "region.required")
+        ]
     );
     assert_eq!(
         validation.issues()[0].message,
@@ -317,7 +321,10 @@ fn a_three_letter_country_code_is_refused_with_the_two_letter_code() {
     let validation = one_user("deu", "");
     assert_eq!(
         issues(&validation),
-        [(Some(2), Some("Country"), "country.alpha3_code")]
+        [
+            (Some(2), Some("Country"), "country.alpha3_code"),
+            (Some(2), Some("Region"), "region.required")
+        ]
     );
     assert_eq!(
         validation.issues()[0].message,

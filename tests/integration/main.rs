@@ -7,6 +7,7 @@ mod atomicity;
 mod cli;
 mod common;
 mod engine;
+mod fixup;
 mod fuzz_regressions;
 mod hostile;
 #[cfg(feature = "jobs")]

@@ -138,7 +138,8 @@ fn country_and_language_have_drop_downs_from_the_hidden_lists_sheet() {
         .map(|r| r[1].to_string())
         .filter(|v| !v.is_empty())
         .collect();
-    assert_eq!(languages, ["en", "fr"]);
+    // The language choices show their labels; the reader takes labels and codes alike.
+    assert_eq!(languages, ["English", "French"]);
 }
 
 #[test]
