@@ -261,7 +261,7 @@ async fn a_file_with_problems_fails_once_and_a_retry_is_a_new_attempt() {
     assert_eq!(failed.status, ImportStatus::Failed);
     assert_eq!(
         failed.summary.as_ref().unwrap().reason,
-        "1 problem in 1 rows; fix the file and upload it again"
+        "1 problem in 1 row; fix the file and upload it again"
     );
 
     // Without `retry`, the failed id answers its outcome.
