@@ -113,6 +113,8 @@ issue_codes! {
     TooManyConflicts = "import.too_many_conflicts", Error;
     /// The file as a whole was rejected (not a workbook, over a limit, no data sheet...).
     FileRejected = "file.rejected", Error;
+    /// A text (CSV) upload that is not UTF-8 was read in the encoding named.
+    EncodingAssumed = "file.encoding_assumed", Warning;
 }
 
 impl fmt::Display for IssueCode {
@@ -375,6 +377,9 @@ pub fn english(code: IssueCode) -> &'static str {
         }
         IssueCode::ValuesOutsideColumns => {
             "cells in column {letter} have no header and are ignored (first on row {first_row}); move the values under a template header or delete them"
+        }
+        IssueCode::EncodingAssumed => {
+            "the file is not UTF-8 text, so it was read as {encoding}, the encoding of Excel's CSV for Western languages; if accented letters look wrong, save it as CSV UTF-8 and upload it again"
         }
     }
 }

@@ -448,7 +448,7 @@ fn english_texts() -> HashMap<Cow<'static, str>, Cow<'static, str>> {
     for (key, text) in EN {
         texts.insert(Cow::Borrowed(*key), Cow::Borrowed(*text));
     }
-    for (key, text) in LIMITS.iter().chain(LIMIT_ADVICE) {
+    for (key, text) in LIMITS.iter().chain(LIMIT_ADVICE).chain(NOT_TEXT) {
         texts.insert(Cow::Borrowed(*key), Cow::Borrowed(*text));
     }
     texts
@@ -576,6 +576,17 @@ pub(crate) fn error_args(error: &Error) -> (&'static str, Vec<(&'static str, Str
                 ("first_row", first_row.to_string()),
             ],
         ),
+        Error::NotText { line, what } => (
+            "error.file.not_text",
+            vec![
+                ("line", line.to_string()),
+                ("what", what.to_string()),
+                ("what_key", key_of(NOT_TEXT, what)),
+            ],
+        ),
+        Error::UnclosedQuote { row } => {
+            ("error.file.unclosed_quote", vec![("row", row.to_string())])
+        }
         Error::Schema(detail) => ("error.schema.invalid", vec![("detail", detail.clone())]),
         Error::Write(source) => ("error.write.failed", vec![("detail", source.to_string())]),
         Error::Store(source) => ("error.store.failed", vec![("detail", source.to_string())]),
@@ -605,6 +616,14 @@ pub(crate) const LIMITS: &[(&str, &str)] = &[
     ("limit.columns", "number of columns in the header row"),
     ("limit.rows", "number of user rows"),
     ("limit.text", "total length of the cell values in bytes"),
+    // Text (CSV) and OpenDocument uploads.
+    ("limit.line", "length of one row of text, in bytes,"),
+    ("limit.values", "number of values in one row"),
+    ("limit.grid_rows", "number of rows, blank ones included,"),
+    (
+        "limit.ods_memory",
+        "memory needed to hold the OpenDocument sheets, in bytes,",
+    ),
 ];
 
 /// How to get under a limit (`Error::LimitExceeded::advice`), by key.
@@ -629,6 +648,31 @@ pub(crate) const LIMIT_ADVICE: &[(&str, &str)] = &[
     (
         "limit_advice.shared_text",
         "a shared text counts once for every cell that uses it; split the users over several files",
+    ),
+    // Text (CSV) and OpenDocument uploads.
+    (
+        "limit_advice.line",
+        "a row this long is a file without line ends, or a quote that is never closed; save the file again as CSV",
+    ),
+    (
+        "limit_advice.grid_rows",
+        "a spreadsheet holds at most 1048576 rows; delete the blank lines or split the users over several files",
+    ),
+    (
+        "limit_advice.ods_memory",
+        "an OpenDocument sheet is read whole; save the file as an Excel workbook (.xlsx), or split the users over several files",
+    ),
+];
+
+/// What a text upload has that text does not (`Error::NotText::what`), by key.
+pub(crate) const NOT_TEXT: &[(&str, &str)] = &[
+    (
+        "not_text.nul",
+        "a NUL byte, which text never has (text saved as UTF-16 without a byte-order mark has them)",
+    ),
+    (
+        "not_text.utf16",
+        "bytes that are not UTF-16, although the file starts with a UTF-16 byte-order mark",
     ),
 ];
 
@@ -758,6 +802,14 @@ const EN: &[(&str, &str)] = &[
         "could not write the workbook: {detail}",
     ),
     ("error.store.failed", "{detail}"),
+    (
+        "error.file.not_text",
+        "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)",
+    ),
+    (
+        "error.file.unclosed_quote",
+        "row {row} has a value that opens a quote (\") and never closes it, so the rest of the file would be read as that one value; close the quote or remove it, then save the file again",
+    ),
     ("file_kind.empty", "an empty file"),
     ("file_kind.csv", "a CSV text file"),
     ("file_kind.text", "a plain text file"),
@@ -1334,6 +1386,49 @@ const FR: &[(&str, &str)] = &[
     (
         "invitation.intro",
         "Un compte a été créé pour vous. Connectez-vous avec cette adresse courriel pour commencer.",
+    ),
+    // Text (CSV) and OpenDocument uploads.
+    (
+        "file.encoding_assumed",
+        "le fichier n'est pas du texte UTF-8 ; il a donc été lu en {encoding}, l'encodage du CSV d'Excel pour les langues occidentales ; si des lettres accentuées semblent fausses, enregistrez-le en CSV UTF-8 et téléversez-le de nouveau",
+    ),
+    (
+        "error.file.not_text",
+        "le fichier n'est pas du texte lisible : la ligne {line} contient {what} ; enregistrez-le de nouveau en CSV UTF-8 ou comme classeur Excel (.xlsx)",
+    ),
+    (
+        "error.file.unclosed_quote",
+        "la ligne {row} a une valeur qui ouvre un guillemet (\") sans le fermer, si bien que tout le reste du fichier serait lu comme cette seule valeur ; fermez le guillemet ou supprimez-le, puis enregistrez de nouveau le fichier",
+    ),
+    (
+        "not_text.nul",
+        "un octet NUL, que du texte ne contient jamais (du texte enregistré en UTF-16 sans marque d'ordre des octets en contient)",
+    ),
+    (
+        "not_text.utf16",
+        "des octets qui ne sont pas de l'UTF-16, alors que le fichier commence par une marque d'ordre des octets UTF-16",
+    ),
+    ("limit.line", "la longueur d'une ligne de texte, en octets,"),
+    ("limit.values", "le nombre de valeurs d'une ligne"),
+    (
+        "limit.grid_rows",
+        "le nombre de lignes, lignes vides comprises,",
+    ),
+    (
+        "limit.ods_memory",
+        "la mémoire nécessaire pour garder les feuilles OpenDocument, en octets,",
+    ),
+    (
+        "limit_advice.line",
+        "une ligne aussi longue vient d'un fichier sans fins de ligne, ou d'un guillemet jamais fermé ; enregistrez de nouveau le fichier en CSV",
+    ),
+    (
+        "limit_advice.grid_rows",
+        "une feuille de calcul contient au plus 1048576 lignes ; supprimez les lignes vides ou répartissez les utilisateurs sur plusieurs fichiers",
+    ),
+    (
+        "limit_advice.ods_memory",
+        "une feuille OpenDocument est lue en entier ; enregistrez le fichier comme classeur Excel (.xlsx), ou répartissez les utilisateurs sur plusieurs fichiers",
     ),
 ];
 

@@ -56,6 +56,16 @@ pub struct Limits {
     /// them (default 256 KiB, about 5,000 users). `u64::MAX` reads every upload on the calling
     /// thread. The outcome is the same either way.
     pub parallel_min_bytes: u64,
+    /// The most bytes one row of a text (CSV) upload may take, its quoted line breaks
+    /// included; it bounds each value of the row too (default 1 MiB). The row is checked while
+    /// it is read, so a file without line ends is refused after this many bytes.
+    pub max_line_bytes: u64,
+    /// The most memory calamine may take to hold the sheets of an OpenDocument spreadsheet,
+    /// which it reads whole (default 256 MiB, about 300,000 users of 9 columns). The package
+    /// check estimates it from `content.xml` before calamine sees the file: every cell of each
+    /// sheet's used area, repeated rows and columns counted, and the text of every cell, once
+    /// for every repeat.
+    pub max_ods_bytes: u64,
 }
 
 impl Default for Limits {
@@ -73,6 +83,8 @@ impl Default for Limits {
             max_cell_chars: 32_767,
             max_issues: 100_000,
             parallel_min_bytes: 256 * 1024,
+            max_line_bytes: 1024 * 1024,
+            max_ods_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -88,6 +100,95 @@ const RATIO_FLOOR: u64 = 1024 * 1024;
 /// `<row>`, `<f>`, `<dimension>`, `<sst>`, and the tags of the styles part); longer ones are
 /// refused as damaged.
 const MAX_TAG: usize = 64 * 1024;
+
+/// The formats an upload is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// An `.xlsx` workbook, or anything that is neither of the others: the `.xlsx` checks
+    /// refuse it with what it looks like.
+    Xlsx,
+    /// An OpenDocument spreadsheet.
+    Ods,
+    /// Text: CSV, TSV, or a single column.
+    Csv,
+}
+
+/// The media type an OpenDocument spreadsheet stores in its `mimetype` entry.
+pub(crate) const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// Decides an upload's format from its first bytes (never from its name), and leaves `reader`
+/// at its start.
+pub(crate) fn detect<R: Read + Seek>(reader: &mut R) -> Result<Format, Error> {
+    let mut head = Vec::with_capacity(4096);
+    rewind(reader)?;
+    reader
+        .by_ref()
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
+    rewind(reader)?;
+    Ok(format_of(&head))
+}
+
+/// The format of an upload that starts with `head`: a zip whose first entry is a stored
+/// `mimetype` naming an OpenDocument spreadsheet (as the OpenDocument format requires) is ODS,
+/// text with a UTF-16 byte-order mark or that [`sniff`] takes for text is CSV, anything else
+/// goes to the `.xlsx` checks.
+pub(crate) fn format_of(head: &[u8]) -> Format {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Format::Csv;
+    }
+    if head.starts_with(b"PK\x03\x04") && head.len() >= 30 {
+        let u16_at = |at: usize| usize::from(u16::from_le_bytes([head[at], head[at + 1]]));
+        let (method, name_len, extra_len) = (u16_at(8), u16_at(26), u16_at(28));
+        let data = 30 + name_len + extra_len;
+        if method == 0
+            && head.get(30..30 + name_len) == Some(b"mimetype".as_slice())
+            && head
+                .get(data..)
+                .is_some_and(|rest| rest.starts_with(ODS_MIMETYPE))
+        {
+            return Format::Ods;
+        }
+        return Format::Xlsx;
+    }
+    match sniff(head) {
+        Some(FileKind::Csv | FileKind::Text) => Format::Csv,
+        // Text saved as UTF-16 without a byte-order mark: the text reader names the problem.
+        Some(FileKind::Unknown) if looks_like_utf16(head) => Format::Csv,
+        _ => Format::Xlsx,
+    }
+}
+
+/// Whether `head` looks like ASCII text in UTF-16 (either byte order): every other byte NUL.
+fn looks_like_utf16(head: &[u8]) -> bool {
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let nul_at = |parity: usize| {
+        head.chunks_exact(2)
+            .filter(|pair| pair[parity] == 0 && pair[1 - parity] != 0)
+            .count()
+    };
+    nul_at(0).max(nul_at(1)) * 10 >= pairs * 9
+}
+
+/// Checks a zip package as an `.xlsx` one is checked before any part is read (size, entry
+/// count, declared sizes, compression ratio, encryption, compression method), and answers
+/// its parts. Leaves `reader` at its start.
+pub(crate) fn check_zip<R: Read + Seek>(
+    reader: &mut R,
+    limits: &Limits,
+) -> Result<Vec<Entry>, Error> {
+    check_head(reader, limits)?;
+    let entries = {
+        let mut archive = open_archive(&mut *reader)?;
+        list_parts(&mut archive, limits)?
+    };
+    rewind(reader)?;
+    Ok(entries)
+}
 
 /// Guesses what a file that is not a zip archive is, from its first bytes.
 pub(crate) fn sniff(head: &[u8]) -> Option<FileKind> {
@@ -413,13 +514,35 @@ fn declared_entries<R: Read + Seek>(reader: &mut R, size: u64) -> Option<u64> {
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     /// Its place in the directory.
-    index: usize,
-    name: String,
-    size: u64,
+    pub(crate) index: usize,
+    /// Its name, as the directory has it.
+    pub(crate) name: String,
+    /// Its declared uncompressed size.
+    pub(crate) size: u64,
 }
 
-/// Lists the parts of the package and checks what their directory entries declare.
+/// Lists the parts of an `.xlsx` package and checks what their directory entries declare.
 fn list_entries<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<Vec<Entry>, Error> {
+    let entries = list_parts(archive, limits)?;
+    let has = |wanted: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(wanted));
+    if !has("xl/workbook.xml") {
+        let kind = if has("content.xml") || has("mimetype") {
+            FileKind::Ods
+        } else if has("xl/workbook.bin") {
+            FileKind::Xlsb
+        } else {
+            FileKind::Zip
+        };
+        return Err(Error::NotXlsx { kind });
+    }
+    Ok(entries)
+}
+
+/// Lists the parts of a zip package and checks what their directory entries declare.
+fn list_parts<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     limits: &Limits,
 ) -> Result<Vec<Entry>, Error> {
@@ -476,18 +599,6 @@ fn list_entries<R: Read + Seek>(
             limit: limits.max_total_bytes,
             advice: "split the users over several files",
         });
-    }
-
-    let has = |wanted: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(wanted));
-    if !has("xl/workbook.xml") {
-        let kind = if has("content.xml") || has("mimetype") {
-            FileKind::Ods
-        } else if has("xl/workbook.bin") {
-            FileKind::Xlsb
-        } else {
-            FileKind::Zip
-        };
-        return Err(Error::NotXlsx { kind });
     }
     Ok(entries)
 }

@@ -101,22 +101,28 @@ pub trait RowSink {
     fn warning(&mut self, issue: Issue);
 }
 
-/// Reads the data sheet of an `.xlsx` upload into `sink`.
+/// Reads the data sheet of an upload into `sink`: an `.xlsx` workbook, an OpenDocument
+/// spreadsheet (`.ods`) or a text file (CSV), told apart by their bytes.
 ///
 /// The package is checked against `limits` before it is parsed; the data sheet is the one named
 /// as in the schema, or else the first sheet whose first non-empty row has every required
-/// header. Returns the number of non-blank data rows.
+/// header (a text file is one sheet). Returns the number of non-blank data rows.
 ///
 /// # Errors
 ///
-/// Any [`Error`] about the file as a whole: not an `.xlsx`, over a limit, damaged, no data
-/// sheet, missing required columns, a formula or value outside Excel's grid, no data rows.
+/// Any [`Error`] about the file as a whole: none of those formats, over a limit, damaged, no
+/// data sheet, missing required columns, a formula or value outside Excel's grid, no data rows.
 pub fn read_rows<R: Read + Seek>(
     mut source: R,
     schema: &Schema,
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<u32, Error> {
+    match package::detect(&mut source)? {
+        package::Format::Csv => return crate::read_csv::read_rows(source, schema, limits, sink),
+        package::Format::Ods => return crate::read_ods::read_rows(source, schema, limits, sink),
+        package::Format::Xlsx => {}
+    }
     let info = package::inspect(&mut source, limits)?;
     let mut workbook: Xlsx<R> = calamine::open_workbook_from_rs(source)
         .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
@@ -141,7 +147,9 @@ pub fn read_rows_bytes(
     limits: &Limits,
     sink: &mut (dyn RowSink + Send),
 ) -> Result<u32, Error> {
-    if (bytes.len() as u64) < limits.parallel_min_bytes {
+    if (bytes.len() as u64) < limits.parallel_min_bytes
+        || package::format_of(&bytes[..bytes.len().min(4096)]) != package::Format::Xlsx
+    {
         return read_rows(Cursor::new(bytes), schema, limits, sink);
     }
     let mut split = package::Split::new(bytes, limits)?;

@@ -485,17 +485,21 @@ fn the_example_speaks_french_with_lang_fr() {
         Some("DE       Allemagne (pays)")
     );
     // A rejected file, explained in French.
-    std::fs::write(dir.0.join("users.csv"), "Name,Email\nAnn,ann@example.com\n").unwrap();
-    let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.csv"]);
+    std::fs::write(
+        dir.0.join("users.pdf"),
+        "%PDF-1.7\n1 0 obj\n<< >>\nendobj\n",
+    )
+    .unwrap();
+    let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stdout(&output)
-            .contains("rejected: le fichier est un fichier texte CSV, et non un classeur Excel"),
+            .contains("rejected: le fichier est un document PDF, et non un classeur Excel"),
         "{}",
         stdout(&output)
     );
     // A language the crate does not ship is a usage error.
-    let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.csv"]);
+    let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--lang takes en or fr, not `de`"));
 }
