@@ -504,6 +504,66 @@ fn the_example_speaks_french_with_lang_fr() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--lang takes en or fr, not `de`"));
 }
 
+#[test]
+fn check_json_answers_the_same_for_xlsx_csv_and_ods() {
+    let binary = example();
+    let dir = TempDir::new();
+    let fixtures = format!("{}/tests/fixtures/formats", env!("CARGO_MANIFEST_DIR"));
+    let check = |name: &str| -> Value {
+        let output = run(
+            &binary,
+            &dir.0,
+            &["check", &format!("{fixtures}/{name}"), "--json"],
+        );
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        serde_json::from_slice(&output.stdout).expect("a JSON report")
+    };
+    let shape = |report: &Value| {
+        let issues: Vec<(Value, Value, Value)> = report["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|issue| issue["code"] != "file.encoding_assumed")
+            .map(|issue| {
+                (
+                    issue["row"].clone(),
+                    issue["column"].clone(),
+                    issue["code"].clone(),
+                )
+            })
+            .collect();
+        (
+            report["status"].clone(),
+            report["rows"].clone(),
+            report["valid_rows"].clone(),
+            issues,
+        )
+    };
+    let expected = shape(&check("users.xlsx"));
+    assert_eq!(expected.0, "invalid");
+    assert_eq!(expected.1, 13);
+    for name in [
+        "users.ods",
+        "users-utf8.csv",
+        "users-utf8-bom.csv",
+        "users-cp1252-semicolon.csv",
+        "users-utf16-tab.txt",
+        "users.tsv",
+    ] {
+        assert_eq!(shape(&check(name)), expected, "{name}");
+    }
+    // A 60 MB line is a clear rejection.
+    let long = dir.0.join("long.csv");
+    let mut bytes = b"Name,Email,Country,Region,Language\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 60 * 1024 * 1024));
+    std::fs::write(&long, bytes).unwrap();
+    let output = run(&binary, &dir.0, &["check", "long.csv", "--json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(report["issues"][0]["code"], "file.limit_exceeded");
+}
+
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;
