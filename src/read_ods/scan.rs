@@ -23,8 +23,9 @@ pub(super) const MAX_DEPTH: usize = 256;
 const MAX_ROWS: u64 = 1_048_576;
 const MAX_COLUMNS: u64 = 16_384;
 
-/// What one heap text costs besides its bytes (allocator rounding and header).
-const TEXT_OVERHEAD: u64 = 32;
+/// The smallest heap block the allocator hands out, and its granularity, header included.
+const MIN_BLOCK: u64 = 32;
+const BLOCK_STEP: u64 = 16;
 
 /// Where the pass is in calamine's loops over `content.xml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,8 @@ struct RowState {
     end: u64,
     /// The heap text of the row's cells, every column repeat counted.
     text: u64,
+    /// The text calamine builds for the row's cells before it copies it, briefly held.
+    built: u64,
 }
 
 /// The cell being read.
@@ -66,8 +69,9 @@ struct CellState {
     /// Bytes of the value's text and of the formula's.
     value_text: u64,
     formula_text: u64,
-    /// Text read from the content (a text cell).
+    /// Text read from the content (a text cell), and in how many pieces.
     content: u64,
+    pieces: u64,
     paragraphs: u64,
 }
 
@@ -88,6 +92,8 @@ struct TableState {
     pushed_text: u64,
     /// Text of the grid once rows are repeated.
     grid_text: u64,
+    /// The largest text built before it is copied.
+    built: u64,
 }
 
 /// The pass over one part.
@@ -104,8 +110,13 @@ pub(super) struct Scan {
     /// The longest event quick-xml buffers: a tag, a text run, a comment.
     longest: u64,
     run: u64,
-    /// The estimate, so far, of what calamine holds.
+    /// What calamine holds besides the tables: names, styles, open elements.
     bytes: u64,
+    /// The most calamine holds while it reads a table.
+    reading: u64,
+    /// The grids of the tables read, and the largest (the data sheet's is copied out).
+    grids: u64,
+    largest_grid: u64,
     /// The bytes one cell of the grids takes (a `Data` and a formula `String`).
     cell_bytes: u64,
 }
@@ -123,6 +134,9 @@ impl Scan {
             longest: 0,
             run: 0,
             bytes: 0,
+            reading: 0,
+            grids: 0,
+            largest_grid: 0,
             cell_bytes: (std::mem::size_of::<calamine::Data>() + std::mem::size_of::<String>())
                 as u64,
         }
@@ -228,8 +242,14 @@ impl Scan {
         if self.place != Place::Outside {
             self.end_table();
         }
-        // quick-xml's event buffer (grown by doubling) and its stack of open names.
-        Ok(self.bytes.saturating_add(2 * self.longest))
+        // The most of: reading a table, or every grid with a copy of the data sheet's; besides,
+        // quick-xml's event buffer (grown by doubling) and the rest.
+        let tables = self
+            .reading
+            .max(self.grids.saturating_add(self.largest_grid));
+        Ok(tables
+            .saturating_add(self.bytes)
+            .saturating_add(2 * self.longest))
     }
 
     fn damaged(&self, what: &str) -> Error {
@@ -262,9 +282,16 @@ impl Scan {
         self.bytes = self.bytes.saturating_add(bytes);
     }
 
-    /// What a heap text of `len` bytes costs, `len` copies counted by the caller.
+    /// What a heap text of `len` bytes costs: the allocator's block, its header included.
     fn text_cost(len: u64) -> u64 {
-        if len == 0 { 0 } else { len + TEXT_OVERHEAD }
+        if len == 0 {
+            0
+        } else {
+            len.saturating_add(8)
+                .div_ceil(BLOCK_STEP)
+                .saturating_mul(BLOCK_STEP)
+                .max(MIN_BLOCK)
+        }
     }
 
     fn text(&mut self, len: u64) {
@@ -277,6 +304,7 @@ impl Scan {
         } = self.place
         {
             self.cell.content = self.cell.content.saturating_add(len);
+            self.cell.pieces += 1;
         }
     }
 
@@ -359,8 +387,12 @@ impl Scan {
                     b"text:s" => {
                         let count = attribute(attributes, b"text:c")?.map_or(1, parse_count);
                         self.cell.content = self.cell.content.saturating_add(count);
+                        self.cell.pieces += 1;
                     }
-                    b"text:tab" | b"text:line-break" => self.cell.content += 1,
+                    b"text:tab" | b"text:line-break" => {
+                        self.cell.content += 1;
+                        self.cell.pieces += 1;
+                    }
                     _ => {}
                 }
             }
@@ -495,12 +527,18 @@ impl Scan {
             .content
             .saturating_add(cell.paragraphs.saturating_sub(1))
             .max(cell.value_text);
-        // The text is built by pushing (up to twice its length), then cloned for every copy.
-        let one = Self::text_cost(text.saturating_mul(2))
-            .saturating_add(Self::text_cost(cell.formula_text));
+        // The text is built by pushing its pieces (its block up to twice its length when
+        // there are several), then cloned for every copy.
+        let built = if cell.pieces > 1 {
+            text.saturating_mul(2)
+        } else {
+            text
+        };
+        let one = Self::text_cost(text).saturating_add(Self::text_cost(cell.formula_text));
         row.pushed += copies;
         row.end = row.pushed;
-        row.text = row.text.saturating_add(one.saturating_mul(copies.max(1)));
+        row.text = row.text.saturating_add(one.saturating_mul(copies));
+        row.built = row.built.max(Self::text_cost(built));
     }
 
     /// calamine's `read_table` taking a row: its cells stay as pushed, once, until the table
@@ -510,6 +548,7 @@ impl Scan {
         let table = &mut self.table;
         table.pushed = table.pushed.saturating_add(row.pushed);
         table.pushed_text = table.pushed_text.saturating_add(row.text);
+        table.built = table.built.max(row.built);
         let non_empty = row.end > 0;
         if non_empty || table.seen_non_empty {
             table.seen_non_empty = true;
@@ -524,20 +563,28 @@ impl Scan {
         }
     }
 
-    /// calamine's `get_range` for the data and the formulas: a dense grid of the used area,
-    /// each row's text copied for every repeat, then one copy of the data sheet's grids
-    /// handed out.
+    /// calamine's `get_range` for the data and the formulas: a dense grid of the used area
+    /// built from the cells as pushed (both held while it is built), each row's text copied for
+    /// every repeat; then one copy of the data sheet's grids handed out.
     fn end_table(&mut self) {
         let table = std::mem::take(&mut self.table);
-        let cells = table.span.saturating_mul(table.width);
-        let bytes = table
-            .xml_rows
-            .saturating_mul(32)
-            .saturating_add(table.pushed.saturating_mul(2 * self.cell_bytes))
+        let grid = table
+            .span
+            .saturating_mul(table.width)
+            .saturating_mul(self.cell_bytes)
+            .saturating_add(table.grid_text);
+        // While the table is read: the grids of the tables before it, its rows as pushed and
+        // its grid being built.
+        let reading = self
+            .grids
+            .saturating_add(table.xml_rows.saturating_mul(16))
+            .saturating_add(table.pushed.saturating_mul(self.cell_bytes))
             .saturating_add(table.pushed_text)
-            .saturating_add(cells.saturating_mul(3 * self.cell_bytes))
-            .saturating_add(table.grid_text.saturating_mul(2));
-        self.add(bytes);
+            .saturating_add(table.built)
+            .saturating_add(grid);
+        self.reading = self.reading.max(reading);
+        self.grids = self.grids.saturating_add(grid);
+        self.largest_grid = self.largest_grid.max(grid);
     }
 }
 

@@ -58,7 +58,10 @@ fn package_seeds_replay_and_the_real_workbooks_among_them_validate() {
         // The `.xlsx`, `.ods`, `.csv`, `.tsv` and `.txt` seeds are real uploads; the others are
         // the minimized corpus, mostly broken packages, which must only be answered.
         let real = ["xlsx", "ods", "csv", "tsv", "txt"];
-        if path.extension().is_some_and(|ext| real.iter().any(|r| ext == *r)) {
+        if path
+            .extension()
+            .is_some_and(|ext| real.iter().any(|r| ext == *r))
+        {
             let validation = answer
                 .unwrap_or_else(|error| panic!("{}: {} ({error})", path.display(), error.code()));
             assert!(validation.row_count() > 0, "{}", path.display());

@@ -249,9 +249,17 @@ pub(super) fn cases() -> Vec<Case> {
             expect: |o| expect_limit(o, ODS_MEMORY, None, 256 * 1024 * 1024),
         },
         Case {
-            name: "ODS: a 40 MB text cell",
-            fixture: || Fixture::new(ods_users(&ods_row(&["Bob Roy", &noise(40 * 1024 * 1024)]))),
+            name: "ODS: a 1 MB text cell repeated in 300 columns",
+            fixture: || Fixture::new(ods_users(&format!(
+                r#"<table:table-row><table:table-cell table:number-columns-repeated="300" office:value-type="string"><text:p>{}</text:p></table:table-cell></table:table-row>"#,
+                noise(1024 * 1024),
+            ))),
             expect: |o| expect_limit(o, ODS_MEMORY, None, 256 * 1024 * 1024),
+        },
+        Case {
+            name: "ODS: a 16 MB text cell",
+            fixture: || Fixture::new(ods_users(&ods_row(&["Bob Roy", "bob@example.com", "FR", "FR-75C", "fr", &noise(16 * 1024 * 1024)]))),
+            expect: |o| expect_only_issue(o, 3, "Job title", IssueCode::TooLong, &[("limit", "255")]),
         },
         Case {
             name: "ODS: a 4 MB text cell",
