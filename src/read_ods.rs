@@ -112,6 +112,19 @@ fn for_each_row(
     formulas: &Range<String>,
     mut each: impl FnMut(u32, u32, &[CellValue<'_>]) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    let mut cells: Vec<CellValue<'_>> = Vec::new();
+    // Without formulas (the usual sheet), the values row by row.
+    if formulas.is_empty() {
+        let Some((first_row, first_column)) = values.start() else {
+            return Ok(());
+        };
+        for (offset, row) in values.rows().enumerate() {
+            cells.clear();
+            cells.extend(row.iter().map(|value| cell_value(Some(value))));
+            each(first_row + offset as u32 + 1, first_column, &cells)?;
+        }
+        return Ok(());
+    }
     let Some((first_row, first_column)) = values.start().or(formulas.start()) else {
         return Ok(());
     };
@@ -122,7 +135,6 @@ fn for_each_row(
     };
     let first_row = first_row.min(formulas.start().map_or(first_row, |s| s.0));
     let first_column = first_column.min(formulas.start().map_or(first_column, |s| s.1));
-    let mut cells: Vec<CellValue<'_>> = Vec::new();
     for row in first_row..=last_row {
         cells.clear();
         for column in first_column..=last_column {

@@ -212,8 +212,7 @@ impl Scan {
                     self.check_declaration(tag)?;
                 }
             } else if is_end {
-                let name = tag[1..].trim_ascii_end().to_vec();
-                self.end(&name);
+                self.end(tag[1..].trim_ascii_end());
             } else {
                 let (tag, empty) = match tag.strip_suffix(b"/") {
                     Some(tag) => (tag, true),
@@ -224,11 +223,9 @@ impl Scan {
                     .position(|b| b.is_ascii_whitespace())
                     .unwrap_or(tag.len());
                 let (name, attributes) = tag.split_at(name_len);
-                let name = name.to_vec();
-                let attributes = attributes.to_vec();
-                self.start(&name, &attributes)?;
+                self.start(name, attributes)?;
                 if empty {
-                    self.end(&name);
+                    self.end(name);
                 }
             }
             input.pos = end + 1;
@@ -656,21 +653,31 @@ impl<R: Read> Input<R> {
         loop {
             let found = if pi {
                 memchr::memmem::find(&self.buf[scanned..], b"?>").map(|at| at + 1)
+            } else if !quoted {
+                memchr::memchr(b'>', &self.buf[scanned..])
             } else {
-                self.buf[scanned..]
-                    .iter()
-                    .position(|&byte| match (quote, byte) {
-                        (None, b'>') => true,
-                        (None, b'"' | b'\'') if quoted => {
-                            quote = Some(byte);
-                            false
+                // The first `>` outside quotes: jump from quote to quote.
+                let hay = &self.buf[scanned..];
+                let mut at = 0;
+                loop {
+                    if let Some(open) = quote {
+                        match memchr::memchr(open, &hay[at..]) {
+                            Some(close) => {
+                                at += close + 1;
+                                quote = None;
+                            }
+                            None => break None,
                         }
-                        (Some(open), _) if open == byte => {
-                            quote = None;
-                            false
+                    }
+                    match memchr::memchr3(b'>', b'"', b'\'', &hay[at..]) {
+                        Some(next) if hay[at + next] == b'>' => break Some(at + next),
+                        Some(next) => {
+                            quote = Some(hay[at + next]);
+                            at += next + 1;
                         }
-                        _ => false,
-                    })
+                        None => break None,
+                    }
+                }
             };
             if let Some(at) = found {
                 return Ok(Some(scanned + at));
@@ -752,9 +759,7 @@ impl<'a> Iterator for Attributes<'a> {
             return None;
         }
         let key_start = pos;
-        while pos < len && raw[pos] != b'=' {
-            pos += 1;
-        }
+        pos = memchr::memchr(b'=', &raw[pos..]).map_or(len, |at| pos + at);
         if pos >= len {
             self.pos = len;
             return Some(Err("has an attribute without a value"));
@@ -773,9 +778,7 @@ impl<'a> Iterator for Attributes<'a> {
         };
         pos += 1;
         let start = pos;
-        while pos < len && raw[pos] != quote {
-            pos += 1;
-        }
+        pos = memchr::memchr(quote, &raw[pos..]).map_or(len, |at| pos + at);
         let value = &raw[start..pos];
         if pos < len {
             pos += 1;
