@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! bench-probe generate ROWS OUT.xlsx   write a filled template of ROWS generated users
+//! bench-probe generate-csv ROWS OUT    the same users as CSV (UTF-8, `,`, CRLF)
 //! bench-probe baseline FILE            calamine's bare streaming iteration, no validation
+//! bench-probe baseline-ods FILE        calamine's own read of an .ods: open, the sheet's
+//!                                      range, every cell looked at
+//! bench-probe ods-estimate FILE        the package check's estimate of calamine's memory
 //! bench-probe validate FILE            read and validate
 //! bench-probe import FILE ROWS         read, validate and plan (a dry-run import against an
 //!                                      in-memory store where every tenth of the ROWS generated
@@ -92,6 +96,53 @@ fn run(args: &[String]) -> Result<(), String> {
             let bytes = user_import::testing::users_workbook(&schema, rows);
             std::fs::write(out, bytes).map_err(|error| format!("cannot write {out}: {error}"))
         }
+        ["generate-csv", rows, out] => {
+            let rows: usize = rows.parse().map_err(|_| format!("not a number: {rows}"))?;
+            let mut text = String::new();
+            let headers: Vec<&str> = schema.columns().iter().map(|c| c.header()).collect();
+            text.push_str(&headers.join(","));
+            text.push_str("\r\n");
+            let mut values = Vec::new();
+            for index in 0..rows {
+                user_import::testing::user_row(index, &mut values);
+                text.push_str(&values.join(","));
+                text.push_str("\r\n");
+            }
+            std::fs::write(out, text).map_err(|error| format!("cannot write {out}: {error}"))
+        }
+        ["baseline-ods", path] => {
+            use calamine::{DataType as _, Reader as _};
+            let bytes = read(path)?;
+            let started = start();
+            let mut workbook = calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(
+                std::io::Cursor::new(&bytes[..]),
+            )
+            .map_err(|error| error.to_string())?;
+            let name = workbook.sheet_names().first().cloned().unwrap_or_default();
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|error| error.to_string())?;
+            let mut filled = 0usize;
+            for row in range.rows() {
+                filled += row.iter().filter(|cell| !cell.is_empty()).count();
+            }
+            println!("{} rows={} cells={filled}", since(started), range.height());
+            Ok(())
+        }
+        ["ods-estimate", path] => {
+            let bytes = read(path)?;
+            let none = Limits {
+                max_ods_bytes: 0,
+                ..Limits::default()
+            };
+            match user_import::validate_bytes(&bytes, &schema, &none) {
+                Err(user_import::Error::LimitExceeded { value, .. }) => {
+                    println!("estimate={value}");
+                    Ok(())
+                }
+                other => Err(format!("no estimate: {:?}", other.map(|v| v.row_count()))),
+            }
+        }
         ["baseline", path] => {
             let bytes = read(path)?;
             let started = start();
@@ -174,6 +225,6 @@ fn run(args: &[String]) -> Result<(), String> {
             );
             Ok(())
         }
-        _ => Err("usage: bench-probe generate ROWS OUT | baseline FILE | validate FILE | import FILE ROWS | report FILE OUT".to_string()),
+        _ => Err("usage: bench-probe generate ROWS OUT | generate-csv ROWS OUT | baseline FILE | baseline-ods FILE | ods-estimate FILE | validate FILE | import FILE ROWS | report FILE OUT".to_string()),
     }
 }

@@ -81,6 +81,14 @@ pub enum Limit {
     Rows,
     /// The total length of the cell values (a shared text counting once per cell).
     Text,
+    /// The length of one row of a text (CSV) upload.
+    Line,
+    /// Values in one row of a text (CSV) upload.
+    Values,
+    /// Rows of a text (CSV) upload, blank ones included.
+    GridRows,
+    /// The memory calamine needs to hold an OpenDocument spreadsheet's sheets.
+    OdsMemory,
 }
 
 impl Limit {
@@ -99,6 +107,10 @@ impl Limit {
             Limit::Columns => "limit.columns",
             Limit::Rows => "limit.rows",
             Limit::Text => "limit.text",
+            Limit::Line => "limit.line",
+            Limit::Values => "limit.values",
+            Limit::GridRows => "limit.grid_rows",
+            Limit::OdsMemory => "limit.ods_memory",
         }
     }
 
@@ -108,7 +120,10 @@ impl Limit {
             Limit::Parts => "limit_advice.attachments",
             Limit::Ratio => "limit_advice.compression",
             Limit::Styles => "limit_advice.styles",
-            Limit::Columns => "limit_advice.columns",
+            Limit::Columns | Limit::Values => "limit_advice.columns",
+            Limit::Line => "limit_advice.line",
+            Limit::GridRows => "limit_advice.grid_rows",
+            Limit::OdsMemory => "limit_advice.ods_memory",
             Limit::Text => "limit_advice.shared_text",
             Limit::FileSize
             | Limit::PartSize
@@ -117,6 +132,26 @@ impl Limit {
             | Limit::SharedStrings
             | Limit::DeclaredSharedStrings
             | Limit::Rows => "limit_advice.split",
+        }
+    }
+}
+
+/// What a text upload holds that text does not ([`Error::NotText`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotText {
+    /// A NUL byte (text saved as UTF-16 without a byte-order mark has them).
+    Nul,
+    /// Bytes that are not UTF-16 after a UTF-16 byte-order mark.
+    Utf16,
+}
+
+impl NotText {
+    /// The catalogue key of what was found, such as `"not_text.nul"`.
+    pub fn key(self) -> &'static str {
+        match self {
+            NotText::Nul => "not_text.nul",
+            NotText::Utf16 => "not_text.utf16",
         }
     }
 }
@@ -217,6 +252,40 @@ pub enum Error {
         first_row: u32,
     },
 
+    /// A text (CSV) upload whose bytes are not text in the encoding it is read in.
+    #[error(
+        "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)"
+    )]
+    NotText {
+        /// The line of the file, counting from 1.
+        line: u64,
+        /// What was found, such as `"a NUL byte, which text never has"`.
+        what: &'static str,
+    },
+
+    /// A text (CSV) upload with a quoted value whose closing quote is missing.
+    #[error(
+        "row {row} has a value that opens a quote (\") and never closes it, so the rest of the file would be read as that one value; close the quote or remove it, then save the file again"
+    )]
+    UnclosedQuote {
+        /// The row of the quote, as a spreadsheet shows the file (the header is row 1).
+        row: u32,
+    },
+
+    /// A text (CSV) upload whose bytes are not text in the encoding it is read in.
+    NotText {
+        /// The line of the file, counting from 1.
+        line: u64,
+        /// What was found.
+        what: NotText,
+    },
+
+    /// A text (CSV) upload with a quoted value whose closing quote is missing.
+    UnclosedQuote {
+        /// The row of the quote, as a spreadsheet shows the file (the header is row 1).
+        row: u32,
+    },
+
     /// The host built an invalid [`Schema`](crate::Schema).
     Schema(String),
 
@@ -275,6 +344,10 @@ impl Error {
             Error::MissingColumns { .. } => "file.missing_columns",
             Error::DuplicateColumn { .. } => "file.duplicate_column",
             Error::NoRows { .. } => "file.no_rows",
+            Error::NotText { .. } => "file.not_text",
+            Error::UnclosedQuote { .. } => "file.unclosed_quote",
+            Error::NotText { .. } => "file.not_text",
+            Error::UnclosedQuote { .. } => "file.unclosed_quote",
             Error::Schema(_) => "schema.invalid",
             Error::Write(_) => "write.failed",
             Error::Store(_) => "store.failed",
@@ -540,6 +613,17 @@ pub(crate) fn error_args(error: &Error) -> (&'static str, Vec<(&'static str, Str
                 ("first_row", first_row.to_string()),
             ],
         ),
+        Error::NotText { line, what } => (
+            "error.file.not_text",
+            vec![
+                ("line", line.to_string()),
+                ("what", english_catalog().text(what.key()).to_string()),
+                ("what_key", what.key().to_string()),
+            ],
+        ),
+        Error::UnclosedQuote { row } => {
+            ("error.file.unclosed_quote", vec![("row", row.to_string())])
+        }
         Error::Schema(detail) => ("error.schema.invalid", vec![("detail", detail.clone())]),
         Error::Write(source) => ("error.write.failed", vec![("detail", source.to_string())]),
         Error::Store(source) => ("error.store.failed", vec![("detail", source.to_string())]),

@@ -121,6 +121,10 @@ issue_codes! {
     TooManyConflicts = "import.too_many_conflicts", Error;
     /// The file as a whole was rejected (not a workbook, over a limit, no data sheet...).
     FileRejected = "file.rejected", Error;
+    /// A text (CSV) upload that is not UTF-8 was read in the encoding named.
+    EncodingAssumed = "file.encoding_assumed", Warning;
+    /// A text (CSV) upload that is not UTF-8 was read in the encoding named.
+    EncodingAssumed = "file.encoding_assumed", Warning;
 }
 
 impl fmt::Display for IssueCode {

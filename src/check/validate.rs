@@ -103,7 +103,8 @@ impl Validation {
     }
 }
 
-/// Reads an `.xlsx` upload and validates every row against `schema`.
+/// Reads an upload (`.xlsx`, `.ods` or CSV, told apart by its bytes) and validates every row
+/// against `schema`.
 ///
 /// ```
 /// use user_import::{validate_workbook, Limits, Schema, Template};

@@ -44,6 +44,17 @@ pub struct Limits {
     /// them (default 256 KiB, about 5,000 users). `u64::MAX` reads every upload on the calling
     /// thread. The outcome is the same either way.
     pub parallel_min_bytes: u64,
+    /// The most bytes one row of a text (CSV) upload may take, its quoted line breaks
+    /// included; it bounds each value of the row too (default 1 MiB). The row is checked while
+    /// it is read, so a file without line ends is refused after this many bytes.
+    pub max_line_bytes: u64,
+    /// The most memory calamine may take to hold the sheets of an OpenDocument spreadsheet,
+    /// which it reads whole (default 256 MiB, about 140,000 users of 9 columns). The package
+    /// check estimates it from `content.xml` before calamine sees the file: every cell of each
+    /// sheet's used area, repeated rows and columns counted, and the text of every cell, once
+    /// for every repeat. For 100,000 users the estimate is 185 MiB, and the read peaks at
+    /// 135 MiB.
+    pub max_ods_bytes: u64,
 }
 
 impl Default for Limits {
@@ -61,6 +72,8 @@ impl Default for Limits {
             max_cell_chars: 32_767,
             max_issues: 100_000,
             parallel_min_bytes: 256 * 1024,
+            max_line_bytes: 1024 * 1024,
+            max_ods_bytes: 256 * 1024 * 1024,
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Reading an upload: package checks, finding the data sheet, matching headers, and streaming
 //! its rows as typed cell values with the row numbers the spreadsheet shows.
 
+mod csv;
+mod grid;
 pub(crate) mod limits;
+mod ods;
 pub(crate) mod package;
 mod pipe;
 mod sheet;
@@ -124,6 +127,11 @@ pub fn read_rows<R: Read + Seek>(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<u32, Error> {
+    match package::detect(&mut source)? {
+        package::Format::Csv => return csv::read_rows(source, schema, limits, sink),
+        package::Format::Ods => return ods::read_rows(source, schema, limits, sink),
+        package::Format::Xlsx => {}
+    }
     let info = package::inspect(&mut source, limits)?;
     let mut workbook: Xlsx<R> = calamine::open_workbook_from_rs(source)
         .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;

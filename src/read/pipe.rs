@@ -33,7 +33,10 @@ pub fn read_rows_bytes(
     limits: &Limits,
     sink: &mut (dyn RowSink + Send),
 ) -> Result<u32, Error> {
-    if (bytes.len() as u64) < limits.parallel_min_bytes {
+    if (bytes.len() as u64) < limits.parallel_min_bytes
+        || crate::read::package::format_of(&bytes[..bytes.len().min(4096)])
+            != crate::read::package::Format::Xlsx
+    {
         return read_rows(Cursor::new(bytes), schema, limits, sink);
     }
     let mut split = crate::read::package::Split::new(bytes, limits)?;

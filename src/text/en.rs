@@ -110,6 +110,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
         "column.values_without_header",
         "cells in column {letter} have no header and are ignored (first on row {first_row}); move the values under a template header or delete them",
     ),
+    (
+        "file.encoding_assumed",
+        "the file is not UTF-8 text, so it was read as {encoding}, the encoding of Excel's CSV for Western languages; if accented letters look wrong, save it as CSV UTF-8 and upload it again",
+    ),
 ];
 
 /// What went over a limit (`Error::LimitExceeded::what`), by key.
@@ -135,6 +139,14 @@ pub(crate) const LIMITS: &[(&str, &str)] = &[
     ("limit.columns", "number of columns in the header row"),
     ("limit.rows", "number of user rows"),
     ("limit.text", "total length of the cell values in bytes"),
+    // Text (CSV) and OpenDocument uploads.
+    ("limit.line", "length of one row of text, in bytes,"),
+    ("limit.values", "number of values in one row"),
+    ("limit.grid_rows", "number of rows, blank ones included,"),
+    (
+        "limit.ods_memory",
+        "memory needed to hold the OpenDocument sheets, in bytes,",
+    ),
 ];
 
 /// How to get under a limit (`Error::LimitExceeded::advice`), by key.
@@ -159,6 +171,19 @@ pub(crate) const LIMIT_ADVICE: &[(&str, &str)] = &[
     (
         "limit_advice.shared_text",
         "a shared text counts once for every cell that uses it; split the users over several files",
+    ),
+    // Text (CSV) and OpenDocument uploads.
+    (
+        "limit_advice.line",
+        "a row this long is a file without line ends, or a quote that is never closed; save the file again as CSV",
+    ),
+    (
+        "limit_advice.grid_rows",
+        "a spreadsheet holds at most 1048576 rows; delete the blank lines or split the users over several files",
+    ),
+    (
+        "limit_advice.ods_memory",
+        "an OpenDocument sheet is read whole; save the file as an Excel workbook (.xlsx), or split the users over several files",
     ),
 ];
 
@@ -427,5 +452,22 @@ pub(super) const EN: &[(&str, &str)] = &[
     (
         "invitation.intro",
         "An account was created for you. Sign in with this email address to start.",
+    ),
+    // Text (CSV) uploads.
+    (
+        "error.file.not_text",
+        "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)",
+    ),
+    (
+        "error.file.unclosed_quote",
+        "row {row} has a value that opens a quote (\") and never closes it, so the rest of the file would be read as that one value; close the quote or remove it, then save the file again",
+    ),
+    (
+        "not_text.nul",
+        "a NUL byte, which text never has (text saved as UTF-16 without a byte-order mark has them)",
+    ),
+    (
+        "not_text.utf16",
+        "bytes that are not UTF-16, although the file starts with a UTF-16 byte-order mark",
     ),
 ];

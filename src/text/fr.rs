@@ -435,4 +435,47 @@ pub(super) const FR: &[(&str, &str)] = &[
         "invitation.intro",
         "Un compte a été créé pour vous. Connectez-vous avec cette adresse courriel pour commencer.",
     ),
+    // Text (CSV) and OpenDocument uploads.
+    (
+        "file.encoding_assumed",
+        "le fichier n'est pas du texte UTF-8 ; il a donc été lu en {encoding}, l'encodage du CSV d'Excel pour les langues occidentales ; si des lettres accentuées semblent fausses, enregistrez-le en CSV UTF-8 et téléversez-le de nouveau",
+    ),
+    (
+        "error.file.not_text",
+        "le fichier n'est pas du texte lisible : la ligne {line} contient {what} ; enregistrez-le de nouveau en CSV UTF-8 ou comme classeur Excel (.xlsx)",
+    ),
+    (
+        "error.file.unclosed_quote",
+        "la ligne {row} a une valeur qui ouvre un guillemet (\") sans le fermer, si bien que tout le reste du fichier serait lu comme cette seule valeur ; fermez le guillemet ou supprimez-le, puis enregistrez de nouveau le fichier",
+    ),
+    (
+        "not_text.nul",
+        "un octet NUL, que du texte ne contient jamais (du texte enregistré en UTF-16 sans marque d'ordre des octets en contient)",
+    ),
+    (
+        "not_text.utf16",
+        "des octets qui ne sont pas de l'UTF-16, alors que le fichier commence par une marque d'ordre des octets UTF-16",
+    ),
+    ("limit.line", "la longueur d'une ligne de texte, en octets,"),
+    ("limit.values", "le nombre de valeurs d'une ligne"),
+    (
+        "limit.grid_rows",
+        "le nombre de lignes, lignes vides comprises,",
+    ),
+    (
+        "limit.ods_memory",
+        "la mémoire nécessaire pour garder les feuilles OpenDocument, en octets,",
+    ),
+    (
+        "limit_advice.line",
+        "une ligne aussi longue vient d'un fichier sans fins de ligne, ou d'un guillemet jamais fermé ; enregistrez de nouveau le fichier en CSV",
+    ),
+    (
+        "limit_advice.grid_rows",
+        "une feuille de calcul contient au plus 1048576 lignes ; supprimez les lignes vides ou répartissez les utilisateurs sur plusieurs fichiers",
+    ),
+    (
+        "limit_advice.ods_memory",
+        "une feuille OpenDocument est lue en entier ; enregistrez le fichier comme classeur Excel (.xlsx), ou répartissez les utilisateurs sur plusieurs fichiers",
+    ),
 ];

@@ -485,17 +485,21 @@ fn the_example_speaks_french_with_lang_fr() {
         Some("DE       Allemagne (pays)")
     );
     // A rejected file, explained in French.
-    std::fs::write(dir.0.join("users.csv"), "Name,Email\nAnn,ann@example.com\n").unwrap();
-    let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.csv"]);
+    std::fs::write(
+        dir.0.join("users.pdf"),
+        "%PDF-1.7\n1 0 obj\n<< >>\nendobj\n",
+    )
+    .unwrap();
+    let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stdout(&output)
-            .contains("rejected: le fichier est un fichier texte CSV, et non un classeur Excel"),
+            .contains("rejected: le fichier est un document PDF, et non un classeur Excel"),
         "{}",
         stdout(&output)
     );
     // A language the crate does not ship is a usage error.
-    let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.csv"]);
+    let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--lang takes en or fr, not `de`"));
 }
@@ -618,6 +622,66 @@ fn a_closed_standard_output_ends_the_output_quietly_and_keeps_the_exit_code() {
     let output = run_into_closed_pipe(&binary, &dir.0, &["check", &with_errors]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn check_json_answers_the_same_for_xlsx_csv_and_ods() {
+    let binary = example();
+    let dir = TempDir::new();
+    let fixtures = format!("{}/tests/fixtures/formats", env!("CARGO_MANIFEST_DIR"));
+    let check = |name: &str| -> Value {
+        let output = run(
+            &binary,
+            &dir.0,
+            &["check", &format!("{fixtures}/{name}"), "--json"],
+        );
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        serde_json::from_slice(&output.stdout).expect("a JSON report")
+    };
+    let shape = |report: &Value| {
+        let issues: Vec<(Value, Value, Value)> = report["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|issue| issue["code"] != "file.encoding_assumed")
+            .map(|issue| {
+                (
+                    issue["row"].clone(),
+                    issue["column"].clone(),
+                    issue["code"].clone(),
+                )
+            })
+            .collect();
+        (
+            report["status"].clone(),
+            report["rows"].clone(),
+            report["valid_rows"].clone(),
+            issues,
+        )
+    };
+    let expected = shape(&check("users.xlsx"));
+    assert_eq!(expected.0, "invalid");
+    assert_eq!(expected.1, 13);
+    for name in [
+        "users.ods",
+        "users-utf8.csv",
+        "users-utf8-bom.csv",
+        "users-cp1252-semicolon.csv",
+        "users-utf16-tab.txt",
+        "users.tsv",
+    ] {
+        assert_eq!(shape(&check(name)), expected, "{name}");
+    }
+    // A 60 MB line is a clear rejection.
+    let long = dir.0.join("long.csv");
+    let mut bytes = b"Name,Email,Country,Region,Language\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 60 * 1024 * 1024));
+    std::fs::write(&long, bytes).unwrap();
+    let output = run(&binary, &dir.0, &["check", "long.csv", "--json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(report["issues"][0]["code"], "file.limit_exceeded");
 }
 
 #[cfg(feature = "postgres")]

@@ -193,7 +193,7 @@ async fn a_file_with_an_error_imports_no_one_and_sends_nothing() {
 #[tokio::test]
 async fn a_rejected_file_fails_the_import_with_the_reason() {
     let s = setup();
-    let summary = run(&s, &request("imp-1"), b"Name,Email\nAnn,ann@example.com\n").await;
+    let summary = run(&s, &request("imp-1"), b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n").await;
     assert_eq!(summary.status, ImportStatus::Failed);
     assert_eq!(summary.issues[0].code, IssueCode::FileRejected);
     assert_eq!(
@@ -203,7 +203,7 @@ async fn a_rejected_file_fails_the_import_with_the_reason() {
     assert!(
         summary
             .reason
-            .starts_with("the file was rejected: the file is a CSV text file")
+            .starts_with("the file was rejected: the file is a PDF document")
     );
 }
 

@@ -55,9 +55,13 @@ fn package_seeds_replay_and_the_real_workbooks_among_them_validate() {
     let mut workbooks = 0;
     for (path, bytes) in seeds("package") {
         let answer = package_target::run(&bytes);
-        // The `.xlsx` seeds are real workbooks; the others are the minimized corpus, mostly
-        // broken packages, which must only be answered.
-        if path.extension().is_some_and(|ext| ext == "xlsx") {
+        // The `.xlsx`, `.ods`, `.csv`, `.tsv` and `.txt` seeds are real uploads; the others are
+        // the minimized corpus, mostly broken packages, which must only be answered.
+        let real = ["xlsx", "ods", "csv", "tsv", "txt"];
+        if path
+            .extension()
+            .is_some_and(|ext| real.iter().any(|r| ext == *r))
+        {
             let validation = answer
                 .unwrap_or_else(|error| panic!("{}: {} ({error})", path.display(), error.code()));
             assert!(validation.row_count() > 0, "{}", path.display());

@@ -12,6 +12,10 @@ use user_import::{Error, FileKind, IssueCode, Limits, Schema, Validation, valida
 
 use crate::common::*;
 
+/// The CSV and OpenDocument cases, in the same table.
+#[path = "hostile_formats.rs"]
+mod other_formats;
+
 const PROBE_ENV: &str = "USER_IMPORT_PROBE_CASE";
 /// The most resident memory any case may reach, headroom included.
 const MAX_PEAK_RSS_KB: u64 = 256 * 1024;
@@ -400,14 +404,14 @@ fn cases() -> Vec<Case> {
             expect: |o| expect_not_xlsx(o, FileKind::Empty),
         },
         Case {
-            name: "CSV text",
+            name: "CSV text without the template's headers",
             fixture: || Fixture::new(b"Name,Email,Country\nAnn Lee,ann@example.com,CA\n".to_vec()),
-            expect: |o| expect_not_xlsx(o, FileKind::Csv),
+            expect: |o| expect_error(o, "file.missing_columns", &["`Region`, `Language`"]),
         },
         Case {
             name: "plain text",
             fixture: || Fixture::new(b"Here are the users.\nAnn Lee\n".to_vec()),
-            expect: |o| expect_not_xlsx(o, FileKind::Text),
+            expect: |o| expect_error(o, "file.missing_columns", &["`Name`, `Email`, `Country`, `Region`, `Language`"]),
         },
         Case {
             name: "legacy .xls",
@@ -420,11 +424,22 @@ fn cases() -> Vec<Case> {
             expect: |o| expect_not_xlsx(o, FileKind::Encrypted),
         },
         Case {
-            name: ".ods",
+            name: ".ods without a manifest",
             fixture: || Fixture::new(zip_entries_with(
                 &[
                     ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
                     ("content.xml", b"<office:document-content/>"),
+                ],
+                zip::CompressionMethod::Stored,
+            )),
+            expect: |o| expect_error(o, "file.corrupt", &["the spreadsheet cannot be opened"]),
+        },
+        Case {
+            name: "OpenDocument zip whose mimetype is not first",
+            fixture: || Fixture::new(zip_entries_with(
+                &[
+                    ("content.xml", b"<office:document-content/>"),
+                    ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
                 ],
                 zip::CompressionMethod::Stored,
             )),
@@ -858,6 +873,9 @@ fn cases() -> Vec<Case> {
             expect: |o| expect_only_issue(o, 2, "Name", IssueCode::ControlCharacter, &[("character", "a carriage return")]),
         },
     ]
+    .into_iter()
+    .chain(other_formats::cases())
+    .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -559,10 +559,10 @@ async fn a_rejected_file_is_explained_in_the_request_language() {
         Schema::default(),
         Stores::single(Arc::new(store.clone()), Arc::new(MemoryMailer::new())),
     );
-    let mut request = ImportRequest::new("csv-1", "users.csv");
+    let mut request = ImportRequest::new("pdf-1", "users.pdf");
     request.locale = Catalog::french();
     let summary = importer
-        .run(&request, b"Name,Email\nAnn,ann@example.com\n", &|_| {})
+        .run(&request, b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n", &|_| {})
         .await
         .unwrap();
     assert_eq!(summary.status, ImportStatus::Failed);
@@ -574,7 +574,7 @@ async fn a_rejected_file_is_explained_in_the_request_language() {
     );
     assert_eq!(
         summary.issues[0].message,
-        "le fichier est un fichier texte CSV, et non un classeur Excel ; ouvrez-le dans Excel ou LibreOffice et enregistrez-le comme classeur Excel (.xlsx), ou remplissez le modèle téléchargé"
+        "le fichier est un document PDF, et non un classeur Excel ; ouvrez-le dans Excel ou LibreOffice et enregistrez-le comme classeur Excel (.xlsx), ou remplissez le modèle téléchargé"
     );
     assert_eq!(
         summary.reason,
@@ -583,15 +583,15 @@ async fn a_rejected_file_is_explained_in_the_request_language() {
     // The same in English, the default.
     let summary = importer
         .run(
-            &ImportRequest::new("csv-2", "users.csv"),
-            b"Name,Email\nAnn,ann@example.com\n",
+            &ImportRequest::new("pdf-2", "users.pdf"),
+            b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n",
             &|_| {},
         )
         .await
         .unwrap();
     assert_eq!(
         summary.issues[0].message,
-        "the file is a CSV text file, not an Excel workbook; open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or fill in the downloaded template"
+        "the file is a PDF document, not an Excel workbook; open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), or fill in the downloaded template"
     );
 }
 

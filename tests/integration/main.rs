@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod engine;
 mod fixup;
+mod formats;
 mod fuzz_regressions;
 mod hostile;
 #[cfg(feature = "jobs")]

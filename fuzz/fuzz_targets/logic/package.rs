@@ -10,6 +10,7 @@ pub fn limits() -> Limits {
     Limits {
         max_part_bytes: 64 * 1024 * 1024,
         max_total_bytes: 128 * 1024 * 1024,
+        max_ods_bytes: 128 * 1024 * 1024,
         ..Limits::default()
     }
 }

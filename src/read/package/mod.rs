@@ -21,6 +21,95 @@ pub(crate) use sniff::sniff;
 /// Parts smaller than this are not held to the compression ratio.
 const RATIO_FLOOR: u64 = 1024 * 1024;
 
+/// The formats an upload is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// An `.xlsx` workbook, or anything that is neither of the others: the `.xlsx` checks
+    /// refuse it with what it looks like.
+    Xlsx,
+    /// An OpenDocument spreadsheet.
+    Ods,
+    /// Text: CSV, TSV, or a single column.
+    Csv,
+}
+
+/// The media type an OpenDocument spreadsheet stores in its `mimetype` entry.
+pub(crate) const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// Decides an upload's format from its first bytes (never from its name), and leaves `reader`
+/// at its start.
+pub(crate) fn detect<R: Read + Seek>(reader: &mut R) -> Result<Format, Error> {
+    let mut head = Vec::with_capacity(4096);
+    rewind(reader)?;
+    reader
+        .by_ref()
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|error| Error::corrupt_from("the upload could not be read", error))?;
+    rewind(reader)?;
+    Ok(format_of(&head))
+}
+
+/// The format of an upload that starts with `head`: a zip whose first entry is a stored
+/// `mimetype` naming an OpenDocument spreadsheet (as the OpenDocument format requires) is ODS,
+/// text with a UTF-16 byte-order mark or that [`sniff`] takes for text is CSV, anything else
+/// goes to the `.xlsx` checks.
+pub(crate) fn format_of(head: &[u8]) -> Format {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Format::Csv;
+    }
+    if head.starts_with(b"PK\x03\x04") && head.len() >= 30 {
+        let u16_at = |at: usize| usize::from(u16::from_le_bytes([head[at], head[at + 1]]));
+        let (method, name_len, extra_len) = (u16_at(8), u16_at(26), u16_at(28));
+        let data = 30 + name_len + extra_len;
+        if method == 0
+            && head.get(30..30 + name_len) == Some(b"mimetype".as_slice())
+            && head
+                .get(data..)
+                .is_some_and(|rest| rest.starts_with(ODS_MIMETYPE))
+        {
+            return Format::Ods;
+        }
+        return Format::Xlsx;
+    }
+    match sniff(head) {
+        Some(FileKind::Csv | FileKind::Text) => Format::Csv,
+        // Text saved as UTF-16 without a byte-order mark: the text reader names the problem.
+        Some(FileKind::Unknown) if looks_like_utf16(head) => Format::Csv,
+        _ => Format::Xlsx,
+    }
+}
+
+/// Whether `head` looks like ASCII text in UTF-16 (either byte order): every other byte NUL.
+fn looks_like_utf16(head: &[u8]) -> bool {
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let nul_at = |parity: usize| {
+        head.chunks_exact(2)
+            .filter(|pair| pair[parity] == 0 && pair[1 - parity] != 0)
+            .count()
+    };
+    nul_at(0).max(nul_at(1)) * 10 >= pairs * 9
+}
+
+/// Checks a zip package as an `.xlsx` one is checked before any part is read (size, entry
+/// count, declared sizes, compression ratio, encryption, compression method), and answers
+/// its parts. Leaves `reader` at its start.
+pub(crate) fn check_zip<R: Read + Seek>(
+    reader: &mut R,
+    limits: &Limits,
+) -> Result<Vec<Entry>, Error> {
+    check_head(reader, limits)?;
+    let entries = {
+        let mut archive = open_archive(&mut *reader)?;
+        list_parts(&mut archive, limits)?
+    };
+    rewind(reader)?;
+    Ok(entries)
+}
+
 /// What the package check learned.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PackageInfo {
@@ -284,13 +373,35 @@ fn declared_entries<R: Read + Seek>(reader: &mut R, size: u64) -> Option<u64> {
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     /// Its place in the directory.
-    index: usize,
-    name: String,
-    size: u64,
+    pub(crate) index: usize,
+    /// Its name, as the directory has it.
+    pub(crate) name: String,
+    /// Its declared uncompressed size.
+    pub(crate) size: u64,
 }
 
-/// Lists the parts of the package and checks what their directory entries declare.
+/// Lists the parts of an `.xlsx` package and checks what their directory entries declare.
 fn list_entries<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<Vec<Entry>, Error> {
+    let entries = list_parts(archive, limits)?;
+    let has = |wanted: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(wanted));
+    if !has("xl/workbook.xml") {
+        let kind = if has("content.xml") || has("mimetype") {
+            FileKind::Ods
+        } else if has("xl/workbook.bin") {
+            FileKind::Xlsb
+        } else {
+            FileKind::Zip
+        };
+        return Err(Error::NotXlsx { kind });
+    }
+    Ok(entries)
+}
+
+/// Lists the parts of a zip package and checks what their directory entries declare.
+fn list_parts<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     limits: &Limits,
 ) -> Result<Vec<Entry>, Error> {
@@ -344,18 +455,6 @@ fn list_entries<R: Read + Seek>(
             value: total,
             limit: limits.max_total_bytes,
         });
-    }
-
-    let has = |wanted: &str| entries.iter().any(|e| e.name.eq_ignore_ascii_case(wanted));
-    if !has("xl/workbook.xml") {
-        let kind = if has("content.xml") || has("mimetype") {
-            FileKind::Ods
-        } else if has("xl/workbook.bin") {
-            FileKind::Xlsb
-        } else {
-            FileKind::Zip
-        };
-        return Err(Error::NotXlsx { kind });
     }
     Ok(entries)
 }
