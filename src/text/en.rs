@@ -22,6 +22,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
         "`{value}` contains a control character ({character}); remove it and keep the value on one line",
     ),
     (
+        "value.format_character",
+        "`{value}` contains the invisible character {character}, which {effect}; delete it and type the value again",
+    ),
+    (
         "value.too_long",
         "the value is {length} characters long, over the limit of {limit}; shorten it",
     ),
@@ -161,6 +165,20 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("issue.column", "column {column}: {message}"),
     ("list.and", "{head} and {last}"),
     ("list.more", "{head} and {more} more"),
+    // What an invisible format character does (the `{effect}` of `value.format_character`).
+    (
+        "value.format_effect.reverse",
+        "reverses the text shown after it",
+    ),
+    (
+        "value.format_effect.reorder",
+        "changes the order in which the text around it is shown",
+    ),
+    (
+        "value.format_effect.hide",
+        "shows as nothing, so the value looks like another one",
+    ),
+    ("value.format_effect.line", "starts a new line"),
     // Why an email address is not valid.
     ("email.reason.empty", "it is empty"),
     (

@@ -25,6 +25,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "« {value} » contient un caractère de contrôle ({character}) ; supprimez-le et gardez la valeur sur une seule ligne",
     ),
     (
+        "value.format_character",
+        "« {value} » contient le caractère invisible {character}, qui {effect} ; supprimez-le et tapez de nouveau la valeur",
+    ),
+    (
         "value.too_long",
         "la valeur compte {length} caractères, au-delà de la limite de {limit} ; raccourcissez-la",
     ),
@@ -105,6 +109,20 @@ pub(super) const FR: &[(&str, &str)] = &[
         "d'autres importations modifiaient sans cesse les mêmes utilisateurs ({attempts} tentatives) ; rien n'a été importé, importez de nouveau le fichier",
     ),
     ("file.rejected", "{reason}"),
+    // What an invisible format character does.
+    (
+        "value.format_effect.reverse",
+        "inverse le texte affiché après lui",
+    ),
+    (
+        "value.format_effect.reorder",
+        "change l'ordre dans lequel s'affiche le texte qui l'entoure",
+    ),
+    (
+        "value.format_effect.hide",
+        "ne s'affiche pas, si bien que la valeur ressemble à une autre",
+    ),
+    ("value.format_effect.line", "commence une nouvelle ligne"),
     // Why an email address is not valid.
     ("email.reason.empty", "elle est vide"),
     (

@@ -7,6 +7,7 @@ mod atomicity;
 mod cli;
 mod common;
 mod engine;
+mod format_characters;
 mod fuzz_regressions;
 mod hostile;
 mod locale;
