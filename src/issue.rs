@@ -110,6 +110,9 @@ issue_codes! {
     UnknownColumn = "column.unknown", Warning;
     /// Cells right of the last header are ignored.
     ValuesOutsideColumns = "column.values_without_header", Warning;
+    /// The workbook holds macros (a VBA project), which are never run: only cell values are
+    /// read.
+    MacrosIgnored = "file.macros_ignored", Warning;
     /// More issues were found than the report keeps.
     TooManyIssues = "file.too_many_issues", Error;
     /// A group chosen for the import does not exist.

@@ -103,6 +103,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
         "this column is not part of the template and is ignored; rename it to one of the template's headers or remove it",
     ),
     (
+        "file.macros_ignored",
+        "the workbook holds macros (`{part}`); they were not run and are ignored: only the values in the cells are read",
+    ),
+    (
         "column.values_without_header",
         "cells in column {letter} have no header and are ignored (first on row {first_row}); move the values under a template header or delete them",
     ),

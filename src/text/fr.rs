@@ -85,6 +85,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "« {value} » ne fait pas partie des choix ({choices}) ; choisissez-en un dans la liste déroulante",
     ),
     (
+        "file.macros_ignored",
+        "le classeur contient des macros (« {part} ») ; elles n'ont pas été exécutées et sont ignorées : seules les valeurs des cellules sont lues",
+    ),
+    (
         "column.unknown",
         "cette colonne ne fait pas partie du modèle et est ignorée ; donnez-lui l'un des en-têtes du modèle ou supprimez-la",
     ),

@@ -3,6 +3,7 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod atomicity;
+mod catalogue;
 #[cfg(all(feature = "sqlite", feature = "smtp"))]
 mod cli;
 mod common;
