@@ -528,8 +528,20 @@ pub(crate) fn file_advice_key(kind: FileKind) -> &'static str {
     }
 }
 
-/// The catalogue key and the named values of an error's message.
+/// The catalogue key and the named values of an error's message, every value
+/// [escaped](crate::issue::escaped): a sheet name, a header or a part name from the file
+/// never reaches a message with a raw control or format character.
 pub(crate) fn error_args(error: &Error) -> (&'static str, Vec<(&'static str, String)>) {
+    let (key, mut args) = raw_error_args(error);
+    for (_, value) in &mut args {
+        if let Cow::Owned(shown) = crate::issue::escaped(value) {
+            *value = shown;
+        }
+    }
+    (key, args)
+}
+
+fn raw_error_args(error: &Error) -> (&'static str, Vec<(&'static str, String)>) {
     match error {
         Error::NotXlsx { kind } => (
             "error.file.not_xlsx",

@@ -74,6 +74,10 @@ issue_codes! {
     CellError = "cell.error_value", Error;
     /// The value contains a control character (line break, tab, NUL and the like).
     ControlCharacter = "value.control_character", Error;
+    /// The value contains an invisible format character that reorders or hides text (a
+    /// right-to-left override, a zero-width space...): see
+    /// [`find_format_character`](crate::normalize::find_format_character).
+    FormatCharacter = "value.format_character", Error;
     /// The value is longer than the column allows.
     TooLong = "value.too_long", Error;
     /// The email address is not valid.
@@ -111,6 +115,9 @@ issue_codes! {
     UnknownColumn = "column.unknown", Warning;
     /// Cells right of the last header are ignored.
     ValuesOutsideColumns = "column.values_without_header", Warning;
+    /// The workbook holds macros (a VBA project), which are never run: only cell values are
+    /// read.
+    MacrosIgnored = "file.macros_ignored", Warning;
     /// More issues were found than the report keeps.
     TooManyIssues = "file.too_many_issues", Error;
     /// A group chosen for the import does not exist.
@@ -246,9 +253,9 @@ impl Issue {
     fn placeholder(&self, name: &str) -> Option<String> {
         match name {
             "row" => self.row.map(|row| row.to_string()),
-            "column" => self.column.clone(),
+            "column" => self.column.as_deref().map(|c| escaped(c).into_owned()),
             "value" => self.value.as_deref().map(shown),
-            _ => self.get_arg(name).map(str::to_string),
+            _ => self.get_arg(name).map(|arg| escaped(arg).into_owned()),
         }
     }
 
@@ -300,7 +307,7 @@ impl Catalog {
     fn issue_placeholder<'a>(&'a self, issue: &'a Issue, name: &str) -> Option<Cow<'a, str>> {
         match name {
             "row" => issue.row.map(|row| Cow::Owned(row.to_string())),
-            "column" => issue.column.as_deref().map(Cow::Borrowed),
+            "column" => issue.column.as_deref().map(escaped),
             "value" => issue.value.as_deref().map(|value| Cow::Owned(shown(value))),
             "rows" if issue.get_arg("row_list").is_some() => {
                 let list: Vec<&str> = issue
@@ -338,7 +345,7 @@ impl Catalog {
                         self.issue_placeholder(issue, inner)
                     })));
                 }
-                issue.get_arg(name).map(Cow::Borrowed)
+                issue.get_arg(name).map(escaped)
             }
         }
     }
@@ -357,8 +364,44 @@ impl Catalog {
     }
 }
 
-/// A value as it is shown inside a message: control characters made visible, and long values
-/// cut so a message stays readable.
+/// Whether `ch` is written as an escape in a message: a control character (a line break, an
+/// ESC that starts a terminal escape sequence...) or a format character that reorders or hides
+/// text (a right-to-left override...). Zero-width joiners stay: some scripts need them and
+/// they move nothing.
+fn needs_escape(ch: char) -> bool {
+    ch.is_control()
+        || (crate::value::is_format_character(ch) && !matches!(ch, '\u{200C}' | '\u{200D}'))
+}
+
+fn push_escaped(out: &mut String, ch: char) {
+    match ch {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if needs_escape(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+        c => out.push(c),
+    }
+}
+
+/// Text from a file (a header, a sheet name, a part name) as a message quotes it: control and
+/// format characters written as `\n`, `\u{001B}`, `\u{202E}`, so no message carries them raw
+/// to a terminal, a page or a mail. Escaping twice changes nothing.
+pub(crate) fn escaped(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() && !text.bytes().any(|b| b < 0x20 || b == 0x7F) {
+        return Cow::Borrowed(text);
+    }
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        push_escaped(&mut out, ch);
+    }
+    Cow::Owned(out)
+}
+
+/// A value as it is shown inside a message: [escaped], and cut when long so a message stays
+/// readable.
 pub(crate) fn shown(value: &str) -> String {
     const MAX: usize = 80;
     let mut out = String::with_capacity(value.len().min(MAX * 4));
@@ -367,13 +410,7 @@ pub(crate) fn shown(value: &str) -> String {
             out.push('…');
             break;
         }
-        match ch {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, ch);
     }
     out
 }
@@ -398,5 +435,15 @@ mod tests {
     #[test]
     fn shown_makes_control_characters_visible() {
         assert_eq!(shown("a\nb\u{0}"), "a\\nb\\u{0000}");
+    }
+
+    #[test]
+    fn escaped_writes_control_and_format_characters_as_escapes() {
+        assert_eq!(escaped("Dept\u{1b}[31m"), "Dept\\u{001B}[31m");
+        assert_eq!(escaped("Ann \u{202E}eeL"), "Ann \\u{202E}eeL");
+        assert_eq!(escaped("Zoë"), "Zoë");
+        assert_eq!(escaped("می\u{200C}خواهم"), "می\u{200C}خواهم");
+        let once = escaped("a\u{2066}b\u{7f}").into_owned();
+        assert_eq!(escaped(&once), once);
     }
 }

@@ -496,9 +496,17 @@ impl Schema {
 }
 
 /// Header comparison: trimmed (including non-breaking and zero-width spaces), inner spaces
-/// collapsed, lower case.
+/// collapsed, lower case, invisible format characters inside dropped (a header is matched,
+/// never stored; messages quote it escaped).
 pub(crate) fn fold_header(header: &str) -> String {
-    crate::value::clean_spaces(header, true).to_lowercase()
+    let folded = crate::value::clean_spaces(header, true).to_lowercase();
+    if folded.chars().any(crate::value::is_format_character) {
+        return folded
+            .chars()
+            .filter(|ch| !crate::value::is_format_character(*ch))
+            .collect();
+    }
+    folded
 }
 
 /// Builds a [`Schema`]: starts from the defaults, lets a host add columns, change the language

@@ -4,7 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 
 pub use crate::value::{
-    clean_spaces, control_name, excel_serial_to_datetime, find_control, nfc, number_text,
+    FormatCharacter, clean_spaces, control_name, excel_serial_to_datetime, find_control,
+    find_format_character, nfc, number_text,
 };
 
 /// Why a typed date was refused.

@@ -8,7 +8,8 @@ use std::io::{Read, Seek};
 use serde::Serialize;
 
 use crate::check::normalize::{
-    self, DateProblem, clean_spaces, control_name, email_problem, find_control, nfc, parse_date,
+    self, DateProblem, clean_spaces, control_name, email_problem, find_control,
+    find_format_character, nfc, parse_date,
 };
 use crate::check::place::{Place, country_args, only};
 use crate::check::records::Record;
@@ -528,6 +529,26 @@ impl Validator<'_> {
             return Err((
                 IssueCode::ControlCharacter,
                 vec![("character", control_name(ch))],
+            ));
+        }
+        // An email column names an invisible character in its own reason (`email.invalid`).
+        let email = self
+            .schema
+            .columns()
+            .get(position)
+            .is_some_and(|column| *column.kind() == ColumnKind::Email);
+        if !email && let Some(found) = find_format_character(&cleaned) {
+            let effect_key = found.effect_key();
+            return Err((
+                IssueCode::FormatCharacter,
+                vec![
+                    ("character", found.label()),
+                    (
+                        "effect",
+                        crate::text::english_catalog().text(effect_key).to_string(),
+                    ),
+                    ("effect_key", effect_key.to_string()),
+                ],
             ));
         }
         let normalized = match cleaned {

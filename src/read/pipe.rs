@@ -10,7 +10,6 @@ use chrono::NaiveDateTime;
 use crate::error::Error;
 use crate::issue::Issue;
 use crate::read::limits::Limits;
-use crate::read::package::PackageInfo;
 use crate::read::sheet::read_opened;
 use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
 use crate::schema::Schema;
@@ -96,9 +95,7 @@ pub fn read_rows_bytes(
             };
             let mut workbook = opened
                 .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
-            let info = PackageInfo {
-                shared_strings: first.shared_strings.max(second.shared_strings),
-            };
+            let info = first.merge(second);
             let mut pipe = Pipe {
                 sender: rows_tx,
                 spares: spare_rx,

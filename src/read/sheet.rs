@@ -50,6 +50,10 @@ pub(super) fn read_opened<R: Read + Seek>(
         None => find_sheet_by_headers(workbook, &sheets, schema, limits)?,
     };
     let formats = cell_formats(workbook, &chosen)?;
+    if let Some(part) = &info.macros {
+        // Never run, never read: only the cells are. Said, so no one expects them to have run.
+        sink.warning(Issue::new(IssueCode::MacrosIgnored).arg("part", part.as_str()));
+    }
     let mut stream = SheetStream {
         schema,
         limits,
@@ -583,7 +587,7 @@ impl ColumnSet {
     }
 }
 
-/// Counts the text a cell hands out against `limits.max_total_bytes`. A shared string is
+/// Counts the text a cell hands out against `limits.max_text_bytes`. A shared string is
 /// stored once but handed out for every cell that uses it (a shared formula likewise), so
 /// without this bound a small file could make the validation read, and keep in its issues,
 /// gigabytes of text.
@@ -602,11 +606,11 @@ fn spend_text(
     };
     let bytes = text + formula.map_or(0, str::len);
     *spent = spent.saturating_add(bytes as u64);
-    if *spent > limits.max_total_bytes {
+    if *spent > limits.max_text_bytes {
         return Err(Error::LimitExceeded {
             what: Limit::Text,
             value: *spent,
-            limit: limits.max_total_bytes,
+            limit: limits.max_text_bytes,
         });
     }
     Ok(())

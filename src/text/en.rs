@@ -22,6 +22,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
         "`{value}` contains a control character ({character}); remove it and keep the value on one line",
     ),
     (
+        "value.format_character",
+        "`{value}` contains the invisible character {character}, which {effect}; delete it and type the value again",
+    ),
+    (
         "value.too_long",
         "the value is {length, plural, one {# character} other {# characters}} long, over the limit of {limit}; shorten it",
     ),
@@ -105,6 +109,10 @@ pub(super) const ISSUES: &[(&str, &str)] = &[
     (
         "column.unknown",
         "this column is not part of the template and is ignored; rename it to one of the template's headers or remove it",
+    ),
+    (
+        "file.macros_ignored",
+        "the workbook holds macros (`{part}`); they were not run and are ignored: only the values in the cells are read",
     ),
     (
         "column.values_without_header",
@@ -194,6 +202,20 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("issue.column", "column {column}: {message}"),
     ("list.and", "{head} and {last}"),
     ("list.more", "{head} and {more} more"),
+    // What an invisible format character does (the `{effect}` of `value.format_character`).
+    (
+        "value.format_effect.reverse",
+        "reverses the text shown after it",
+    ),
+    (
+        "value.format_effect.reorder",
+        "changes the order in which the text around it is shown",
+    ),
+    (
+        "value.format_effect.hide",
+        "shows as nothing, so the value looks like another one",
+    ),
+    ("value.format_effect.line", "starts a new line"),
     // Why an email address is not valid.
     ("email.reason.empty", "it is empty"),
     (

@@ -25,6 +25,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "« {value} » contient un caractère de contrôle ({character}) ; supprimez-le et gardez la valeur sur une seule ligne",
     ),
     (
+        "value.format_character",
+        "« {value} » contient le caractère invisible {character}, qui {effect} ; supprimez-le et tapez de nouveau la valeur",
+    ),
+    (
         "value.too_long",
         "la valeur compte {length, plural, one {# caractère} other {# caractères}}, au-delà de la limite de {limit} ; raccourcissez-la",
     ),
@@ -89,6 +93,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "la cellule affiche « {shown} » mais contient le nombre {stored}, qui est ce qui est importé ; si « {shown} » est voulu, mettez la cellule au format Texte et tapez-la de nouveau",
     ),
     (
+        "file.macros_ignored",
+        "le classeur contient des macros (« {part} ») ; elles n'ont pas été exécutées et sont ignorées : seules les valeurs des cellules sont lues",
+    ),
+    (
         "column.unknown",
         "cette colonne ne fait pas partie du modèle et est ignorée ; donnez-lui l'un des en-têtes du modèle ou supprimez-la",
     ),
@@ -113,6 +121,20 @@ pub(super) const FR: &[(&str, &str)] = &[
         "d'autres importations modifiaient sans cesse les mêmes utilisateurs ({attempts, plural, one {# tentative} other {# tentatives}}) ; rien n'a été importé, importez de nouveau le fichier",
     ),
     ("file.rejected", "{reason}"),
+    // What an invisible format character does.
+    (
+        "value.format_effect.reverse",
+        "inverse le texte affiché après lui",
+    ),
+    (
+        "value.format_effect.reorder",
+        "change l'ordre dans lequel s'affiche le texte qui l'entoure",
+    ),
+    (
+        "value.format_effect.hide",
+        "ne s'affiche pas, si bien que la valeur ressemble à une autre",
+    ),
+    ("value.format_effect.line", "commence une nouvelle ligne"),
     // Why an email address is not valid.
     ("email.reason.empty", "elle est vide"),
     (

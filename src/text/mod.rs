@@ -13,6 +13,8 @@
 //!   issue, without the position prefix;
 //! - `issue.row_column`, `issue.row`, `issue.column`: the position prefix around `{message}`;
 //! - `email.reason.*`: why an address is not valid (the `{reason}` of `email.invalid`);
+//! - `value.format_effect.*`: what an invisible character does to the text (the `{effect}` of
+//!   `value.format_character`);
 //! - `error.*`, `file_kind.*`, `file_advice.*`, `limit.*`, `limit_advice.*`: a rejected file;
 //! - `format.*`, `template.*`: the template; `report.*`: the error report; `summary.*`: the
 //!   summary's sentences; `invitation.*`: the invitation email's default text.

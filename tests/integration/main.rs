@@ -3,12 +3,14 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod atomicity;
+mod catalogue;
 #[cfg(all(feature = "sqlite", feature = "smtp"))]
 mod cli;
 mod common;
 mod engine;
 mod fixup;
 mod formats;
+mod format_characters;
 mod fuzz_regressions;
 mod hostile;
 #[cfg(feature = "jobs")]

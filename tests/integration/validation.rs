@@ -105,14 +105,21 @@ fn inner_spaces_of_other_text_columns_are_kept_as_typed() {
     assert_eq!(validation.records()[0].get(DEPARTMENT), "Emergency   Room");
 }
 
+/// A zero-width space inside a value makes it look like another: refused, not silently
+/// dropped (at the edges it is trimmed like a space).
 #[test]
-fn zero_width_characters_inside_a_value_are_removed() {
+fn zero_width_spaces_inside_a_value_are_refused() {
     let validation = one(&ann_with(NAME, "Ann\u{200b} Lee"));
+    only_issue(&validation, 2, "Name", IssueCode::FormatCharacter);
+    let validation = one(&ann_with(EMAIL, "ann\u{200b}@example.com"));
+    only_issue(&validation, 2, "Email", IssueCode::EmailInvalid);
+    assert_eq!(
+        validation.issues()[0].get_arg("reason_key"),
+        Some("email.reason.invisible")
+    );
+    let validation = one(&ann_with(NAME, "\u{200b}Ann Lee\u{feff}"));
     assert_eq!(validation.issues(), &[]);
     assert_eq!(validation.records()[0].get(NAME), "Ann Lee");
-    let validation = one(&ann_with(EMAIL, "ann\u{200b}@example.com"));
-    assert_eq!(validation.issues(), &[]);
-    assert_eq!(validation.records()[0].get(EMAIL), "ann@example.com");
 }
 
 #[test]

@@ -115,6 +115,18 @@ pub(crate) fn check_zip<R: Read + Seek>(
 pub(crate) struct PackageInfo {
     /// The number of `<si>` elements in the shared strings, if there is such a part.
     pub(crate) shared_strings: u64,
+    /// The name of the VBA project part (`xl/vbaProject.bin`) of a macro-enabled workbook.
+    pub(crate) macros: Option<String>,
+}
+
+impl PackageInfo {
+    /// What two scans of parts side by side learned together.
+    pub(crate) fn merge(self, other: PackageInfo) -> PackageInfo {
+        PackageInfo {
+            shared_strings: self.shared_strings.max(other.shared_strings),
+            macros: self.macros.or(other.macros),
+        }
+    }
 }
 
 /// Checks a package and leaves `reader` rewound to its start.
@@ -408,6 +420,13 @@ fn list_parts<R: Read + Seek>(
     if archive.len() > limits.max_entries {
         return Err(too_many_entries(archive.len() as u64, limits));
     }
+    // The zip crate keeps one entry of a name; Excel or another reader may show the other, so
+    // what the administrator sees would not be what is imported.
+    if archive.has_duplicate_names() {
+        return Err(Error::corrupt(
+            "its zip directory lists two parts under one name",
+        ));
+    }
     let mut entries = Vec::with_capacity(archive.len());
     let mut total: u64 = 0;
     for index in 0..archive.len() {
@@ -493,6 +512,9 @@ fn scan_entries<R: Read + Seek>(
                 error,
             ))
         })?;
+        if lower.ends_with("vbaproject.bin") && info.macros.is_none() {
+            info.macros = Some(entry.name.clone());
+        }
         let mut scan = Scan::new(&entry.name, kind, limits);
         scan.run(part).map_err(at)?;
         if kind == PartKind::SharedStrings {

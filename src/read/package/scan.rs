@@ -163,6 +163,23 @@ impl<'l> Scan<'l> {
         let Some(&next) = text.get(1) else {
             return Ok(done.then_some(1));
         };
+        // A document type declaration could define entities that expand a few bytes into
+        // gigabytes (billion laughs) or name a file or URL to read in (an external entity).
+        // The Open Packaging Conventions forbid one in a package's XML, and calamine's parser
+        // would stop at the first entity it does not know anyway: refused, naming the part.
+        if next == b'!' {
+            const DOCTYPE: &[u8] = b"<!DOCTYPE";
+            let seen = text.len().min(DOCTYPE.len());
+            if text[..seen].eq_ignore_ascii_case(&DOCTYPE[..seen]) {
+                if seen < DOCTYPE.len() {
+                    return Ok(done.then_some(seen));
+                }
+                return Err(Error::corrupt(format!(
+                    "part `{}` has a document type declaration (`<!DOCTYPE`), which a workbook never has",
+                    self.part
+                )));
+            }
+        }
         // Comments, CDATA sections, processing instructions and end tags: what follows is
         // looked at like the rest.
         if matches!(next, b'!' | b'?' | b'/') {
@@ -754,5 +771,33 @@ mod tests {
 
     fn refused(xml: &[u8]) -> String {
         scan(xml, PartKind::Other).expect_err("refused")
+    }
+
+    #[test]
+    fn a_document_type_declaration_is_refused_wherever_it_is() {
+        let doctype = "has a document type declaration (`<!DOCTYPE`)";
+        for xml in [
+            &b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>"[..],
+            b"<!doctype x SYSTEM \"file:///etc/passwd\"><x/>",
+            b"<x><!-- <!DOCTYPE x> --></x>",
+        ] {
+            assert!(
+                refused(xml).contains(doctype),
+                "{}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+        for kind in [PartKind::SharedStrings, PartKind::Styles] {
+            assert!(
+                scan(b"<!DOCTYPE sst><sst/>", kind)
+                    .unwrap_err()
+                    .contains(doctype)
+            );
+        }
+        // Comments, CDATA and a declaration cut short are not one.
+        assert_eq!(
+            scan(b"<!-- x --><![CDATA[y]]><x/><!DOCT", PartKind::Other),
+            Ok((0, 0))
+        );
     }
 }
