@@ -253,26 +253,6 @@ pub enum Error {
     },
 
     /// A text (CSV) upload whose bytes are not text in the encoding it is read in.
-    #[error(
-        "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)"
-    )]
-    NotText {
-        /// The line of the file, counting from 1.
-        line: u64,
-        /// What was found, such as `"a NUL byte, which text never has"`.
-        what: &'static str,
-    },
-
-    /// A text (CSV) upload with a quoted value whose closing quote is missing.
-    #[error(
-        "row {row} has a value that opens a quote (\") and never closes it, so the rest of the file would be read as that one value; close the quote or remove it, then save the file again"
-    )]
-    UnclosedQuote {
-        /// The row of the quote, as a spreadsheet shows the file (the header is row 1).
-        row: u32,
-    },
-
-    /// A text (CSV) upload whose bytes are not text in the encoding it is read in.
     NotText {
         /// The line of the file, counting from 1.
         line: u64,
@@ -344,8 +324,6 @@ impl Error {
             Error::MissingColumns { .. } => "file.missing_columns",
             Error::DuplicateColumn { .. } => "file.duplicate_column",
             Error::NoRows { .. } => "file.no_rows",
-            Error::NotText { .. } => "file.not_text",
-            Error::UnclosedQuote { .. } => "file.unclosed_quote",
             Error::NotText { .. } => "file.not_text",
             Error::UnclosedQuote { .. } => "file.unclosed_quote",
             Error::Schema(_) => "schema.invalid",

@@ -130,8 +130,6 @@ issue_codes! {
     FileRejected = "file.rejected", Error;
     /// A text (CSV) upload that is not UTF-8 was read in the encoding named.
     EncodingAssumed = "file.encoding_assumed", Warning;
-    /// A text (CSV) upload that is not UTF-8 was read in the encoding named.
-    EncodingAssumed = "file.encoding_assumed", Warning;
 }
 
 impl fmt::Display for IssueCode {

@@ -21,8 +21,8 @@ use encoding_rs::{Decoder, DecoderResult};
 
 use crate::error::{Error, Limit, NotText};
 use crate::issue::{Issue, IssueCode};
-use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS};
 use crate::read::grid::Grid;
+use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS};
 use crate::{CellValue, Limits, RowSink, Schema};
 
 /// Bytes read from the upload at a time.

@@ -6,8 +6,8 @@
 
 use crate::error::{Error, Limit, quoted_list};
 use crate::issue::{Issue, IssueCode};
-use crate::value::clean_spaces;
 use crate::read::package::{MAX_GRID_COLUMNS, column_letters};
+use crate::value::clean_spaces;
 use crate::{CellValue, HeaderRow, Limits, RowSink, Schema};
 
 /// The most columns warned about as values without a header; past it they are ignored quietly.

@@ -17,8 +17,8 @@ use std::io::{Read, Seek};
 use calamine::{Data, Ods, OdsError, Range, Reader as _, SheetType};
 
 use crate::error::{Error, FileKind, Limit, quoted_list};
-use crate::read::package;
 use crate::read::grid::{Grid, header_text, iso_date};
+use crate::read::package;
 use crate::{CellValue, Limits, RowSink, Schema};
 
 /// Reads an OpenDocument spreadsheet into `sink`, as [`crate::read_rows`] reads a workbook.

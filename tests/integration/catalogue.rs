@@ -162,7 +162,7 @@ fn shared_strings_with_prolog(prolog: &str, entity: &str) -> Vec<u8> {
 fn shared_strings_package(sst: String) -> Vec<u8> {
     let mut data = header();
     let email = "ann@example.com";
-    let mut row = inline_row(2, &[&"x", email, "CA", "CA-QC", "en"]);
+    let mut row = inline_row(2, &["x", email, "CA", "CA-QC", "en"]);
     row = row.replacen(
         r#"<c r="A2" t="inlineStr"><is><t>x</t></is></c>"#,
         r#"<c r="A2" t="s"><v>0</v></c>"#,

@@ -9,8 +9,8 @@ mod cli;
 mod common;
 mod engine;
 mod fixup;
-mod formats;
 mod format_characters;
+mod formats;
 mod fuzz_regressions;
 mod hostile;
 #[cfg(feature = "jobs")]

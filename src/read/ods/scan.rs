@@ -11,11 +11,8 @@
 
 use std::io::Read;
 
-use super::xml::{Attributes, Input, attribute, parse_count};
+use super::xml::{Attributes, Input, MAX_TAG, attribute, parse_count};
 use crate::error::Error;
-
-/// The longest tag the pass reads; quick-xml holds a whole tag in memory.
-pub(super) const MAX_TAG: usize = 1024 * 1024;
 
 /// The deepest nesting of elements; quick-xml keeps the name of every open element.
 pub(super) const MAX_DEPTH: usize = 256;

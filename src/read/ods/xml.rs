@@ -3,8 +3,10 @@
 
 use std::io::Read;
 
-use super::scan::MAX_TAG;
 use crate::error::Error;
+
+/// The longest tag the pass reads; quick-xml holds a whole tag in memory.
+pub(super) const MAX_TAG: usize = 1024 * 1024;
 
 /// The part's bytes, read a chunk at a time; `buf[pos..]` is not looked at yet.
 pub(super) struct Input<R> {

@@ -526,7 +526,30 @@ fn scan_entries<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
+    use super::scan::parse_cell_reference;
     use super::*;
+
+    #[test]
+    fn references_inside_the_grid_parse() {
+        assert_eq!(parse_cell_reference(b"A1"), Some((0, 0)));
+        assert_eq!(
+            parse_cell_reference(b"XFD1048576"),
+            Some((1_048_575, 16_383))
+        );
+        assert_eq!(parse_cell_reference(b"xfd1"), Some((0, 16_383)));
+    }
+
+    #[test]
+    fn references_outside_the_grid_are_refused() {
+        assert_eq!(parse_cell_reference(b"XFE1"), None);
+        assert_eq!(parse_cell_reference(b"A1048577"), None);
+        assert_eq!(parse_cell_reference(b"A99999999999"), None);
+        assert_eq!(parse_cell_reference(b"AAAA1"), None);
+        assert_eq!(parse_cell_reference(b"A0"), None);
+        assert_eq!(parse_cell_reference(b"A"), None);
+        assert_eq!(parse_cell_reference(b"1"), None);
+        assert_eq!(parse_cell_reference(b"A1B"), None);
+    }
 
     #[test]
     fn the_parts_calamine_opens_follow_every_target_of_the_package_relationships() {
