@@ -44,6 +44,19 @@ impl QueueOptions {
     }
 }
 
+/// The queue's task for `job`: unique per `key` (else [`ImportJob::key`]), handed out at most
+/// `max_attempts` times.
+fn task_of(
+    job: &ImportJob,
+    key: Option<&str>,
+    options: &QueueOptions,
+) -> apalis::prelude::Task<ImportJob> {
+    TaskBuilder::new(job.clone())
+        .idempotency_key(key.map_or_else(|| job.key(), str::to_string))
+        .max_attempts(options.max_attempts as usize)
+        .build()
+}
+
 /// Where submitted imports wait for a worker.
 ///
 /// # Contract
@@ -117,10 +130,7 @@ impl SqliteQueue {
 #[async_trait]
 impl JobQueue for SqliteQueue {
     async fn enqueue(&self, job: &ImportJob, key: Option<&str>) -> Result<(), StoreError> {
-        let task = TaskBuilder::new(job.clone())
-            .idempotency_key(key.map_or_else(|| job.key(), str::to_string))
-            .max_attempts(self.options.max_attempts as usize)
-            .build();
+        let task = task_of(job, key, &self.options);
         self.storage()
             .push_task(task)
             .await
@@ -215,10 +225,7 @@ impl PostgresQueue {
 #[async_trait]
 impl JobQueue for PostgresQueue {
     async fn enqueue(&self, job: &ImportJob, key: Option<&str>) -> Result<(), StoreError> {
-        let task = TaskBuilder::new(job.clone())
-            .idempotency_key(key.map_or_else(|| job.key(), str::to_string))
-            .max_attempts(self.options.max_attempts as usize)
-            .build();
+        let task = task_of(job, key, &self.options);
         self.storage()
             .push_task(task)
             .await
