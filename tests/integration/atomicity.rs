@@ -219,7 +219,9 @@ async fn sixteen_concurrent_imports_never_duplicate_or_overrun_and_each_is_all_o
                     "{id}: says why"
                 );
                 assert!(
-                    summary.reason.contains("seats are left"),
+                    summary.reason.contains(" left (")
+                        && (summary.reason.contains("seats are")
+                            || summary.reason.contains("seat is")),
                     "{id}: {}",
                     summary.reason
                 );

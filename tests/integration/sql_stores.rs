@@ -522,7 +522,9 @@ fn check_race(state: &Snapshot, results: &[Raced], limit: u64, existing: usize) 
                     summary.reason
                 );
                 assert!(
-                    summary.reason.contains("seats are left"),
+                    (summary.reason.contains(" left (")
+                        && (summary.reason.contains("seats are")
+                            || summary.reason.contains("seat is"))),
                     "{id}: {}",
                     summary.reason
                 );
