@@ -14,6 +14,7 @@ mod hostile;
 mod locale;
 mod location;
 mod parallel;
+mod probe;
 mod producers;
 mod report;
 mod samples;
