@@ -18,6 +18,7 @@ mod jobs;
 mod locale;
 mod location;
 mod parallel;
+mod probe;
 mod producers;
 mod report;
 mod samples;
