@@ -12,6 +12,7 @@ use crate::cli::{SubmitArgs, WorkArgs};
 use crate::failure::{Failure, Outcome};
 use crate::host::Host;
 use crate::output::{Output, to_json};
+use crate::stateful::Upload;
 
 /// The queue's database in the state folder.
 const QUEUE_FILE: &str = "jobs.db";
@@ -51,29 +52,18 @@ pub(crate) async fn submit(
     args: &SubmitArgs,
     out: &mut Output,
 ) -> Result<Outcome, Failure> {
-    let file = &args.file;
-    let bytes = std::fs::read(file).map_err(|source| Failure::Read {
-        path: file.clone(),
-        source,
-    })?;
-    let id = args
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("import-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")));
-    let file_name = file
-        .file_name()
-        .unwrap_or(file.as_os_str())
-        .to_string_lossy()
-        .into_owned();
+    let Upload {
+        bytes,
+        id,
+        file_name,
+        uploaded_by,
+    } = Upload::read(&args.file, args.id.as_deref(), args.by.as_deref())?;
     let mut submission = Submission::new(host.platform.clone(), id, file_name);
     submission.groups = args.groups.clone();
     submission.message = args.message.clone().unwrap_or_default();
     submission.notes = args.notes.clone().unwrap_or_default();
     submission.seat_limit = args.seat_limit;
-    submission.uploaded_by = args
-        .by
-        .clone()
-        .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "admin".to_string()));
+    submission.uploaded_by = uploaded_by;
     submission.language = host.catalog.language().to_string();
     submission.retry = args.retry;
     let submitter = Submitter::new(

@@ -258,48 +258,35 @@ pub(crate) trait Database: Send + Sync {
     async fn close(&self);
 }
 
-#[async_trait]
-impl Database for SqliteStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        SqliteStore::migrate(self).await
-    }
-    fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores {
-        let store = Arc::new(self.for_platform(platform));
-        Stores {
-            users: store.clone(),
-            groups: store.clone(),
-            log: store.clone(),
-            outbox: store.clone(),
-            mailer,
-            enroller: store,
+/// [`Database`] for a store of the crate's SQL adapters (they share their API).
+macro_rules! sql_database {
+    ($store:ty) => {
+        #[async_trait]
+        impl Database for $store {
+            async fn migrate(&self) -> Result<(), StoreError> {
+                <$store>::migrate(self).await
+            }
+            fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores {
+                let store = Arc::new(self.for_platform(platform));
+                Stores {
+                    users: store.clone(),
+                    groups: store.clone(),
+                    log: store.clone(),
+                    outbox: store.clone(),
+                    mailer,
+                    enroller: store,
+                }
+            }
+            async fn close(&self) {
+                self.pool().close().await;
+            }
         }
-    }
-    async fn close(&self) {
-        self.pool().close().await;
-    }
+    };
 }
 
+sql_database!(SqliteStore);
 #[cfg(feature = "postgres")]
-#[async_trait]
-impl Database for PostgresStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        PostgresStore::migrate(self).await
-    }
-    fn stores_for(&self, platform: &str, mailer: Arc<dyn Mailer>) -> Stores {
-        let store = Arc::new(self.for_platform(platform));
-        Stores {
-            users: store.clone(),
-            groups: store.clone(),
-            log: store.clone(),
-            outbox: store.clone(),
-            mailer,
-            enroller: store,
-        }
-    }
-    async fn close(&self) {
-        self.pool().close().await;
-    }
-}
+sql_database!(PostgresStore);
 
 /// `url` with its password, if any, replaced by `***`, for messages.
 fn redact(url: &str) -> String {

@@ -83,28 +83,17 @@ fn progress_bar() -> impl Fn(Progress) + Send + Sync {
 }
 
 async fn import(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outcome, Failure> {
-    let file = &args.file;
-    let bytes = std::fs::read(file).map_err(|source| Failure::Read {
-        path: file.clone(),
-        source,
-    })?;
-    let id = args
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("import-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")));
-    let file_name = file
-        .file_name()
-        .unwrap_or(file.as_os_str())
-        .to_string_lossy()
-        .into_owned();
+    let Upload {
+        bytes,
+        id,
+        file_name,
+        uploaded_by,
+    } = Upload::read(&args.file, args.id.as_deref(), args.by.as_deref())?;
     let request = ImportRequest {
         groups: args.groups.clone(),
         message: args.message.clone().unwrap_or_default(),
         notes: args.notes.clone().unwrap_or_default(),
-        uploaded_by: args
-            .by
-            .clone()
-            .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "admin".to_string())),
+        uploaded_by,
         seat_limit: args.seat_limit,
         dry_run: args.dry_run,
         locale: host.catalog.clone(),
@@ -130,6 +119,40 @@ async fn import(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outc
         )?;
     }
     Ok(outcome(&summary))
+}
+
+/// An upload read from the command line: its bytes, the import id (given, or `import-` and the
+/// time), the file's name and who uploaded it (given, or `$USER`, else `admin`).
+pub(crate) struct Upload {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) id: String,
+    pub(crate) file_name: String,
+    pub(crate) uploaded_by: String,
+}
+
+impl Upload {
+    pub(crate) fn read(file: &Path, id: Option<&str>, by: Option<&str>) -> Result<Upload, Failure> {
+        let bytes = std::fs::read(file).map_err(|source| Failure::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        Ok(Upload {
+            bytes,
+            id: id.map_or_else(
+                || format!("import-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S-%3f")),
+                str::to_string,
+            ),
+            file_name: file
+                .file_name()
+                .unwrap_or(file.as_os_str())
+                .to_string_lossy()
+                .into_owned(),
+            uploaded_by: by.map_or_else(
+                || std::env::var("USER").unwrap_or_else(|_| "admin".to_string()),
+                str::to_string,
+            ),
+        })
+    }
 }
 
 /// What an import's summary says, for the exit code.
