@@ -99,6 +99,8 @@ fn example() -> PathBuf {
         ("sqlite", cfg!(feature = "sqlite")),
         ("postgres", cfg!(feature = "postgres")),
         ("smtp", cfg!(feature = "smtp")),
+        ("jobs", cfg!(feature = "jobs")),
+        ("jobs-postgres", cfg!(feature = "jobs-postgres")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))
@@ -682,6 +684,72 @@ fn check_json_answers_the_same_for_xlsx_csv_and_ods() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["status"], "rejected");
     assert_eq!(report["issues"][0]["code"], "file.limit_exceeded");
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn submit_answers_pending_at_once_and_work_until_idle_completes_the_import() {
+    let binary = example();
+    let dir = TempDir::new();
+    let sample = format!("{}/examples/sample.xlsx", env!("CARGO_MANIFEST_DIR"));
+    let submit = |id: &str| {
+        let output = run(
+            &binary,
+            &dir.0,
+            &["submit", &sample, "--id", id, "--group", "Nurses", "--json"],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let first = submit("bg-1");
+    assert_eq!(
+        (&first["id"], &first["status"], &first["replay"]),
+        (
+            &Value::from("bg-1"),
+            &Value::from("pending"),
+            &Value::from(false)
+        )
+    );
+    // Nothing runs before `work`: the index shows the import pending.
+    let index = stdout(&run(&binary, &dir.0, &["imports"]));
+    assert!(index.starts_with("bg-1 pending "), "{index}");
+
+    let work = run(&binary, &dir.0, &["work", "--until-idle"]);
+    assert_eq!(
+        work.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&work.stderr)
+    );
+    assert_eq!(stdout(&work), "the queue is idle\n");
+    let summary: Value =
+        serde_json::from_slice(&run(&binary, &dir.0, &["summary", "bg-1", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["counts"]["created"], 10);
+    assert_eq!(summary["invitations"]["sent"], 10);
+    let mail = dir.0.join("user-import-state").join("mail");
+    assert_eq!(
+        std::fs::read_dir(&mail).unwrap().count(),
+        10,
+        "one .eml per new user"
+    );
+
+    // The same id again is a replay of the first submission: nothing is imported again.
+    let again = submit("bg-1");
+    assert_eq!(
+        (&again["status"], &again["replay"], &again["same_file"]),
+        (
+            &Value::from("completed"),
+            &Value::from(true),
+            &Value::from(true)
+        )
+    );
 }
 
 #[cfg(feature = "postgres")]
