@@ -115,6 +115,8 @@ mod tests {
                 created_at: now,
                 updated_at: now,
                 summary: None,
+                progress: None,
+                invitations: crate::store::InvitationTally::default(),
             },
             creates,
             groups,

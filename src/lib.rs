@@ -110,7 +110,7 @@ pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{
     Begin, Claim, Commit, CommitReceipt, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
-    ImportRecord, Invitation, Mailer, Outbox, Stores, UserStore,
+    ImportRecord, Invitation, InvitationTally, Mailer, Outbox, Stores, UserStore,
 };
 pub use summary::{
     Counts, CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary,

@@ -15,9 +15,10 @@ use crate::model::{
 };
 use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
-    ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore, groups_to_create,
+    ImportRecord, Invitation, InvitationTally, Mailer, Outbox, StoreError, UserStore,
+    groups_to_create,
 };
-use crate::summary::{ImportStatus, ImportSummary};
+use crate::summary::{ImportStatus, ImportSummary, Progress};
 use crate::{CommitView, check_commit};
 
 /// A user held by [`MemoryStore`].
@@ -371,7 +372,8 @@ impl ImportLog for MemoryStore {
     }
 
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
-        Ok(self.read().imports.get(id).cloned())
+        let state = self.read();
+        Ok(state.imports.get(id).map(|record| state.answer(record)))
     }
 
     async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
@@ -380,9 +382,38 @@ impl ImportLog for MemoryStore {
             .import_order
             .iter()
             .rev()
-            .filter_map(|id| state.imports.get(id).cloned())
+            .filter_map(|id| state.imports.get(id))
             .take(limit)
+            .map(|record| state.answer(record))
             .collect())
+    }
+
+    async fn set_progress(&self, id: &ImportId, progress: &Progress) -> Result<(), StoreError> {
+        let mut state = self.write();
+        let record = state
+            .imports
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("import {id}"),
+            })?;
+        if matches!(record.status, ImportStatus::Pending | ImportStatus::Running) {
+            record.progress = Some(*progress);
+        }
+        Ok(())
+    }
+}
+
+impl State {
+    /// `record` as the log answers it: with its invitations counted from the outbox.
+    fn answer(&self, record: &ImportRecord) -> ImportRecord {
+        let mut answer = record.clone();
+        answer.invitations = InvitationTally::default();
+        for invitation in self.invitations.values() {
+            if invitation.import == record.id {
+                answer.invitations.add(invitation.status, 1);
+            }
+        }
+        answer
     }
 }
 

@@ -64,6 +64,15 @@ pub struct ImportRecord {
     pub updated_at: DateTime<Utc>,
     /// The outcome, once the import has completed or failed.
     pub summary: Option<ImportSummary>,
+    /// How far the import has come while it runs ([`ImportLog::set_progress`]); the last
+    /// progress written once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+    /// Its invitations as the outbox holds them now: sent, failed, not sent yet. Tracked apart
+    /// from the status: a completed import may have invitations that failed. The stores fill
+    /// it in when they answer a record; what a caller passes to [`ImportLog::begin`] is ignored.
+    #[serde(default)]
+    pub invitations: InvitationTally,
 }
 
 /// Which invitations an [`Outbox::claim`] takes.
@@ -130,6 +139,34 @@ pub enum DeliveryStatus {
     Sent,
     /// The last try failed; a resend tries again.
     Failed,
+}
+
+/// How many of an import's invitations are sent, failed, and not sent yet (pending, or being
+/// sent), as its outbox holds them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationTally {
+    /// Delivered to the mail service.
+    pub sent: u64,
+    /// The last try failed; a resend tries again.
+    pub failed: u64,
+    /// Not sent yet: waiting, or claimed by a sender that has not answered.
+    pub pending: u64,
+}
+
+impl InvitationTally {
+    /// Counts `count` invitations in `status`.
+    pub fn add(&mut self, status: DeliveryStatus, count: u64) {
+        match status {
+            DeliveryStatus::Sent => self.sent += count,
+            DeliveryStatus::Failed => self.failed += count,
+            DeliveryStatus::Pending | DeliveryStatus::Sending => self.pending += count,
+        }
+    }
+
+    /// Every invitation the commit wrote.
+    pub fn total(&self) -> u64 {
+        self.sent + self.failed + self.pending
+    }
 }
 
 /// The outcome of one delivery.
@@ -237,6 +274,10 @@ pub(crate) fn groups_to_create(asked: &[Group], held: &[Group]) -> (Vec<Group>, 
 ///   [`StoreError::NotFound`] for an unknown id. (The commit itself writes the completed
 ///   record; this is for `running`, `failed` and a completed import's later summary.)
 /// - [`list`](ImportLog::list) answers the most recent records first.
+/// - [`get`](ImportLog::get) and [`list`](ImportLog::list) answer each record with its
+///   [`ImportRecord::invitations`] counted from the outbox, and its latest progress.
+/// - [`set_progress`](ImportLog::set_progress) records the progress of a pending or running
+///   import and leaves a finished one's record as it is.
 #[async_trait]
 pub trait ImportLog: Send + Sync {
     /// Creates the record, or answers the existing one.
@@ -257,7 +298,8 @@ pub trait ImportLog: Send + Sync {
     async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError>;
 
     /// Records how far a running import has come, for the index a page polls. Called a few
-    /// times a second at most per import; a store that keeps no progress does nothing.
+    /// times a second at most per import. The default keeps nothing (a store written before
+    /// progress existed); the crate's stores keep it.
     async fn set_progress(&self, id: &ImportId, progress: &Progress) -> Result<(), StoreError> {
         let _ = (id, progress);
         Ok(())

@@ -375,6 +375,8 @@ impl Importer {
             created_at: now,
             updated_at: now,
             summary: None,
+            progress: None,
+            invitations: crate::store::InvitationTally::default(),
         }
     }
 

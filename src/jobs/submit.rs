@@ -220,6 +220,8 @@ impl Submitter {
             created_at: now,
             updated_at: now,
             summary: None,
+            progress: None,
+            invitations: crate::store::InvitationTally::default(),
         };
         match log.begin(&record).await? {
             Begin::Created => {}

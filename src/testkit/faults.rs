@@ -12,13 +12,16 @@ use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
     ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
 };
-use crate::summary::{ImportStatus, ImportSummary};
+use crate::summary::{ImportStatus, ImportSummary, Progress};
 
 /// What the wrapper does to a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// The Nth call (counting every method, from 1) answers a backend error.
     Fail(u64),
+    /// The Nth call is performed by the wrapped store, then answers a backend error: an
+    /// uncertain outcome, such as a connection that dropped after `COMMIT` went through.
+    FailAfter(u64),
     /// The Nth call never answers.
     Hang(u64),
     /// The Nth call to `commit` answers this conflict without committing.
@@ -33,6 +36,7 @@ struct Counters {
     commits: AtomicU64,
     by_method: Mutex<BTreeMap<&'static str, u64>>,
     fault: Mutex<Option<Fault>>,
+    yields: std::sync::atomic::AtomicBool,
 }
 
 /// Wraps a store (or mailer) and counts every call; with a [`Fault`], makes one of them fail.
@@ -68,6 +72,13 @@ impl<S> Faulty<S> {
     /// Sets the fault.
     pub fn with_fault(self, fault: Fault) -> Faulty<S> {
         self.set_fault(Some(fault));
+        self
+    }
+
+    /// Makes every call yield to the scheduler before and after it runs, so that concurrent
+    /// imports on one runtime really interleave their calls.
+    pub fn yielding(self) -> Faulty<S> {
+        self.counters.yields.store(true, Ordering::SeqCst);
         self
     }
 
@@ -130,6 +141,10 @@ impl<S> Faulty<S> {
                 method,
                 format!("injected failure on call {call}"),
             )),
+            Some(Fault::FailAfter(n)) if n == call => Action::FailAfter(StoreError::backend(
+                method,
+                format!("injected failure after call {call} was performed"),
+            )),
             Some(Fault::Hang(n)) if n == call => Action::Hang,
             Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
                 Action::Fail(StoreError::Conflict(conflict))
@@ -141,19 +156,47 @@ impl<S> Faulty<S> {
         }
     }
 
-    /// Counts a call and applies the fault, if this call is the one.
-    fn enter(
+    /// Counts a call, applies the fault if this call is the one, and runs `call` unless the
+    /// fault stops it first.
+    async fn run<T>(
         &self,
         method: &'static str,
-    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        call: impl std::future::Future<Output = Result<T, StoreError>> + Send,
+    ) -> Result<T, StoreError> {
         let action = self.decide(method);
-        async move {
-            match action {
-                Action::Proceed => Ok(()),
-                Action::Fail(error) => Err(error),
-                Action::Hang => std::future::pending().await,
-            }
+        let yields = self.counters.yields.load(Ordering::SeqCst);
+        if yields {
+            YieldNow(false).await;
         }
+        let answer = match action {
+            Action::Proceed => call.await,
+            Action::Fail(error) => Err(error),
+            Action::FailAfter(error) => call.await.and(Err(error)),
+            Action::Hang => std::future::pending().await,
+        };
+        if yields {
+            YieldNow(false).await;
+        }
+        answer
+    }
+}
+
+/// A future that lets the scheduler run other tasks once before it completes.
+struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
     }
 }
 
@@ -161,50 +204,47 @@ impl<S> Faulty<S> {
 enum Action {
     Proceed,
     Fail(StoreError),
+    FailAfter(StoreError),
     Hang,
 }
 
 #[async_trait]
 impl<S: UserStore> UserStore for Faulty<S> {
     async fn find_by_email_keys(&self, keys: &[String]) -> Result<Vec<ExistingUser>, StoreError> {
-        self.enter("find_by_email_keys").await?;
-        self.inner.find_by_email_keys(keys).await
+        self.run("find_by_email_keys", self.inner.find_by_email_keys(keys))
+            .await
     }
 
     async fn count_active_users(&self) -> Result<u64, StoreError> {
-        self.enter("count_active_users").await?;
-        self.inner.count_active_users().await
+        self.run("count_active_users", self.inner.count_active_users())
+            .await
     }
 
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
-        self.enter("commit").await?;
-        self.inner.commit(commit).await
+        self.run("commit", self.inner.commit(commit)).await
     }
 }
 
 #[async_trait]
 impl<S: GroupStore> GroupStore for Faulty<S> {
     async fn resolve(&self, wanted: &[String]) -> Result<Vec<Group>, StoreError> {
-        self.enter("resolve").await?;
-        self.inner.resolve(wanted).await
+        self.run("resolve", self.inner.resolve(wanted)).await
     }
 
     async fn create_groups(&self, groups: &[Group]) -> Result<Vec<Group>, StoreError> {
-        self.enter("create_groups").await?;
-        self.inner.create_groups(groups).await
+        self.run("create_groups", self.inner.create_groups(groups))
+            .await
     }
 
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
-        self.enter("list_groups").await?;
-        self.inner.list_groups().await
+        self.run("list_groups", self.inner.list_groups()).await
     }
 }
 
 #[async_trait]
 impl<S: ImportLog> ImportLog for Faulty<S> {
     async fn begin(&self, record: &ImportRecord) -> Result<Begin, StoreError> {
-        self.enter("begin").await?;
-        self.inner.begin(record).await
+        self.run("begin", self.inner.begin(record)).await
     }
 
     async fn set_status(
@@ -213,52 +253,53 @@ impl<S: ImportLog> ImportLog for Faulty<S> {
         status: ImportStatus,
         summary: Option<&ImportSummary>,
     ) -> Result<bool, StoreError> {
-        self.enter("set_status").await?;
-        self.inner.set_status(id, status, summary).await
+        self.run("set_status", self.inner.set_status(id, status, summary))
+            .await
     }
 
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
-        self.enter("get").await?;
-        self.inner.get(id).await
+        self.run("get", self.inner.get(id)).await
     }
 
     async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
-        self.enter("list").await?;
-        self.inner.list(limit).await
+        self.run("list", self.inner.list(limit)).await
+    }
+
+    async fn set_progress(&self, id: &ImportId, progress: &Progress) -> Result<(), StoreError> {
+        self.run("set_progress", self.inner.set_progress(id, progress))
+            .await
     }
 }
 
 #[async_trait]
 impl<S: Outbox> Outbox for Faulty<S> {
     async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
-        self.enter("claim").await?;
-        self.inner.claim(claim).await
+        self.run("claim", self.inner.claim(claim)).await
     }
 
     async fn record(&self, outcomes: &[(InvitationId, Delivery)]) -> Result<(), StoreError> {
-        self.enter("record").await?;
-        self.inner.record(outcomes).await
+        self.run("record", self.inner.record(outcomes)).await
     }
 
     async fn invitations(&self, import: &ImportId) -> Result<Vec<Invitation>, StoreError> {
-        self.enter("invitations").await?;
-        self.inner.invitations(import).await
+        self.run("invitations", self.inner.invitations(import))
+            .await
     }
 }
 
 #[async_trait]
 impl<S: Enroller> Enroller for Faulty<S> {
     async fn enroll(&self, users: &[UserId], courses: &[CourseId]) -> Result<(), StoreError> {
-        self.enter("enroll").await?;
-        self.inner.enroll(users, courses).await
+        self.run("enroll", self.inner.enroll(users, courses)).await
     }
 }
 
 #[async_trait]
 impl<S: Mailer> Mailer for Faulty<S> {
     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
-        match self.enter("send").await {
-            Ok(()) => self.inner.send(invitations).await,
+        let sent = self.run("send", async { Ok(self.inner.send(invitations).await) });
+        match sent.await {
+            Ok(outcomes) => outcomes,
             Err(error) => invitations
                 .iter()
                 .map(|_| Delivery::Failed(error.to_string()))

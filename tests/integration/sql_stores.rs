@@ -267,7 +267,7 @@ mod postgres_backend {
         .fetch_all(a.pool())
         .await
         .unwrap();
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2], "each migration applied once");
     }
 }
 

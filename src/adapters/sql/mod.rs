@@ -34,15 +34,23 @@ use rows::{Rows, Values};
 /// migrations, numbered from 1 too, never collide with these).
 pub const MIGRATIONS_TABLE: &str = "ui_sqlx_migrations";
 
-/// The store's one migration, `schema`, tracked in [`MIGRATIONS_TABLE`].
-fn migrator_of(schema: &'static str) -> Migrator {
-    let mut migrator = Migrator::with_migrations(vec![Migration::new(
-        1,
-        "user import".into(),
-        MigrationType::Simple,
-        schema.into_sql_str(),
-        false,
-    )]);
+/// The store's migrations, `(description, sql)` numbered from 1, tracked in
+/// [`MIGRATIONS_TABLE`].
+fn migrator_of(migrations: &[(&'static str, &'static str)]) -> Migrator {
+    let mut migrator = Migrator::with_migrations(
+        (1..)
+            .zip(migrations)
+            .map(|(version, (description, sql))| {
+                Migration::new(
+                    version,
+                    (*description).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    );
     migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
     migrator
 }
@@ -264,6 +272,13 @@ macro_rules! host_traits {
             }
             async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError> {
                 self.records(Some(limit)).await
+            }
+            async fn set_progress(
+                &self,
+                id: &crate::ImportId,
+                progress: &crate::Progress,
+            ) -> Result<(), StoreError> {
+                self.set_import_progress(id, progress).await
             }
         }
 

@@ -1,6 +1,6 @@
 //! The SQL store's outbox: claiming invitations to send, recording outcomes, listing them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{
     AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type,
@@ -9,7 +9,8 @@ use sqlx::{
 use super::store::DbRow;
 use super::{Dialect, SqlStore, corrupt, delivery_name, delivery_status, failed, numeric_id};
 use crate::{
-    Claim, Delivery, DeliveryStatus, ImportId, Invitation, InvitationId, StoreError, UserId,
+    Claim, Delivery, DeliveryStatus, ImportId, ImportRecord, Invitation, InvitationId,
+    InvitationTally, StoreError, UserId,
 };
 
 impl<D: Dialect> SqlStore<D>
@@ -118,6 +119,44 @@ where
         .iter()
         .map(Self::invitation_of)
         .collect()
+    }
+
+    /// Fills in each record's [`ImportRecord::invitations`] from the outbox: one grouped count
+    /// over the outbox's index for all of them.
+    pub(super) async fn tally_invitations(
+        &self,
+        records: &mut [ImportRecord],
+    ) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        let sql = format!(
+            "SELECT import_id, status, count(*) FROM ui_invitations
+             WHERE platform = $1 AND {} GROUP BY import_id, status",
+            D::any("import_id", 2)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(self.platform.as_str())
+            .bind(D::texts(&ids))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("count invitations"))?;
+        let mut tallies: HashMap<String, InvitationTally> = HashMap::new();
+        for row in &rows {
+            let get = |e: sqlx::Error| StoreError::backend("count invitations", e);
+            let import: String = row.try_get(0).map_err(get)?;
+            let status: String = row.try_get(1).map_err(get)?;
+            let count: i64 = row.try_get(2).map_err(get)?;
+            tallies
+                .entry(import)
+                .or_default()
+                .add(delivery_status(&status)?, count.max(0) as u64);
+        }
+        for record in records {
+            record.invitations = tallies.remove(record.id.as_str()).unwrap_or_default();
+        }
+        Ok(())
     }
 
     pub(super) fn invitation_of(row: &DbRow<D>) -> Result<Invitation, StoreError> {

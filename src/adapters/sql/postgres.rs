@@ -34,11 +34,21 @@ pub use super::MIGRATIONS_TABLE;
 use super::{Dialect, Outcome, Rows, SqlStore, Values, failed, migrator_of};
 use crate::StoreError;
 
-const SCHEMA: &str = include_str!("../../../migrations/postgres/0001_user_import.sql");
+/// The migrations in `migrations/postgres/`, in order.
+const MIGRATIONS: [(&str, &str); 2] = [
+    (
+        "user import",
+        include_str!("../../../migrations/postgres/0001_user_import.sql"),
+    ),
+    (
+        "import progress",
+        include_str!("../../../migrations/postgres/0002_import_progress.sql"),
+    ),
+];
 
 /// The store's migrations (`migrations/postgres/`), embedded in the library.
 pub fn migrator() -> Migrator {
-    migrator_of(SCHEMA)
+    migrator_of(&MIGRATIONS)
 }
 
 /// Every host trait on PostgreSQL, for one platform (tenant). Cloning shares the pool.

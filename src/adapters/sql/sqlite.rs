@@ -32,14 +32,24 @@ pub use super::MIGRATIONS_TABLE;
 use super::{Dialect, Outcome, Rows, SqlStore, Values, corrupt, failed, migrator_of, to_json};
 use crate::StoreError;
 
-const SCHEMA: &str = include_str!("../../../migrations/sqlite/0001_user_import.sql");
+/// The migrations in `migrations/sqlite/`, in order.
+const MIGRATIONS: [(&str, &str); 2] = [
+    (
+        "user import",
+        include_str!("../../../migrations/sqlite/0001_user_import.sql"),
+    ),
+    (
+        "import progress",
+        include_str!("../../../migrations/sqlite/0002_import_progress.sql"),
+    ),
+];
 
 /// SQLite's default limit of bound parameters in one statement (since 3.32).
 pub const MAX_PARAMETERS: usize = 32_766;
 
 /// The store's migrations (`migrations/sqlite/`), embedded in the library.
 pub fn migrator() -> Migrator {
-    migrator_of(SCHEMA)
+    migrator_of(&MIGRATIONS)
 }
 
 /// Every host trait on SQLite, for one platform (tenant). Cloning shares the pool.

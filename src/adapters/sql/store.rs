@@ -201,7 +201,12 @@ where
         .fetch_all(&self.pool)
         .await
         .map_err(failed("list imports"))?;
-        rows.iter().map(Self::record_of).collect()
+        let mut records = rows
+            .iter()
+            .map(Self::record_of)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.tally_invitations(&mut records).await?;
+        Ok(records)
     }
 
     /// [`UserStore::find_by_email_keys`](crate::UserStore::find_by_email_keys).
@@ -583,7 +588,7 @@ where
 
     /// [`ImportLog::get`](crate::ImportLog::get).
     pub(super) async fn import(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError> {
-        sqlx::query("SELECT * FROM ui_imports WHERE platform = $1 AND id = $2")
+        let record = sqlx::query("SELECT * FROM ui_imports WHERE platform = $1 AND id = $2")
             .bind(self.platform.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -591,7 +596,41 @@ where
             .map_err(failed("get an import"))?
             .as_ref()
             .map(Self::record_of)
-            .transpose()
+            .transpose()?;
+        match record {
+            Some(record) => {
+                let mut records = [record];
+                self.tally_invitations(&mut records).await?;
+                let [record] = records;
+                Ok(Some(record))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// [`ImportLog::set_progress`](crate::ImportLog::set_progress): kept while the import is
+    /// pending or running.
+    pub(super) async fn set_import_progress(
+        &self,
+        id: &ImportId,
+        progress: &crate::Progress,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "UPDATE ui_imports SET progress = $3
+             WHERE platform = $1 AND id = $2 AND status IN ('pending', 'running')",
+        )
+        .bind(self.platform.as_str())
+        .bind(id.as_str())
+        .bind(to_json(progress).as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(failed("record an import's progress"))?;
+        if D::rows_affected(&updated) == 0 && self.import(id).await?.is_none() {
+            return Err(StoreError::NotFound {
+                what: format!("import {id}"),
+            });
+        }
+        Ok(())
     }
 
     /// [`Enroller::enroll`](crate::Enroller::enroll), in one transaction.
@@ -673,6 +712,7 @@ where
         let groups: String = row.try_get("groups").map_err(get)?;
         let status: String = row.try_get("status").map_err(get)?;
         let summary: Option<String> = row.try_get("summary").map_err(get)?;
+        let progress: Option<String> = row.try_get("progress").map_err(get)?;
         Ok(ImportRecord {
             id: ImportId(row.try_get("id").map_err(get)?),
             file_name: row.try_get("file_name").map_err(get)?,
@@ -687,6 +727,8 @@ where
                 .as_deref()
                 .map(from_json::<ImportSummary>)
                 .transpose()?,
+            progress: progress.as_deref().map(from_json).transpose()?,
+            invitations: crate::InvitationTally::default(),
         })
     }
 }

@@ -13,6 +13,8 @@
 //! # });
 //! ```
 
+mod index;
+
 use std::future::Future;
 
 use async_trait::async_trait;
@@ -42,6 +44,8 @@ impl<T: GroupStore + ?Sized> Seed for T {
     }
 }
 
+pub use index::import_log_keeps_progress_and_counts_invitations;
+
 /// Everything a store must implement to run the suite.
 pub trait Conformant: UserStore + GroupStore + ImportLog + Outbox + Enroller {}
 
@@ -64,6 +68,7 @@ where
     groups_resolve_by_id_or_name(&fresh().await).await;
     groups_are_created_once_and_listed_by_id(&fresh().await).await;
     import_log_begins_once_and_lists_newest_first(&fresh().await).await;
+    import_log_keeps_progress_and_counts_invitations(&fresh().await).await;
     outbox_claims_each_invitation_once(&fresh().await).await;
     enrollment_is_idempotent(&fresh().await).await;
     concurrent_commits_never_duplicate_or_overrun(&fresh().await).await;
@@ -109,6 +114,8 @@ pub fn record(id: &str) -> ImportRecord {
         created_at: now,
         updated_at: now,
         summary: None,
+        progress: None,
+        invitations: crate::store::InvitationTally::default(),
     }
 }
 

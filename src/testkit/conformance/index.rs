@@ -1,0 +1,159 @@
+//! The batch-imports index as a page polls it: progress while an import runs, and its
+//! invitations counted from the outbox.
+
+use chrono::Utc;
+
+use super::{Conformant, commit_of, new_user, record};
+use crate::model::ImportId;
+use crate::store::{Claim, Delivery, InvitationTally, StoreError};
+use crate::summary::{ImportStatus, Phase, Progress};
+
+/// Progress is kept while an import is pending or running and shown by `get` and `list`; a
+/// finished import's record is left as it is; an unknown id answers `NotFound`. Each record
+/// answers its invitations as the outbox holds them: sent, failed, and not sent yet.
+pub async fn import_log_keeps_progress_and_counts_invitations<S: Conformant>(store: &S) {
+    let running = record("running");
+    store.begin(&running).await.expect("begin");
+    assert_eq!(
+        store
+            .get(&running.id)
+            .await
+            .expect("get")
+            .expect("record")
+            .progress,
+        None,
+        "a new record has no progress"
+    );
+    store
+        .set_status(&running.id, ImportStatus::Running, None)
+        .await
+        .expect("running");
+    let reading = Progress {
+        phase: Phase::Reading,
+        done: 1_500,
+        total: Some(20_000),
+    };
+    store
+        .set_progress(&running.id, &reading)
+        .await
+        .expect("progress");
+    let got = store.get(&running.id).await.expect("get").expect("record");
+    assert_eq!(got.progress, Some(reading), "get answers the last progress");
+    let listed = store.list(10).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|r| r.progress).collect::<Vec<_>>(),
+        [Some(reading)],
+        "list answers each record's progress"
+    );
+    let committing = Progress {
+        phase: Phase::Committing,
+        done: 20_000,
+        total: Some(20_000),
+    };
+    store
+        .set_progress(&running.id, &committing)
+        .await
+        .expect("progress");
+    assert_eq!(
+        store
+            .get(&running.id)
+            .await
+            .expect("get")
+            .expect("record")
+            .progress,
+        Some(committing),
+        "a later progress replaces the earlier one"
+    );
+
+    // Committed, then two invitations sent, one failed, two left.
+    let users = (0..5)
+        .map(|i| new_user(i + 2, "User", &format!("tally{i}@example.com")))
+        .collect();
+    store
+        .commit(&commit_of("mailed", users, &[]))
+        .await
+        .expect("commit");
+    let mailed = ImportId::from("mailed");
+    assert_eq!(
+        store
+            .get(&mailed)
+            .await
+            .expect("get")
+            .expect("record")
+            .invitations,
+        InvitationTally {
+            sent: 0,
+            failed: 0,
+            pending: 5
+        },
+        "every invitation the commit wrote is pending"
+    );
+    let now = Utc::now();
+    let claimed = store
+        .claim(&Claim {
+            import: mailed.clone(),
+            limit: 4,
+            now,
+            stale_before: now - chrono::Duration::minutes(5),
+            retry_failed: false,
+        })
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 4);
+    store
+        .record(&[
+            (claimed[0].id.clone(), Delivery::Sent),
+            (claimed[1].id.clone(), Delivery::Sent),
+            (
+                claimed[2].id.clone(),
+                Delivery::Failed("mailbox full".into()),
+            ),
+        ])
+        .await
+        .expect("record");
+    let expected = InvitationTally {
+        sent: 2,
+        failed: 1,
+        pending: 2,
+    };
+    let got = store.get(&mailed).await.expect("get").expect("record");
+    assert_eq!(
+        got.invitations, expected,
+        "sent, failed, and pending or being sent"
+    );
+    let listed = store.list(10).await.expect("list");
+    assert_eq!(
+        listed
+            .iter()
+            .map(|r| (r.id.as_str(), r.invitations))
+            .collect::<Vec<_>>(),
+        [
+            ("mailed", expected),
+            ("running", InvitationTally::default())
+        ],
+        "list counts each record's own invitations"
+    );
+
+    // A finished import keeps the progress it had.
+    let done = Progress {
+        phase: Phase::Done,
+        done: 5,
+        total: Some(5),
+    };
+    store.set_progress(&mailed, &done).await.expect("progress");
+    assert_eq!(
+        store
+            .get(&mailed)
+            .await
+            .expect("get")
+            .expect("record")
+            .progress,
+        got.progress,
+        "a completed import's record is not changed by a late progress"
+    );
+    assert_eq!(got.status, ImportStatus::Completed);
+    match store.set_progress(&ImportId::from("nope"), &done).await {
+        Err(StoreError::NotFound { .. }) => {}
+        other => panic!("an unknown import must answer NotFound, got {other:?}"),
+    }
+}
