@@ -91,8 +91,11 @@ pub(crate) enum Stateful {
         #[command(flatten)]
         state: StateArgs,
     },
-    /// List the batch imports, newest first
+    /// List the batch imports, newest first, with their status, progress and invitations
     Imports {
+        /// Print the records as JSON: id, status, progress, invitations, counts...
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         state: StateArgs,
     },
@@ -126,13 +129,19 @@ pub(crate) enum Stateful {
         #[command(flatten)]
         state: StateArgs,
     },
+    /// Send an import's invitations that failed or were never sent (none is sent twice)
+    Resend {
+        /// The import's id (`imports` lists them)
+        id: String,
+        #[command(flatten)]
+        state: StateArgs,
+    },
     /// List the groups an import can add users to
     Groups {
         #[command(flatten)]
         state: StateArgs,
     },
     /// Queue an import and answer at once with its id and `pending` (`work` runs it)
-    #[cfg(feature = "jobs")]
     Submit {
         #[command(flatten)]
         submit: SubmitArgs,
@@ -140,7 +149,6 @@ pub(crate) enum Stateful {
         state: StateArgs,
     },
     /// Run the queued imports (several workers may share one state or database)
-    #[cfg(feature = "jobs")]
     Work {
         #[command(flatten)]
         work: WorkArgs,
@@ -149,71 +157,10 @@ pub(crate) enum Stateful {
     },
 }
 
-/// `submit`'s file and choices.
-#[cfg(feature = "jobs")]
+/// What an import is: the choices `import` and `submit` share.
 #[derive(Debug, Args)]
-pub(crate) struct SubmitArgs {
-    /// The filled-in `.xlsx` file
-    pub(crate) file: PathBuf,
-    /// A group every user of the file joins, by id or name (repeat for more)
-    #[arg(long = "group", value_name = "GROUP")]
-    pub(crate) groups: Vec<String>,
-    /// The welcome message of the invitation email
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) message: Option<String>,
-    /// Notes kept with the import in the index
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) notes: Option<String>,
-    /// The subscription's limit of active users
-    #[arg(long, value_name = "N")]
-    pub(crate) seat_limit: Option<u64>,
-    /// The import's id (default: `import-` and the time); the same id again imports once
-    #[arg(long)]
-    pub(crate) id: Option<String>,
-    /// Who uploaded the file (default: `$USER`, else `admin`)
-    #[arg(long, value_name = "USER")]
-    pub(crate) by: Option<String>,
-    /// Submit a failed import's id again, as a new attempt `ID~2`
-    #[arg(long)]
-    pub(crate) retry: bool,
-    /// Print {"id", "status", "replay", "same_file"} as JSON
-    #[arg(long)]
-    pub(crate) json: bool,
-}
-
-/// `work`'s choices.
-#[cfg(feature = "jobs")]
-#[derive(Debug, Args)]
-pub(crate) struct WorkArgs {
-    /// Stop once no import is queued or running (a killed worker's import counts as running
-    /// until the queue gives it to this one)
-    #[arg(long)]
-    pub(crate) until_idle: bool,
-    /// How many imports to run at once
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub(crate) concurrency: usize,
-}
-
-impl Stateful {
-    /// Where the command keeps its state.
-    pub(crate) fn state(&self) -> &StateArgs {
-        match self {
-            Stateful::Import { state, .. }
-            | Stateful::Imports { state }
-            | Stateful::Summary { state, .. }
-            | Stateful::Enroll { state, .. }
-            | Stateful::Report { state, .. }
-            | Stateful::Groups { state } => state,
-            #[cfg(feature = "jobs")]
-            Stateful::Submit { state, .. } | Stateful::Work { state, .. } => state,
-        }
-    }
-}
-
-/// `import`'s file and choices.
-#[derive(Debug, Args)]
-pub(crate) struct ImportArgs {
-    /// The filled-in `.xlsx` file
+pub(crate) struct ImportChoices {
+    /// The filled-in `.xlsx`, `.csv` or `.ods` file
     pub(crate) file: PathBuf,
     /// A group every user of the file joins, by id or name (repeat for more)
     #[arg(long = "group", value_name = "GROUP")]
@@ -233,6 +180,56 @@ pub(crate) struct ImportArgs {
     /// Who uploaded the file (default: `$USER`, else `admin`)
     #[arg(long, value_name = "USER")]
     pub(crate) by: Option<String>,
+    /// Submit a failed import's id again, as a new attempt `ID~2` (the failed one's record is
+    /// kept)
+    #[arg(long)]
+    pub(crate) retry: bool,
+}
+
+/// `submit`'s file and choices.
+#[derive(Debug, Args)]
+pub(crate) struct SubmitArgs {
+    #[command(flatten)]
+    pub(crate) choices: ImportChoices,
+    /// Print {"id", "status", "replay", "same_file"} as JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `work`'s choices.
+#[derive(Debug, Args)]
+pub(crate) struct WorkArgs {
+    /// Stop once no import is queued or running (a killed worker's import counts as running
+    /// until the queue gives it to this one)
+    #[arg(long)]
+    pub(crate) until_idle: bool,
+    /// How many imports to run at once
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) concurrency: usize,
+}
+
+impl Stateful {
+    /// Where the command keeps its state.
+    pub(crate) fn state(&self) -> &StateArgs {
+        match self {
+            Stateful::Import { state, .. }
+            | Stateful::Imports { state, .. }
+            | Stateful::Summary { state, .. }
+            | Stateful::Resend { state, .. }
+            | Stateful::Enroll { state, .. }
+            | Stateful::Report { state, .. }
+            | Stateful::Groups { state }
+            | Stateful::Submit { state, .. }
+            | Stateful::Work { state, .. } => state,
+        }
+    }
+}
+
+/// `import`'s file and choices.
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    pub(crate) choices: ImportChoices,
     /// Read, check and plan the import, but write nothing and send nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -246,11 +243,11 @@ pub(crate) struct ImportArgs {
 #[command(next_help_heading = "State")]
 pub(crate) struct StateArgs {
     /// Where the host keeps its data: the SQLite file DIR/user-import.db, invitations as
-    /// DIR/mail/*.eml, the uploads in DIR/uploads/
+    /// DIR/mail/*.eml, the uploads under DIR/objects/, the job queue in DIR/jobs.db
     #[arg(long, value_name = "DIR", default_value = "user-import-state")]
     pub(crate) state: PathBuf,
-    /// `sqlite://FILE` or `postgres://USER@HOST:PORT/DB` instead of DIR/user-import.db
-    /// (PostgreSQL needs the `postgres` feature)
+    /// `sqlite://FILE` or `postgres://USER@HOST:PORT/DB` instead of DIR/user-import.db; with
+    /// PostgreSQL the job queue is there too (needs the `jobs-postgres` feature)
     #[arg(long, value_name = "URL")]
     pub(crate) database_url: Option<String>,
     /// Send invitations through `smtp://HOST:PORT` (or `smtps://HOST:465`,

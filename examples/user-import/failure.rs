@@ -16,6 +16,9 @@ pub(crate) enum Outcome {
     RowsWithProblems,
     /// The file is rejected as a whole.
     FileRejected,
+    /// The import completed (the users exist) but some invitations failed; `resend` tries
+    /// them again.
+    InvitationsFailed,
 }
 
 /// Why a command could not do what it was asked.
@@ -93,13 +96,13 @@ pub(crate) enum Failure {
     /// No import has this id.
     #[error("there is no import `{0}`; `imports` lists them")]
     NoImport(String),
-    /// The upload of an import is not in the state folder (a dry run keeps none).
+    /// The upload of an import is not in the object store (a dry run keeps none).
     #[error("the upload of import {id} is not kept: {source}")]
     UploadMissing {
         /// The import.
         id: String,
         /// Why.
-        source: io::Error,
+        source: StoreError,
     },
     /// The upload of an import is kept but cannot be read.
     #[error("the upload of import {id} cannot be read, so there are no rows to report: {source}")]
@@ -122,6 +125,7 @@ pub(crate) fn exit_code(end: &Result<Outcome, Failure>) -> u8 {
         Ok(Outcome::Done) => 0,
         Ok(Outcome::RowsWithProblems) => 1,
         Ok(Outcome::FileRejected) => 2,
+        Ok(Outcome::InvitationsFailed) => 4,
         // `--help` and the `help` command print to the standard output and end well.
         Err(Failure::Cli(error)) if !error.use_stderr() => 0,
         Err(

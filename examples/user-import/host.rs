@@ -4,15 +4,16 @@
 //! `user-import-state`): users, groups, memberships, the batch-imports index, the invitation
 //! outbox and enrollments in the SQLite database `DIR/user-import.db` (the crate's
 //! `SqliteStore`), each invitation as an `.eml` file under `DIR/mail/` (the crate's
-//! `FileMailer`), and each upload under `DIR/uploads/` (for `report`). `--database-url
-//! postgres://...` uses the crate's `PostgresStore` instead (with the `postgres` feature), and
+//! `FileMailer`), each upload once under `DIR/objects/` (the jobs' object store, read again by
+//! `report`), and the job queue in `DIR/jobs.db`. `--database-url
+//! postgres://...` uses the crate's `PostgresStore` instead (with the `jobs-postgres` feature), and
 //! `--smtp-url smtp://...` its `SmtpMailer`. Whichever they are, the engine sees them as the
 //! trait objects of [`Stores`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-#[cfg(feature = "postgres")]
+#[cfg(feature = "jobs-postgres")]
 use user_import::adapters::postgres::PostgresStore;
 use user_import::adapters::smtp::{FileMailer, SmtpMailer};
 use user_import::adapters::sqlite::SqliteStore;
@@ -49,6 +50,8 @@ pub(crate) struct Host {
     pub(crate) catalog: Catalog,
     /// The platform (tenant) the commands act for.
     pub(crate) platform: String,
+    /// The database's URL (with its password: never printed).
+    pub(crate) database_url: String,
     /// Where users and invitations go, for messages (passwords hidden).
     pub(crate) database_shown: String,
     pub(crate) mail_shown: String,
@@ -65,7 +68,7 @@ impl Host {
     pub(crate) async fn open(state: &StateArgs, catalog: &Catalog) -> Result<Host, Failure> {
         check_urls(state)?;
         let dir = state.state.clone();
-        std::fs::create_dir_all(dir.join("uploads")).map_err(|source| Failure::StateFolder {
+        std::fs::create_dir_all(&dir).map_err(|source| Failure::StateFolder {
             path: dir.clone(),
             source,
         })?;
@@ -84,6 +87,7 @@ impl Host {
             dir,
             catalog: catalog.clone(),
             platform: state.platform.clone(),
+            database_url: url.clone(),
             database_shown,
             mail_shown,
         };
@@ -95,13 +99,6 @@ impl Host {
                 source,
             })?;
         Ok(host)
-    }
-
-    /// Where the upload of import `id` is kept.
-    pub(crate) fn upload_path(&self, id: &str) -> PathBuf {
-        self.dir
-            .join("uploads")
-            .join(format!("{}.xlsx", file_safe(id)))
     }
 }
 
@@ -116,10 +113,10 @@ fn check_urls(state: &StateArgs) -> Result<(), Failure> {
                 redact(url)
             )));
         }
-        if postgres && !cfg!(feature = "postgres") {
+        if postgres && !cfg!(feature = "jobs-postgres") {
             return Err(Failure::Usage(format!(
                 "{}: this build has no PostgreSQL store; run the example with \
-                 `--features sqlite,smtp,postgres`",
+                 `--features jobs-postgres,smtp`",
                 redact(url)
             )));
         }
@@ -162,7 +159,7 @@ fn open_mail(state: &StateArgs) -> Result<(Arc<dyn Mailer>, String), Failure> {
     }
 }
 
-/// The store at `url` (`check_urls` let only `sqlite:` and, with the `postgres` feature,
+/// The store at `url` (`check_urls` let only `sqlite:` and, with the `jobs-postgres` feature,
 /// `postgres:` URLs through), its schema set up.
 async fn open_database(
     url: &str,
@@ -184,7 +181,7 @@ async fn open_database(
             .await
             .map_err(failure("set up the schema in"));
     }
-    #[cfg(feature = "postgres")]
+    #[cfg(feature = "jobs-postgres")]
     {
         let store = PostgresStore::connect(url, platform)
             .await
@@ -285,7 +282,7 @@ macro_rules! sql_database {
 }
 
 sql_database!(SqliteStore);
-#[cfg(feature = "postgres")]
+#[cfg(feature = "jobs-postgres")]
 sql_database!(PostgresStore);
 
 /// `url` with its password, if any, replaced by `***`, for messages.
@@ -322,17 +319,4 @@ fn sqlite_url(path: &Path) -> String {
         }
     }
     url
-}
-
-/// `text` with every character but ASCII letters, digits, `-` and `_` replaced by `_`.
-fn file_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

@@ -2,23 +2,25 @@
 //! an upload, import it, and look at the batch-imports index.
 //!
 //! ```text
-//! cargo run --features sqlite,smtp --example user-import -- template users-template.xlsx
-//! cargo run --features sqlite,smtp --example user-import -- locations quebec
-//! cargo run --features sqlite,smtp --example user-import -- check examples/sample.xlsx [--json]
-//! cargo run --features sqlite,smtp --example user-import -- import examples/sample.xlsx --group Nurses --message "Welcome!"
-//! cargo run --features sqlite,smtp --example user-import -- imports
-//! cargo run --features sqlite,smtp --example user-import -- summary ID
-//! cargo run --features sqlite,smtp --example user-import -- enroll ID COURSE...
-//! cargo run --features sqlite,smtp --example user-import -- report ID fix-me.xlsx
-//! cargo run --features sqlite,smtp --example user-import -- help import
+//! cargo run --features jobs,smtp --example user-import -- template users-template.xlsx
+//! cargo run --features jobs,smtp --example user-import -- locations quebec
+//! cargo run --features jobs,smtp --example user-import -- check examples/sample.xlsx [--json]
+//! cargo run --features jobs,smtp --example user-import -- import examples/sample.xlsx --group Nurses --message "Welcome!"
+//! cargo run --features jobs,smtp --example user-import -- imports
+//! cargo run --features jobs,smtp --example user-import -- summary ID
+//! cargo run --features jobs,smtp --example user-import -- enroll ID COURSE...
+//! cargo run --features jobs,smtp --example user-import -- report ID fix-me.xlsx
+//! cargo run --features jobs,smtp --example user-import -- help import
 //! ```
 //!
 //! The host runs on the crate's adapters. By default it keeps its users, groups, imports,
 //! invitation outbox and enrollments in a SQLite file, `user-import.db`, in its state folder
 //! (`--state DIR`, default `user-import-state`), and writes each invitation as an `.eml` file
-//! under `DIR/mail/`; the uploads are kept under `DIR/uploads/`. `--database-url
-//! postgres://USER@HOST:PORT/DB` keeps the data in PostgreSQL instead (build with the
-//! `postgres` feature too), `--database-url sqlite://FILE` in another SQLite file, and
+//! under `DIR/mail/`; each upload is kept once under `DIR/objects/`, and the job queue in
+//! `DIR/jobs.db`. `import` submits and runs its job in the same process; `submit` queues it
+//! for `work`. `--database-url postgres://USER@HOST:PORT/DB` keeps the data and the queue in
+//! PostgreSQL instead (build with the `jobs-postgres` feature), `--database-url
+//! sqlite://FILE` in another SQLite file, and
 //! `--smtp-url smtp://HOST:PORT` sends the invitations through an SMTP server. `--platform ID`
 //! names the tenant in a database that several platforms share.
 //!
@@ -28,13 +30,15 @@
 //!
 //! `check` and `import` exit with 0 when the file is valid (imported), 1 when rows have
 //! problems (nothing imported), 2 when the file is rejected as a whole, 3 when the database or
-//! the mail transport cannot be opened, and 64 on a usage error (`--help` exits with 0); 74
+//! the mail transport cannot be opened, 4 when an import completed but some of its invitations
+//! failed (`import`, `summary`, `resend`), and 64 on a usage error (`--help` exits with 0); 74
 //! when the output cannot be written, though a closed pipe (`| head`) just ends the output.
 //! `failure.rs` maps every end to its code.
 //!
 //! The files: `cli.rs` (the commands and their help), `failure.rs` (how a command ends),
 //! `output.rs` (what is printed), `host.rs` (the state folder, database and mail transport),
-//! `stateful.rs` (the commands that use them), `sample.rs` (the sample workbook).
+//! `stateful.rs` (the commands that use them), `background.rs` (the job queue: `import`,
+//! `submit`, `work`), `sample.rs` (the sample workbook).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -42,7 +46,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use user_import::{Catalog, Limits, Schema, Template, location};
 
-#[cfg(feature = "jobs")]
 mod background;
 mod cli;
 mod failure;

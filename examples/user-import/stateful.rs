@@ -1,17 +1,18 @@
-//! The commands that keep state: import, imports, summary, enroll, report, groups.
+//! The commands that keep state: import (a dry run here; a real one in `background.rs`),
+//! imports, summary, enroll, resend, report, groups.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use user_import::{
     CourseId, ErrorReport, ImportId, ImportRecord, ImportRequest, ImportStatus, ImportSummary,
-    Importer, IssueCode, Limits, Phase, Progress, Schema,
+    Importer, InvitationTally, IssueCode, Limits, Phase, Progress, Schema,
 };
 
 use crate::cli::{ImportArgs, Stateful};
 use crate::failure::{Failure, Outcome};
 use crate::host::{Host, platform_groups};
-use crate::output::{Output, print_summary};
+use crate::output::{Output, print_summary, to_json};
 
 /// Opens the host `command` names, runs the command on it, and closes it.
 pub(crate) fn run(
@@ -26,15 +27,19 @@ pub(crate) fn run(
     runtime.block_on(async {
         let host = Host::open(command.state(), catalog).await?;
         let end = match command {
-            Stateful::Import { import: args, .. } => import(&host, args, out).await,
-            Stateful::Imports { .. } => imports(&host, out).await,
+            Stateful::Import { import: args, .. } if args.dry_run => {
+                dry_run(&host, args, out).await
+            }
+            Stateful::Import { import: args, .. } => {
+                crate::background::import(&host, args, out).await
+            }
+            Stateful::Imports { json, .. } => imports(&host, *json, out).await,
             Stateful::Summary { id, json, .. } => summary(&host, id, *json, out).await,
             Stateful::Enroll { id, courses, .. } => enroll(&host, id, courses, out).await,
+            Stateful::Resend { id, .. } => resend(&host, id, out).await,
             Stateful::Report { id, out: file, .. } => report(&host, id, file, out).await,
             Stateful::Groups { .. } => groups(&host, out).await,
-            #[cfg(feature = "jobs")]
             Stateful::Submit { submit, .. } => crate::background::submit(&host, submit, out).await,
-            #[cfg(feature = "jobs")]
             Stateful::Work { work, .. } => crate::background::work(&host, work, out).await,
         };
         host.database.close().await;
@@ -47,7 +52,7 @@ fn importer(host: &Host) -> Importer {
 }
 
 /// Draws a progress line on a terminal; nothing when the output is not one.
-fn progress_bar() -> impl Fn(Progress) + Send + Sync {
+pub(crate) fn progress_bar() -> impl Fn(Progress) + Send + Sync {
     let tty = std::io::stderr().is_terminal();
     move |progress: Progress| {
         if !tty {
@@ -82,27 +87,26 @@ fn progress_bar() -> impl Fn(Progress) + Send + Sync {
     }
 }
 
-async fn import(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outcome, Failure> {
+/// `import --dry-run`: reads, checks and plans against the stores, writes nothing, keeps
+/// nothing (not even the upload).
+async fn dry_run(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outcome, Failure> {
+    let choices = &args.choices;
     let Upload {
         bytes,
         id,
         file_name,
         uploaded_by,
-    } = Upload::read(&args.file, args.id.as_deref(), args.by.as_deref())?;
+    } = Upload::read(&choices.file, choices.id.as_deref(), choices.by.as_deref())?;
     let request = ImportRequest {
-        groups: args.groups.clone(),
-        message: args.message.clone().unwrap_or_default(),
-        notes: args.notes.clone().unwrap_or_default(),
+        groups: choices.groups.clone(),
+        message: choices.message.clone().unwrap_or_default(),
+        notes: choices.notes.clone().unwrap_or_default(),
         uploaded_by,
-        seat_limit: args.seat_limit,
-        dry_run: args.dry_run,
+        seat_limit: choices.seat_limit,
+        dry_run: true,
         locale: host.catalog.clone(),
-        ..ImportRequest::new(id.clone(), file_name)
+        ..ImportRequest::new(id, file_name)
     };
-    if !args.dry_run {
-        let path = host.upload_path(&id);
-        std::fs::write(&path, &bytes).map_err(|source| Failure::Write { path, source })?;
-    }
     let summary = importer(host)
         .run(&request, &bytes, &progress_bar())
         .await
@@ -111,14 +115,7 @@ async fn import(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Outc
             source,
         })?;
     print_summary(out, &host.catalog, &summary, args.json)?;
-    if !args.json && !summary.dry_run && summary.status == ImportStatus::Completed {
-        writeln!(
-            out,
-            "  users kept in {}; invitations sent to {}",
-            host.database_shown, host.mail_shown
-        )?;
-    }
-    Ok(outcome(&summary))
+    Ok(status_outcome(&summary))
 }
 
 /// An upload read from the command line: its bytes, the import id (given, or `import-` and the
@@ -155,8 +152,17 @@ impl Upload {
     }
 }
 
+/// What an import's record says, for the exit code: its summary's status, and whether any
+/// of its invitations failed.
+pub(crate) fn outcome(summary: &ImportSummary, record: &ImportRecord) -> Outcome {
+    if summary.status == ImportStatus::Completed && record.invitations.failed > 0 {
+        return Outcome::InvitationsFailed;
+    }
+    status_outcome(summary)
+}
+
 /// What an import's summary says, for the exit code.
-fn outcome(summary: &ImportSummary) -> Outcome {
+fn status_outcome(summary: &ImportSummary) -> Outcome {
     match summary.status {
         ImportStatus::Completed => Outcome::Done,
         _ if summary
@@ -170,7 +176,7 @@ fn outcome(summary: &ImportSummary) -> Outcome {
     }
 }
 
-async fn imports(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
+async fn imports(host: &Host, json: bool, out: &mut Output) -> Result<Outcome, Failure> {
     let records = host
         .stores
         .log
@@ -180,18 +186,38 @@ async fn imports(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
             action: "list the imports",
             source,
         })?;
+    if json {
+        let rows: Vec<IndexRow> = records.iter().map(IndexRow::of).collect();
+        writeln!(out, "{}", to_json(&rows))?;
+        return Ok(Outcome::Done);
+    }
     if records.is_empty() {
         writeln!(out, "no imports yet")?;
     }
-    for record in records {
+    for record in &records {
         let counts = record
             .summary
             .as_ref()
             .map(|s| s.counts)
             .unwrap_or_default();
+        let progress = match (record.status, record.progress) {
+            (ImportStatus::Pending | ImportStatus::Running, Some(progress)) => {
+                format!(" ({})", progress_text(&progress))
+            }
+            _ => String::new(),
+        };
+        let tally = record.invitations;
+        let invitations = if tally.total() == 0 {
+            String::new()
+        } else {
+            format!(
+                "; invitations: {} sent, {} failed, {} pending",
+                tally.sent, tally.failed, tally.pending
+            )
+        };
         writeln!(
             out,
-            "{:<28} {:<10} {} {:<24} by {:<12} {} rows, {} created, {} added to groups{}",
+            "{:<28} {:<10} {} {:<24} by {:<12} {} rows, {} created, {} added to groups{invitations}{progress}{}",
             record.id,
             record.status.as_str(),
             record.created_at.format("%Y-%m-%d %H:%M"),
@@ -210,8 +236,62 @@ async fn imports(host: &Host, out: &mut Output) -> Result<Outcome, Failure> {
     Ok(Outcome::Done)
 }
 
+/// One import of the index, as `imports --json` prints it.
+#[derive(serde::Serialize)]
+struct IndexRow<'a> {
+    id: &'a str,
+    status: &'a str,
+    file_name: &'a str,
+    uploaded_by: &'a str,
+    created_at: String,
+    notes: &'a str,
+    progress: Option<Progress>,
+    invitations: InvitationTally,
+    rows: u64,
+    created: u64,
+    groups_added: u64,
+}
+
+impl<'a> IndexRow<'a> {
+    fn of(record: &'a ImportRecord) -> IndexRow<'a> {
+        let counts = record
+            .summary
+            .as_ref()
+            .map(|s| s.counts)
+            .unwrap_or_default();
+        IndexRow {
+            id: record.id.as_str(),
+            status: record.status.as_str(),
+            file_name: &record.file_name,
+            uploaded_by: &record.uploaded_by,
+            created_at: record.created_at.to_rfc3339(),
+            notes: &record.notes,
+            progress: record.progress,
+            invitations: record.invitations,
+            rows: counts.rows,
+            created: counts.created,
+            groups_added: counts.groups_added,
+        }
+    }
+}
+
+/// `reading 1200/20000 rows`, `committing`...
+fn progress_text(progress: &Progress) -> String {
+    let phase = match progress.phase {
+        Phase::Reading => "reading",
+        Phase::Planning => "planning",
+        Phase::Committing => "committing",
+        Phase::Inviting => "inviting",
+        Phase::Done => "done",
+    };
+    match progress.total {
+        Some(total) => format!("{phase} {}/{total}", progress.done),
+        None => format!("{phase} {}", progress.done),
+    }
+}
+
 /// The record of import `id`.
-async fn record_of(host: &Host, id: &str) -> Result<ImportRecord, Failure> {
+pub(crate) async fn record_of(host: &Host, id: &str) -> Result<ImportRecord, Failure> {
     host.stores
         .log
         .get(&ImportId::from(id))
@@ -225,11 +305,7 @@ async fn record_of(host: &Host, id: &str) -> Result<ImportRecord, Failure> {
 
 async fn summary(host: &Host, id: &str, json: bool, out: &mut Output) -> Result<Outcome, Failure> {
     let record = record_of(host, id).await?;
-    let Some(summary) = &record.summary else {
-        writeln!(out, "import {id} is {}", record.status.as_str())?;
-        return Ok(Outcome::Done);
-    };
-    if !json {
+    if !json && record.summary.is_some() {
         writeln!(
             out,
             "{} uploaded by {} on {}{}",
@@ -243,11 +319,43 @@ async fn summary(host: &Host, id: &str, json: bool, out: &mut Output) -> Result<
             }
         )?;
     }
+    print_record(host, &record, json, out)
+}
+
+/// Prints an import's summary (or its status, while it has none) in the host's language,
+/// with its invitations as the outbox holds them now, and answers its outcome.
+pub(crate) fn print_record(
+    host: &Host,
+    record: &ImportRecord,
+    json: bool,
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
+    let Some(summary) = &record.summary else {
+        writeln!(out, "import {} is {}", record.id, record.status.as_str())?;
+        return Ok(Outcome::Done);
+    };
     // The summary in the language asked for, whatever the import ran in.
     let mut summary = summary.clone();
     host.catalog.localize_summary(&mut summary);
+    summary.invitations.sent = record.invitations.sent;
+    summary.invitations.failed = record.invitations.failed;
+    summary.invitations.pending = record.invitations.pending;
     print_summary(out, &host.catalog, &summary, json)?;
-    Ok(outcome(&summary))
+    if !json && !summary.dry_run && summary.status == ImportStatus::Completed {
+        writeln!(
+            out,
+            "  users kept in {}; invitations sent to {}",
+            host.database_shown, host.mail_shown
+        )?;
+        if record.invitations.failed > 0 {
+            writeln!(
+                out,
+                "  {} invitations failed: `resend {}` tries them again",
+                record.invitations.failed, record.id
+            )?;
+        }
+    }
+    Ok(outcome(&summary, record))
 }
 
 async fn enroll(
@@ -272,12 +380,52 @@ async fn enroll(
     Ok(Outcome::Done)
 }
 
+/// `resend`: sends the invitations of a completed import that failed or were never sent.
+async fn resend(host: &Host, id: &str, out: &mut Output) -> Result<Outcome, Failure> {
+    let record = record_of(host, id).await?;
+    if record.status != ImportStatus::Completed {
+        writeln!(
+            out,
+            "import {id} is {}: only a completed import has invitations to send",
+            record.status.as_str()
+        )?;
+        return Ok(Outcome::Done);
+    }
+    let counts = importer(host)
+        .resend_invitations(&ImportId::from(id))
+        .await
+        .map_err(|source| Failure::Engine {
+            action: "the resend stopped",
+            source,
+        })?;
+    let record = record_of(host, id).await?;
+    let tally = record.invitations;
+    writeln!(
+        out,
+        "resent {} invitations of import {id}: {} sent, {} failed; in all {} sent, {} failed, {} pending",
+        counts.sent + counts.failed,
+        counts.sent,
+        counts.failed,
+        tally.sent,
+        tally.failed,
+        tally.pending
+    )?;
+    Ok(if tally.failed > 0 {
+        Outcome::InvitationsFailed
+    } else {
+        Outcome::Done
+    })
+}
+
 async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<Outcome, Failure> {
     record_of(host, id).await?;
-    let bytes = std::fs::read(host.upload_path(id)).map_err(|source| Failure::UploadMissing {
-        id: id.to_string(),
-        source,
-    })?;
+    let bytes = crate::background::uploads(host)?
+        .get(&host.platform, &ImportId::from(id))
+        .await
+        .map_err(|source| Failure::UploadMissing {
+            id: id.to_string(),
+            source,
+        })?;
     let schema = Schema::default();
     let validation =
         user_import::validate_bytes(&bytes, &schema, &Limits::default()).map_err(|source| {

@@ -151,17 +151,9 @@ impl Importer {
                 break;
             }
         }
-        if let Ok(all) = self.stores.outbox.invitations(import).await {
-            counts.pending = all
-                .iter()
-                .filter(|i| {
-                    matches!(
-                        i.status,
-                        crate::store::DeliveryStatus::Pending
-                            | crate::store::DeliveryStatus::Sending
-                    )
-                })
-                .count() as u64;
+        // Left for later: waiting, or claimed by another sender (counted by the log).
+        if let Ok(Some(record)) = self.stores.log.get(import).await {
+            counts.pending = record.invitations.pending;
         }
         counts
     }

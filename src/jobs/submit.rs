@@ -64,7 +64,11 @@ impl Submission {
         }
     }
 
-    fn job(&self, id: &ImportId) -> ImportJob {
+    /// The job a worker runs for this submission, recorded under `id` (the submitted id, or a
+    /// retry's attempt id: [`Submitted::id`]). A host that runs the import in the same
+    /// process ([`Worker::run_job_with_progress`](super::Worker::run_job_with_progress)) hands
+    /// it to its worker.
+    pub fn job(&self, id: &ImportId) -> ImportJob {
         ImportJob {
             platform: self.platform.clone(),
             id: id.clone(),

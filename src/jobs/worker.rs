@@ -13,7 +13,12 @@ use super::progress::ProgressWriter;
 use super::{ImportJob, JobQueue, SqliteQueue, Uploads};
 use crate::error::{Error, StoreError};
 use crate::import::{Importer, ReadOutcome, Started};
+use crate::model::ImportId;
 use crate::summary::ImportStatus;
+use crate::summary::Progress;
+
+/// Where an import's progress goes.
+type Reporter = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// The importer of each platform a worker serves: its schema, limits and stores.
 ///
@@ -50,10 +55,20 @@ pub struct WorkerOptions {
     pub retries: u32,
     /// The pause before the first retry, doubled before each next one.
     pub backoff: Duration,
+    /// How often a job whose invitations are still claimed by another sender (one that may
+    /// have died) looks at its outbox again.
+    pub relay_every: Duration,
+    /// How long a job waits for such invitations before it gives the job back to the queue,
+    /// which hands it out again later. Longer than the importer's
+    /// [`stale_after`](crate::Importer::stale_after), so that a dead sender's claims expire
+    /// while the job waits.
+    pub relay_wait: Duration,
 }
 
 impl Default for WorkerOptions {
-    /// One import at a time, progress 4 times a second, 3 retries after 1, 2 and 4 seconds.
+    /// One import at a time, progress 4 times a second, 3 retries after 1, 2 and 4 seconds,
+    /// the outbox looked at every second for up to 20 minutes (the importer's claims expire
+    /// after 15).
     fn default() -> WorkerOptions {
         WorkerOptions {
             name: format!("user-import-worker-{}", std::process::id()),
@@ -61,6 +76,8 @@ impl Default for WorkerOptions {
             progress_every: Duration::from_millis(250),
             retries: 3,
             backoff: Duration::from_secs(1),
+            relay_every: Duration::from_secs(1),
+            relay_wait: Duration::from_secs(20 * 60),
         }
     }
 }
@@ -137,8 +154,23 @@ impl Worker {
     ///
     /// The last [`Error`] of the stores or the object store.
     pub async fn run_job(&self, job: &ImportJob) -> Result<(), Error> {
+        self.run_job_with_progress(job, Arc::new(|_| {})).await
+    }
+
+    /// Runs one job as [`Worker::run_job`] does, telling `progress` too of each step (besides
+    /// the log): a command-line host draws its progress bar with it when it runs the job it
+    /// just submitted in the same process.
+    ///
+    /// # Errors
+    ///
+    /// The last [`Error`] of the stores or the object store.
+    pub async fn run_job_with_progress(
+        &self,
+        job: &ImportJob,
+        progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    ) -> Result<(), Error> {
         self.core.running.fetch_add(1, Ordering::SeqCst);
-        let outcome = self.core.run_job(job).await;
+        let outcome = self.core.run_job(job, progress).await;
         self.core.running.fetch_sub(1, Ordering::SeqCst);
         outcome
     }
@@ -234,18 +266,18 @@ impl Core {
         format!("{}-{nanos:x}", self.options.name)
     }
 
-    async fn run_job(&self, job: &ImportJob) -> Result<(), Error> {
+    async fn run_job(&self, job: &ImportJob, progress: Reporter) -> Result<(), Error> {
         let span = tracing::info_span!("job", platform = %job.platform, id = %job.id);
-        self.run_job_inner(job).instrument(span).await
+        self.run_job_inner(job, progress).instrument(span).await
     }
 
-    async fn run_job_inner(&self, job: &ImportJob) -> Result<(), Error> {
+    async fn run_job_inner(&self, job: &ImportJob, progress: Reporter) -> Result<(), Error> {
         let importer = Arc::new(self.platforms.importer(&job.platform)?);
         let request = job.request();
         let mut pause = self.options.backoff;
         let mut attempt = 0;
         loop {
-            match self.try_job(&importer, job).await {
+            match self.try_job(&importer, job, &progress).await {
                 Ok(()) => return Ok(()),
                 Err(error) if attempt < self.options.retries => {
                     attempt += 1;
@@ -261,21 +293,49 @@ impl Core {
         }
     }
 
-    async fn try_job(&self, importer: &Arc<Importer>, job: &ImportJob) -> Result<(), Error> {
+    async fn try_job(
+        &self,
+        importer: &Arc<Importer>,
+        job: &ImportJob,
+        progress: &Reporter,
+    ) -> Result<(), Error> {
         let request = job.request();
-        if let Started::Finished(summary) = importer.start(&request).await? {
-            if summary.status == ImportStatus::Completed {
-                // Committed by an earlier run: send what a crash left in the outbox.
-                importer.relay(&request.id).await?;
+        match importer.start(&request).await? {
+            Started::Finished(summary) if summary.status == ImportStatus::Completed => {}
+            Started::Finished(_) => return Ok(()),
+            Started::Run => {
+                let summary = self.import(importer, job, progress).await?;
+                if summary.status != ImportStatus::Completed {
+                    return Ok(());
+                }
             }
-            return Ok(());
         }
+        // Committed (by this run or an earlier one): the job ends once its outbox is empty.
+        self.drain(importer, &request.id).await
+    }
+
+    /// Reads and validates the upload on a blocking thread, then plans, commits and invites,
+    /// writing the progress to the log as it goes.
+    async fn import(
+        &self,
+        importer: &Arc<Importer>,
+        job: &ImportJob,
+        progress: &Reporter,
+    ) -> Result<crate::summary::ImportSummary, Error> {
+        let request = job.request();
         let upload = self.uploads.get(&job.platform, &request.id).await?;
-        let (writer, report) = ProgressWriter::start(
+        let (writer, logged) = ProgressWriter::start(
             Arc::clone(&importer.stores().log),
             request.id.clone(),
             self.options.progress_every,
         );
+        let report: Reporter = {
+            let progress = Arc::clone(progress);
+            Arc::new(move |step: Progress| {
+                logged(step);
+                progress(step);
+            })
+        };
         let read = {
             let importer = Arc::clone(importer);
             let report = Arc::clone(&report);
@@ -292,6 +352,30 @@ impl Core {
         };
         let outcome = importer.finish(&request, read, &*report).await;
         writer.finish().await;
-        outcome.map(|_| ())
+        outcome
+    }
+
+    /// Sends what the outbox of a committed import still holds (left by a worker that died
+    /// while sending, once its claims expire), until nothing is left to send; failed
+    /// deliveries wait for a resend. Past [`WorkerOptions::relay_wait`] the job is given back
+    /// to the queue.
+    async fn drain(&self, importer: &Importer, id: &ImportId) -> Result<(), Error> {
+        let started = Instant::now();
+        loop {
+            let counts = importer.relay(id).await?;
+            if counts.pending == 0 {
+                return Ok(());
+            }
+            if started.elapsed() >= self.options.relay_wait {
+                return Err(Error::Store(StoreError::backend(
+                    "send the invitations",
+                    format!(
+                        "{} invitations of import {id} are still claimed by another sender",
+                        counts.pending
+                    ),
+                )));
+            }
+            tokio::time::sleep(self.options.relay_every).await;
+        }
     }
 }

@@ -22,6 +22,9 @@ pub enum Fault {
     /// The Nth call is performed by the wrapped store, then answers a backend error: an
     /// uncertain outcome, such as a connection that dropped after `COMMIT` went through.
     FailAfter(u64),
+    /// The Nth call to `commit` is performed, then answers a backend error: the commit went
+    /// through but its answer was lost.
+    FailAfterCommit(u64),
     /// The Nth call never answers.
     Hang(u64),
     /// The Nth call to `commit` answers this conflict without committing.
@@ -145,6 +148,9 @@ impl<S> Faulty<S> {
                 method,
                 format!("injected failure after call {call} was performed"),
             )),
+            Some(Fault::FailAfterCommit(n)) if commit == n => Action::FailAfter(
+                StoreError::backend(method, "injected failure after the commit went through"),
+            ),
             Some(Fault::Hang(n)) if n == call => Action::Hang,
             Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
                 Action::Fail(StoreError::Conflict(conflict))
