@@ -84,11 +84,18 @@ impl Importer {
             }
             describe(&mut summary, &planned, groups);
 
-            progress(Progress {
+            let committing = Progress {
                 phase: Phase::Committing,
                 done: 0,
                 total: Some(planned.creates.len() as u64),
-            });
+            };
+            progress(committing);
+            // Written now, not at the progress writer's next tick: the commit holds the
+            // record's row (and SQLite's write lock) until it ends, so a page polling the index
+            // would otherwise never see the phase. Progress is a courtesy: a failure is logged.
+            if let Err(error) = self.stores.log.set_progress(&request.id, &committing).await {
+                tracing::warn!(%error, "could not record the import's progress");
+            }
             summary.status = ImportStatus::Completed;
             record.status = ImportStatus::Completed;
             record.updated_at = Utc::now();

@@ -59,10 +59,10 @@ fn tag() -> String {
 }
 
 /// An empty folder of its own, removed when dropped.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> TempDir {
+    pub(crate) fn new() -> TempDir {
         let path = std::env::temp_dir().join(format!("user-import-{}", tag()));
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
@@ -76,7 +76,7 @@ impl Drop for TempDir {
 }
 
 /// The example's binary, built with this test binary's features and profile.
-fn example() -> PathBuf {
+pub(crate) fn example() -> PathBuf {
     if let Ok(path) = std::env::var("USER_IMPORT_EXAMPLE_BIN") {
         return PathBuf::from(path);
     }
@@ -158,7 +158,7 @@ fn example() -> PathBuf {
 }
 
 /// Runs the example in `dir` with `args`.
-fn run(binary: &Path, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(binary: &Path, dir: &Path, args: &[&str]) -> Output {
     let output = Command::new(binary)
         .args(args)
         .current_dir(dir)
@@ -181,11 +181,11 @@ fn import_json(binary: &Path, dir: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("a JSON summary")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

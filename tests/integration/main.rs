@@ -4,9 +4,11 @@
 
 mod atomicity;
 mod catalogue;
-#[cfg(all(feature = "sqlite", feature = "smtp"))]
+#[cfg(all(feature = "jobs", feature = "smtp"))]
 mod cli;
 mod common;
+#[cfg(all(feature = "jobs", feature = "smtp"))]
+mod crash;
 mod engine;
 mod fixup;
 mod format_characters;
