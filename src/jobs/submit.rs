@@ -169,6 +169,11 @@ impl Submitter {
         &self.uploads
     }
 
+    /// The limits uploads are held to (their size: [`Limits::max_file_bytes`]).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Submits an import: checks the upload's size, stores it once under the platform and the
     /// id (never overwritten), records the import pending in `log` (the platform's import
     /// log), queues one job and answers at once. A known id answers its import as it stands

@@ -29,3 +29,5 @@ mod smtp;
 mod sql_stores;
 mod template;
 mod validation;
+#[cfg(feature = "axum")]
+mod web;
