@@ -8,9 +8,11 @@ const state = {
   file: null,
   importId: newId(),
   watching: null,
+  confirmed: null,
   perPage: 20,
   timer: null,
   courses: [],
+  groups: [],
 };
 
 const $ = (id) => document.getElementById(id);
@@ -163,7 +165,7 @@ async function searchLocations() {
     cell(row, location.country);
     const button = document.createElement("button");
     button.type = "button";
-    button.className = "button small copy";
+    button.className = "button secondary small copy";
     button.textContent = t("page.copy");
     button.setAttribute("aria-label", t("page.copy_label", { code: location.code }));
     button.dataset.code = location.code;
@@ -186,7 +188,7 @@ async function copyCode(code, button) {
   }
   button.textContent = t("page.copied", { code });
   button.classList.add("done");
-  $("location-status").textContent = t("page.copied", { code });
+  $("copy-status").textContent = t("page.copied", { code });
   setTimeout(() => {
     button.textContent = t("page.copy");
     button.classList.remove("done");
@@ -198,7 +200,9 @@ async function copyCode(code, button) {
 
 async function loadGroups() {
   const groups = await api("groups");
+  state.groups = groups;
   const list = $("group-list");
+  const checked = new Set([...list.querySelectorAll("input:checked")].map((box) => box.value));
   clear(list);
   if (groups.length === 0) {
     const none = document.createElement("p");
@@ -207,7 +211,9 @@ async function loadGroups() {
     list.appendChild(none);
   }
   for (const group of groups) {
-    list.appendChild(choice("group-" + group.id, group.name, group.name));
+    const item = choice("group-" + group.id, group.name, group.name);
+    item.querySelector("input").checked = checked.has(group.name);
+    list.appendChild(item);
   }
 }
 
@@ -298,8 +304,10 @@ async function submit() {
   try {
     const answer = await api("imports", { method: "POST", body: form });
     state.watching = { id: answer.id, name };
+    state.confirmed = null;
     status.textContent = t("page.submitted", { name });
-    $("confirmation").textContent = "";
+    clear($("confirmation"));
+    $("confirmation").className = "";
     // The next upload is a new import.
     state.importId = newId();
     state.file = null;
@@ -372,14 +380,17 @@ async function refreshIndex() {
   for (const record of page.imports) {
     const row = body.insertRow();
     row.dataset.id = record.id;
-    cell(row, record.file_name, "file");
+    // The file's name opens the import's summary.
+    const open = summaryLink(record.id);
+    open.textContent = record.file_name;
+    open.title = t("page.view");
+    cell(row, "", "file").appendChild(open);
     cell(row, record.uploaded_by);
-    cell(row, new Date(record.created_at).toLocaleString(state.language));
+    cell(row, new Date(record.created_at).toLocaleString(state.language), "date");
     cell(row, "").appendChild(statusBadge(record));
     cell(row, "").appendChild(progressOf(record));
     cell(row, record.counts ? record.counts.created.toLocaleString(state.language) : "–", "number");
     cell(row, record.counts ? record.counts.failed_rows.toLocaleString(state.language) : "–", "number");
-    cell(row, "").appendChild(summaryLink(record.id));
   }
   $("index-table").hidden = page.imports.length === 0;
   $("index-empty").hidden = page.imports.length > 0;
@@ -390,9 +401,18 @@ async function refreshIndex() {
 }
 
 function confirm(imports) {
-  if (!state.watching) return;
-  const record = imports.find((r) => r.id === state.watching.id);
-  if (!record || (record.status !== "completed" && record.status !== "failed")) return;
+  if (state.watching) {
+    const record = imports.find((r) => r.id === state.watching.id);
+    if (record && (record.status === "completed" || record.status === "failed")) {
+      state.confirmed = { id: record.id, name: state.watching.name };
+      state.watching = null;
+      $("import-status").textContent = "";
+    }
+  }
+  if (!state.confirmed) return;
+  // Written again on each refresh, so it follows a change of language.
+  const record = imports.find((r) => r.id === state.confirmed.id);
+  if (!record) return;
   const box = $("confirmation");
   clear(box);
   box.className = "confirmation " + record.status;
@@ -401,16 +421,15 @@ function confirm(imports) {
   text.textContent =
     record.status === "completed"
       ? t("page.done", {
-          name: state.watching.name,
+          name: state.confirmed.name,
           created: counts.created,
           existing: counts.groups_added + counts.untouched,
         })
-      : t("page.failed", { name: state.watching.name, reason: record.reason });
+      : t("page.failed", { name: state.confirmed.name, reason: record.reason });
   box.appendChild(text);
   const link = summaryLink(record.id);
   link.id = "confirmation-link";
   box.appendChild(link);
-  state.watching = null;
 }
 
 function schedule(ms) {
@@ -442,7 +461,10 @@ async function showSummary(id) {
   detail(details, t("page.status"), statusBadge(record));
   detail(details, t("page.uploaded_by"), record.uploaded_by);
   detail(details, t("page.submitted_at"), new Date(record.created_at).toLocaleString(state.language));
-  detail(details, t("page.groups_label"), (record.groups || []).join(", "));
+  const groupName = (id) => (state.groups.find((g) => g.id === id) || { name: id }).name;
+  if ((record.groups || []).length > 0 || record.status === "completed") {
+    detail(details, t("page.groups_label"), (record.groups || []).map(groupName).join(", "));
+  }
   detail(details, t("page.message_label"), record.message);
   detail(details, t("page.notes_label"), record.notes);
   const finished = record.status === "completed" || record.status === "failed";
@@ -460,7 +482,7 @@ async function showSummary(id) {
       ["failed_rows", "page.count_failed_rows"],
     ]) {
       const box = document.createElement("div");
-      box.className = "count " + key;
+      box.className = "count " + key + (record.counts[key] > 0 ? " nonzero" : "");
       box.dataset.count = key;
       const number = document.createElement("strong");
       number.textContent = record.counts[key].toLocaleString(state.language);
@@ -493,7 +515,7 @@ function showIssues(record) {
     cell(row, issue.column || "–");
     cell(row, issue.value === null ? "" : issue.value, "value");
     cell(row, issue.message);
-    row.className = issue.severity;
+    row.className = "issue-" + issue.severity;
   }
   $("issues-table").hidden = issues.length === 0;
   $("issues-none").hidden = issues.length > 0 || !record.summary;

@@ -3,6 +3,8 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod atomicity;
+#[cfg(all(feature = "axum", feature = "smtp"))]
+mod browser;
 mod catalogue;
 #[cfg(all(feature = "sqlite", feature = "smtp"))]
 mod cli;
