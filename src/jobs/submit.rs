@@ -198,6 +198,8 @@ impl Submitter {
                 limit: self.limits.max_file_bytes,
             });
         }
+        // Held once: the object store's write and the comparisons share it.
+        let bytes = bytes::Bytes::from(bytes);
         let mut id = submission.id.clone();
         if let Some(existing) = log.get(&id).await? {
             if !(submission.retry && existing.status == ImportStatus::Failed) {
@@ -207,7 +209,7 @@ impl Submitter {
         }
         let same_file = match self
             .uploads
-            .put(&submission.platform, &id, bytes.clone())
+            .put_shared(&submission.platform, &id, bytes.clone())
             .await?
         {
             Stored::New => true,

@@ -148,7 +148,10 @@ async fn read_file(
     limit: u64,
     catalog: &Catalog,
 ) -> Result<Vec<u8>, Problem> {
-    let mut bytes = Vec::new();
+    // Sized once from the announced length (already held to the limit), so the buffer is not
+    // regrown (and copied) as the file streams in.
+    let announced = declared.unwrap_or(0).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
     let mut checked = false;
     while let Some(chunk) = field
         .chunk()
