@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use user_import::adapters::sqlite::SqliteStore;
@@ -356,6 +357,41 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
         .await
         .unwrap();
 
+    // The drop zone from the keyboard: Tab from the notes reaches it, its focus is visible, and
+    // Enter opens the file picker (here caught before it opens).
+    client
+        .execute(
+            "window.pickerOpened = 0;
+             document.getElementById('file-input').addEventListener('click', (event) => {
+                 window.pickerOpened += 1;
+                 event.preventDefault();
+             }, {once: true});",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("notes"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Tab.to_string())
+        .await
+        .unwrap();
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("drop-zone")
+    );
+    assert_eq!(focused.css_value("outline-style").await.unwrap(), "solid");
+    assert_eq!(focused.css_value("outline-width").await.unwrap(), "3px");
+    shot(client, "03a-drop-zone-keyboard-focus").await;
+    focused.send_keys(&Key::Enter.to_string()).await.unwrap();
+    let opened = client
+        .execute("return window.pickerOpened;", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(opened, json!(1));
+
     // 4. The file, through the file input.
     let good = files.join("spring-intake.xlsx");
     std::fs::write(
@@ -384,7 +420,7 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
             .unwrap()
             .starts_with("Selected: spring-intake.xlsx ("),
     );
-    shot(client, "03-ready-to-import").await;
+    shot(client, "03b-ready-to-import").await;
 
     // 5. Import; the index turns `completed` without a reload.
     client

@@ -667,3 +667,53 @@ async fn the_template_locations_groups_courses_and_texts_answer_in_the_admins_la
     assert_eq!(texts["texts"]["status.completed"], "terminée");
     assert_eq!(texts["texts"]["page.view"], "Voir le résumé de l'import");
 }
+
+#[tokio::test]
+async fn the_index_pages_newest_first_and_a_bad_id_is_refused() {
+    let setup = setup("pages", Limits::default()).await;
+    let file = two_users();
+    for id in ["first", "second", "third"] {
+        let body = form(&[("id", id)], Some((&format!("{id}.xlsx"), &file)));
+        assert_eq!(
+            setup.send(upload("acme", body)).await.0,
+            StatusCode::ACCEPTED
+        );
+    }
+    let ids = |page: &Value| -> Vec<String> {
+        page["imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, page) = setup.json(get("/imports?per_page=2", "acme")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&page), ["third", "second"]);
+    assert_eq!(
+        (page["page"].clone(), page["next_page"].clone()),
+        (json!(1), json!(2))
+    );
+    let (_, page) = setup.json(get("/imports?per_page=2&page=2", "acme")).await;
+    assert_eq!(ids(&page), ["first"]);
+    assert_eq!(page["next_page"], Value::Null);
+    assert_eq!(page["imports"][0]["file_name"], "first.xlsx");
+    assert_eq!(page["imports"][0]["uploaded_by"], "admin@acme.test");
+
+    let body = form(&[("id", "../etc/passwd")], Some(("x.xlsx", &file)));
+    let (status, problem) = setup.json(upload("acme", body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        problem["detail"],
+        "the import id `../etc/passwd` is not valid; use 1 to 100 letters, digits, `-`, `_`, `.` or `~`"
+    );
+    let long = "m".repeat(64 * 1024 + 1);
+    let body = form(
+        &[("id", "long"), ("message", &long)],
+        Some(("x.xlsx", &file)),
+    );
+    let (status, problem) = setup.json(upload("acme", body)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(problem["code"], "request.field_too_long");
+    assert_eq!(setup.store("acme").snapshot().imports.len(), 3);
+}
