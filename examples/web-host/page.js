@@ -92,6 +92,9 @@ function applyTexts() {
   for (const element of document.querySelectorAll("[data-placeholder]")) {
     element.placeholder = t(element.dataset.placeholder);
   }
+  for (const element of document.querySelectorAll("[data-label]")) {
+    element.setAttribute("aria-label", t(element.dataset.label));
+  }
   $("language").value = state.language;
   showFile();
 }

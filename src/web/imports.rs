@@ -2,7 +2,7 @@
 //! enrollment and resends.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -50,8 +50,16 @@ pub(super) struct IndexPage {
 pub(super) async fn index(
     State(api): State<ImportApi>,
     admin: Admin,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<IndexPage>, Problem> {
+    let Query(query) = query.map_err(|rejection| {
+        Problem::text(
+            StatusCode::BAD_REQUEST,
+            "request.bad_form",
+            &admin.catalog,
+            &[("reason", &rejection.body_text())],
+        )
+    })?;
     let page = query.page.unwrap_or(1).max(1);
     let per_page = query.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
     let importer = api.importer(&admin)?;

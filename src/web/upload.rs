@@ -2,7 +2,7 @@
 //! first bytes), submitted to the job queue.
 
 use axum::Json;
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::http::header::{CONTENT_LENGTH, LOCATION};
 use axum::http::{HeaderMap, StatusCode};
@@ -59,10 +59,18 @@ pub(super) async fn submit(
     State(api): State<ImportApi>,
     admin: Admin,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Problem> {
     let limit = api.submitter.limits().max_file_bytes;
     let catalog = &admin.catalog;
+    let mut multipart = multipart.map_err(|rejection| {
+        Problem::text(
+            StatusCode::BAD_REQUEST,
+            "request.bad_form",
+            catalog,
+            &[("reason", &rejection.body_text())],
+        )
+    })?;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())

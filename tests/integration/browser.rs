@@ -297,6 +297,18 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
         .await
         .unwrap();
     assert_eq!(client.title().await.unwrap(), "Batch imports");
+    // Every field has a name a screen reader reads.
+    let unlabelled = client
+        .execute(
+            "return [...document.querySelectorAll('input, select, textarea, button')]
+                 .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                              && !e.textContent.trim())
+                 .map(e => e.id);",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, json!([]));
     shot(client, "01-page").await;
 
     // 1. The template, through its link.

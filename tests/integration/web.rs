@@ -716,4 +716,23 @@ async fn the_index_pages_newest_first_and_a_bad_id_is_refused() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(problem["code"], "request.field_too_long");
     assert_eq!(setup.store("acme").snapshot().imports.len(), 3);
+
+    // Malformed requests answer problems too.
+    let (status, problem) = setup.json(get("/imports?page=first", "acme")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["code"], "request.bad_form");
+    let not_a_form = Request::post("/imports")
+        .header("x-session", "acme")
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (status, problem) = setup.json(not_a_form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["code"], "request.bad_form");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("the form could not be read (")
+    );
 }
