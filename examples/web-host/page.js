@@ -349,8 +349,14 @@ function progressOf(record) {
     box.appendChild(bar);
     const phase = document.createElement("span");
     phase.className = "phase";
-    const counted = progress.total ? " " + progress.done + "/" + progress.total : "";
-    phase.textContent = t("phase." + progress.phase) + counted;
+    const number = (n) => Number(n).toLocaleString(state.language);
+    phase.textContent = progress.total
+      ? t("page.progress_count", {
+          phase: t("phase." + progress.phase),
+          done: number(progress.done),
+          total: number(progress.total),
+        })
+      : t("phase." + progress.phase);
     box.appendChild(phase);
   } else if (record.status === "running") {
     const bar = document.createElement("progress");

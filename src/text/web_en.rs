@@ -118,6 +118,7 @@ pub(super) const WEB_EN: &[(&str, &str)] = &[
     ("web.page.submitted_at", "Submitted"),
     ("web.page.status", "Status"),
     ("web.page.progress", "Progress"),
+    ("web.page.progress_count", "{phase}: {done} of {total}"),
     ("web.page.created", "Created"),
     ("web.page.problems", "Rows with problems"),
     ("web.page.view", "View the import summary"),

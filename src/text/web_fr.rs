@@ -132,6 +132,7 @@ pub(super) const WEB_FR: &[(&str, &str)] = &[
     ("web.page.submitted_at", "Envoyé le"),
     ("web.page.status", "Statut"),
     ("web.page.progress", "Progression"),
+    ("web.page.progress_count", "{phase} : {done} sur {total}"),
     ("web.page.created", "Créés"),
     ("web.page.problems", "Lignes avec des problèmes"),
     ("web.page.view", "Voir le résumé de l'import"),

@@ -311,6 +311,17 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
     assert_eq!(unlabelled, json!([]));
     shot(client, "01-page").await;
 
+    // A running import's progress, as the index draws it from a record's `progress`.
+    let drawn = client
+        .execute(
+            "return progressOf({status: 'running',
+                                progress: {phase: 'reading', done: 1500, total: 20000}}).innerText;",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn, json!("reading the file: 1,500 of 20,000"));
+
     // 1. The template, through its link.
     client
         .find(Locator::Id("template-link"))
