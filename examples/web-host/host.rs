@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use user_import::adapters::smtp::FileMailer;
+use user_import::adapters::smtp::{AcceptLinks, FileMailer};
 use user_import::adapters::sqlite::SqliteStore;
 use user_import::web::{Admin, AdminHost, Course, Denied, catalog_for};
 use user_import::{
@@ -37,8 +37,12 @@ pub(crate) struct DemoHost {
 }
 
 impl DemoHost {
-    /// Opens the database and the mail folder in `state`, and gives the platform its groups.
-    pub(crate) async fn open(state: &Path) -> Result<DemoHost, String> {
+    /// Opens the database and the mail folder in `state` (each invitation with the link
+    /// `links` makes), and gives the platform its groups.
+    pub(crate) async fn open(
+        state: &Path,
+        links: Arc<dyn AcceptLinks>,
+    ) -> Result<DemoHost, String> {
         let url = format!("sqlite://{}", state.join("user-import.db").display());
         let store = SqliteStore::connect(&url, PLATFORM)
             .await
@@ -48,7 +52,8 @@ impl DemoHost {
             .await
             .map_err(|error| format!("cannot set up {url}: {error}"))?;
         let mailer = FileMailer::new(state.join("mail"), "Demo LMS <no-reply@demo.test>")
-            .map_err(|error| format!("cannot open the mail folder: {error}"))?;
+            .map_err(|error| format!("cannot open the mail folder: {error}"))?
+            .accept_links(links);
         let host = DemoHost {
             store,
             mailer: Arc::new(mailer),

@@ -13,7 +13,9 @@
 //!
 //! Everything is kept in the state folder (default `web-host-state`): `user-import.db` (users,
 //! groups, the imports index, the outbox, enrollments), `jobs.db` (the queue), `objects/`
-//! (the uploads) and `mail/` (each invitation as an `.eml` file).
+//! (the uploads), `mail/` (each invitation as an `.eml` file, with a link to this server's
+//! `/welcome` page, where the invited user chooses a password) and `welcome.json` (the links'
+//! one-time tokens).
 //!
 //! This host has no sign-in: every visitor is the administrator `admin@demo.test` of the
 //! platform `demo`. A real host answers [`AdminHost::admin`](user_import::web::AdminHost::admin)
@@ -22,6 +24,7 @@
 
 mod host;
 mod page;
+mod welcome;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -75,7 +78,18 @@ async fn serve(args: Args) -> Result<(), String> {
         )
     })?;
     let failed = |what: &'static str| move |error: StoreError| format!("cannot {what}: {error}");
-    let host = Arc::new(host::DemoHost::open(&state).await?);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", args.listen))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot read the address: {error}"))?;
+    // Invitations link to this server's welcome page.
+    let welcome = Arc::new(welcome::Welcome::open(
+        format!("http://{address}"),
+        state.join("welcome.json"),
+    ));
+    let host = Arc::new(host::DemoHost::open(&state, welcome.clone()).await?);
     let queue = SqliteQueue::open(
         &state.join("jobs.db"),
         QueueOptions {
@@ -117,13 +131,7 @@ async fn serve(args: Args) -> Result<(), String> {
     };
 
     let api = ImportApi::new(host.clone(), submitter);
-    let app = page::routes().nest("/api", api.router());
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|error| format!("cannot listen on {}: {error}", args.listen))?;
-    let address = listener
-        .local_addr()
-        .map_err(|error| format!("cannot read the address: {error}"))?;
+    let app = page::routes(welcome).nest("/api", api.router());
     println!(
         "web-host: serving http://{address}/ (state in {})",
         state.display()

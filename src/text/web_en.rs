@@ -185,4 +185,34 @@ pub(super) const WEB_EN: &[(&str, &str)] = &[
         "web.page.not_yet",
         "The summary shows once the import has finished.",
     ),
+    // The reference host's welcome page, which an invitation's link opens.
+    ("web.welcome.heading", "Welcome"),
+    ("web.welcome.title", "Welcome, {name}"),
+    (
+        "web.welcome.intro",
+        "Your account is ready. Choose a password to sign in with {email}.",
+    ),
+    ("web.welcome.password", "Password (at least 8 characters)"),
+    ("web.welcome.confirm", "The same password again"),
+    ("web.welcome.submit", "Set my password"),
+    (
+        "web.welcome.done",
+        "Your password is set. Sign in with {email} and your new password.",
+    ),
+    (
+        "web.welcome.used",
+        "This link was already used. Sign in with your email address and your password.",
+    ),
+    (
+        "web.welcome.unknown",
+        "This link is not valid. Ask your administrator to send the invitation again.",
+    ),
+    (
+        "web.welcome.short",
+        "The password is too short: choose at least 8 characters.",
+    ),
+    (
+        "web.welcome.mismatch",
+        "The two passwords differ: type the same password twice.",
+    ),
 ];

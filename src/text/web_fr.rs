@@ -205,4 +205,36 @@ pub(super) const WEB_FR: &[(&str, &str)] = &[
         "web.page.not_yet",
         "Le résumé s'affiche une fois l'import fini.",
     ),
+    ("web.welcome.heading", "Bienvenue"),
+    ("web.welcome.title", "Bienvenue, {name}"),
+    (
+        "web.welcome.intro",
+        "Votre compte est prêt. Choisissez un mot de passe pour vous connecter avec {email}.",
+    ),
+    (
+        "web.welcome.password",
+        "Mot de passe (au moins 8 caractères)",
+    ),
+    ("web.welcome.confirm", "Le même mot de passe, de nouveau"),
+    ("web.welcome.submit", "Enregistrer mon mot de passe"),
+    (
+        "web.welcome.done",
+        "Votre mot de passe est enregistré. Connectez-vous avec {email} et votre nouveau mot de passe.",
+    ),
+    (
+        "web.welcome.used",
+        "Ce lien a déjà servi. Connectez-vous avec votre adresse courriel et votre mot de passe.",
+    ),
+    (
+        "web.welcome.unknown",
+        "Ce lien n'est pas valide. Demandez à votre administrateur de renvoyer l'invitation.",
+    ),
+    (
+        "web.welcome.short",
+        "Le mot de passe est trop court : choisissez-en un d'au moins 8 caractères.",
+    ),
+    (
+        "web.welcome.mismatch",
+        "Les deux mots de passe diffèrent : tapez deux fois le même.",
+    ),
 ];

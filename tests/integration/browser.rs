@@ -554,9 +554,56 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
     assert_eq!(mails, 2);
     store.pool().close().await;
 
-    // A bad file, dropped on the drop zone.
+    // The invitation's way in: Ann follows the link in her `.eml` and chooses a password.
+    let link = accept_link(&state.join("mail"), "ann@example.com", address);
+    client.goto(&link).await.unwrap();
+    wait_text(client, "#welcome-title", "Welcome, Ann Lee").await;
+    shot(client, "06a-welcome").await;
+    for id in ["password", "confirm"] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys("correct horse battery")
+            .await
+            .unwrap();
+    }
     client
-        .find(Locator::Id("back-link"))
+        .find(Locator::Id("welcome-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        client,
+        "#welcome-notice",
+        "Your password is set. Sign in with ann@example.com and your new password.",
+    )
+    .await;
+    shot(client, "06b-password-set").await;
+    client.goto(&link).await.unwrap();
+    wait_text(
+        client,
+        "#welcome-notice",
+        "This link was already used. Sign in with your email address and your password.",
+    )
+    .await;
+    // Bob's invitation, in his language.
+    let link = accept_link(&state.join("mail"), "bob@example.com", address);
+    client.goto(&link).await.unwrap();
+    wait_text(client, "#welcome-title", "Bienvenue, Bob Roy").await;
+    client.goto(address).await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-ready='true']"))
+        .await
+        .unwrap();
+
+    // A bad file, dropped on the drop zone, for the group Nurses.
+    client
+        .find(Locator::Id("group-nurses"))
         .await
         .unwrap()
         .click()
@@ -685,6 +732,53 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
     );
     scroll_to(client, "index-title").await;
     shot(client, "09-french").await;
+}
+
+/// The accept link in the `.eml` file written for `email`, under `address` (the text part,
+/// its quoted-printable soft line breaks and escapes undone).
+fn accept_link(mail: &Path, email: &str, address: &str) -> String {
+    let wanted = format!("{}welcome?token=", address);
+    for entry in std::fs::read_dir(mail).unwrap().flatten() {
+        let raw = std::fs::read_to_string(entry.path()).unwrap();
+        if !raw.contains(&format!("<{email}>")) {
+            continue;
+        }
+        let text = quoted_printable(&raw);
+        let start = text
+            .find(&wanted)
+            .unwrap_or_else(|| panic!("no link to {wanted} in the invitation of {email}:\n{raw}"));
+        let link: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || ":/.?=&_-".contains(*c))
+            .collect();
+        return link;
+    }
+    panic!("no invitation to {email} in {}", mail.display());
+}
+
+/// `text` with quoted-printable soft line breaks removed and `=XX` escapes decoded.
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Scrolls the element with `id` to the top of the window.
