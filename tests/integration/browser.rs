@@ -99,11 +99,14 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
         .await
         .unwrap();
     let template = downloaded(downloads, "user-import-template.xlsx").await;
-    let bytes = std::fs::read(&template).unwrap();
-    let headers =
-        user_import::validate_bytes(&bytes, &Schema::default(), &user_import::Limits::default())
-            .err()
-            .map(|error| error.code());
+    let template_bytes = std::fs::read(&template).unwrap();
+    let headers = user_import::validate_bytes(
+        &template_bytes,
+        &Schema::default(),
+        &user_import::Limits::default(),
+    )
+    .err()
+    .map(|error| error.code());
     // The empty template is read as a template without users.
     assert_eq!(headers, Some("file.no_rows"));
 
@@ -184,14 +187,15 @@ async fn flow(client: &Client, address: &str, state: &Path, downloads: &Path, fi
     assert_eq!(opened, json!(1));
 
     // 4. The file, through the file input.
+    // The downloaded template, filled as Excel saves typed values.
     let good = files.join("spring-intake.xlsx");
     std::fs::write(
         &good,
-        workbook(
-            &Schema::default(),
+        crate::template::fill_template(
+            &template_bytes,
             &[
-                &["Ann Lee", "ann@example.com", "CA", "CA-QC", "en"],
-                &["Bob Roy", "bob@example.com", "FR", "FR-75C", "fr"],
+                vec!["Ann Lee", "ann@example.com", "CA", "CA-QC", "en"],
+                vec!["Bob Roy", "bob@example.com", "FR", "FR-75C", "fr"],
             ],
         ),
     )
