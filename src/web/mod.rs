@@ -18,7 +18,9 @@
 //! Who asks comes from the host: [`AdminHost::admin`] reads the host's own session (a cookie,
 //! a token) and answers the [`Admin`]: the platform, the administrator and their language.
 //! Nothing in a request's body or query names a platform, so a request cannot reach another
-//! platform's imports: their ids answer 404 as unknown ones do.
+//! platform's imports: their ids answer 404 as unknown ones do. The router checks no CSRF token
+//! of its own: a host whose sessions ride on cookies mounts it behind its CSRF defence
+//! (`SameSite` cookies, or a token header its `admin` checks).
 //!
 //! An upload's size is checked while its body streams in: past
 //! [`Limits::max_file_bytes`](crate::Limits::max_file_bytes) the request is answered 413 and
