@@ -3,7 +3,8 @@
 # (aiosmtpd, scripts/smtp_sink.py, saving each message into a folder), exports
 #   USER_IMPORT_TEST_POSTGRES_URL, USER_IMPORT_TEST_SMTP_ADDR, USER_IMPORT_TEST_SMTP_DIR
 # and stops both (and removes the folder) when the sourcing script exits. It installs what is
-# missing: postgresql-15 (apt-get) and aiosmtpd (pip, else apt-get python3-aiosmtpd).
+# missing: postgresql-15 (apt-get) and aiosmtpd (pip, else apt-get python3-aiosmtpd), and, for
+# the browser test of the web host, Debian's chromium and chromium-driver (apt-get).
 
 start_services() {
   SERVICES="$(mktemp -d "${TMPDIR:-/tmp}/user-import-services.XXXXXX")"
@@ -34,6 +35,10 @@ start_services() {
   else
     AS_PG=""
     mkdir -p "$SERVICES/sock"
+  fi
+  if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   PGPORT="$(free_port)"
   $AS_PG "$PGBIN/initdb" -D "$SERVICES/pg" -A trust -U postgres --no-sync >"$SERVICES/initdb.log" 2>&1 \

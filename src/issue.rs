@@ -287,9 +287,7 @@ pub fn english(code: IssueCode) -> &'static str {
 impl Catalog {
     /// The message of `issue` in this language, with its position prefix (`row 5, Email: …`).
     pub fn issue_message(&self, issue: &Issue) -> String {
-        let body = self.fill_text(self.text(issue.code.as_str()), |name| {
-            self.issue_placeholder(issue, name)
-        });
+        let body = self.issue_text(issue);
         let prefix = match (issue.row, &issue.column) {
             (Some(_), Some(_)) => "issue.row_column",
             (Some(_), None) => "issue.row",
@@ -299,6 +297,14 @@ impl Catalog {
         self.fill_text(self.text(prefix), |name| match name {
             "message" => Some(Cow::Borrowed(body.as_str())),
             _ => self.issue_placeholder(issue, name),
+        })
+    }
+
+    /// The message of `issue` in this language, without its position prefix (for a table that
+    /// shows the row and the column apart).
+    pub(crate) fn issue_text(&self, issue: &Issue) -> String {
+        self.fill_text(self.text(issue.code.as_str()), |name| {
+            self.issue_placeholder(issue, name)
         })
     }
 

@@ -85,6 +85,9 @@ mod template;
 pub mod testkit;
 pub mod text;
 mod value;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod web;
 
 pub use check::normalize;
 #[cfg(any(test, feature = "testkit"))]

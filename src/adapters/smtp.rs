@@ -7,11 +7,16 @@
 //! reaches either. The personalized message is carried as text, and in the HTML alternative
 //! every value is escaped.
 //!
+//! With [`AcceptLinks`], each invitation carries the host's link to accept it (in the text
+//! part, and escaped in the HTML part's `href`), such as a page where the new user chooses a
+//! password with a one-time token the host stored.
+//!
 //! The SMTP URL is the one lettre understands: `smtp://host:port` (plain, for a relay on
 //! loopback), `smtp://host:587?tls=required` (STARTTLS), `smtps://host:465` (TLS), with
 //! `user:password@` for credentials. TLS goes through rustls with the webpki roots, no OpenSSL.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use lettre::message::{Mailbox, MultiPart};
@@ -117,6 +122,43 @@ impl InvitationText {
     ///
     /// A reason, when the invitation's email address is not one lettre can send to.
     pub fn compose(&self, invitation: &Invitation) -> Result<Message, String> {
+        self.compose_with_link(invitation, None)
+    }
+
+    /// Builds the message for `invitation` with the link that accepts it, if any: after the
+    /// intro, the catalogue's `invitation.accept` sentence (in the user's language) and the
+    /// link, in the text part and as an escaped link in the HTML part.
+    ///
+    /// ```
+    /// use user_import::adapters::smtp::InvitationText;
+    /// use user_import::{DeliveryStatus, ImportId, Invitation, InvitationId, UserId};
+    ///
+    /// # let invitation = Invitation {
+    /// #     id: InvitationId::from("1"), import: ImportId::from("i"), user: UserId::from("7"),
+    /// #     name: "Ann Lee".into(), email: "ann@example.com".into(), language: "en".into(),
+    /// #     message: String::new(), status: DeliveryStatus::Pending, attempts: 0,
+    /// #     last_error: None, claimed_at: None,
+    /// # };
+    /// let text = InvitationText::new("LMS <noreply@example.com>").unwrap();
+    /// let link = "https://lms.example.com/welcome?token=a1&b=2";
+    /// let message = text.compose_with_link(&invitation, Some(link)).unwrap();
+    /// let raw = String::from_utf8(message.formatted()).unwrap();
+    /// // In the text part as it is; in the HTML part escaped (`&amp;`, then quoted-printable).
+    /// assert!(raw.contains("choose your password:\r\nhttps://lms.example.com/welcome?token=a1&b=2\r\n"));
+    /// assert!(raw.contains("?token=3Da1&amp;b=3D2</a>"));
+    /// // Only web links: anything else is refused.
+    /// assert!(text.compose_with_link(&invitation, Some("javascript:alert(1)")).is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A reason, when the invitation's email address is not one lettre can send to or the link
+    /// is not an `https://` or `http://` URL on one line.
+    pub fn compose_with_link(
+        &self,
+        invitation: &Invitation,
+        link: Option<&str>,
+    ) -> Result<Message, String> {
         let address: Address = invitation
             .email
             .parse()
@@ -130,6 +172,24 @@ impl InvitationText {
             escape_html(&greeting),
             escape_html(&self.intro)
         );
+        if let Some(link) = link {
+            let web = link.starts_with("https://") || link.starts_with("http://");
+            if !web || link.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                return Err(format!(
+                    "the accept link `{}` is not an https:// or http:// URL",
+                    single_line(link)
+                ));
+            }
+            let catalog = Catalog::for_language(&invitation.language).unwrap_or_default();
+            let accept = catalog.text("invitation.accept");
+            text.push_str(&format!("\n{accept}\n{link}\n"));
+            html.push_str(&format!(
+                "<p>{}<br><a href=\"{}\">{}</a></p>\n",
+                escape_html(accept),
+                escape_html(link),
+                escape_html(link)
+            ));
+        }
         if !invitation.message.trim().is_empty() {
             text.push('\n');
             text.push_str(&invitation.message);
@@ -221,11 +281,48 @@ pub fn escape_html(value: &str) -> String {
     escaped
 }
 
+/// The host's link that accepts an invitation, such as a page where the new user chooses a
+/// password, with a one-time token the host stores for the user.
+///
+/// It is asked again when an invitation is sent again (after a crash, or a resend): answer the
+/// same link for the same [`Invitation::id`] while its token is unused.
+#[async_trait]
+pub trait AcceptLinks: Send + Sync {
+    /// The absolute `https://` (or `http://`) link for `invitation`'s user.
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] when the link cannot be made; the invitation is not sent and counts
+    /// as failed.
+    async fn link(&self, invitation: &Invitation) -> Result<String, StoreError>;
+}
+
+/// The message of `invitation`, with its accept link when `links` is given.
+async fn compose(
+    texts: &Texts,
+    links: Option<&Arc<dyn AcceptLinks>>,
+    invitation: &Invitation,
+) -> Result<Message, String> {
+    let link = match links {
+        Some(links) => Some(
+            links
+                .link(invitation)
+                .await
+                .map_err(|e| format!("the accept link could not be made: {e}"))?,
+        ),
+        None => None,
+    };
+    texts
+        .for_invitation(invitation)
+        .compose_with_link(invitation, link.as_deref())
+}
+
 /// Sends invitations over SMTP through lettre's async, pooled transport.
 #[derive(Clone)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     texts: Texts,
+    links: Option<Arc<dyn AcceptLinks>>,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -250,6 +347,7 @@ impl SmtpMailer {
         Ok(SmtpMailer {
             transport,
             texts: Texts::only(text),
+            links: None,
         })
     }
 
@@ -272,6 +370,12 @@ impl SmtpMailer {
         self
     }
 
+    /// Puts in each invitation the link `links` makes for it.
+    pub fn accept_links(mut self, links: Arc<dyn AcceptLinks>) -> SmtpMailer {
+        self.links = Some(links);
+        self
+    }
+
     /// Whether the server answers (connects and says hello).
     ///
     /// # Errors
@@ -290,7 +394,7 @@ impl Mailer for SmtpMailer {
     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
         let mut outcomes = Vec::with_capacity(invitations.len());
         for invitation in invitations {
-            let outcome = match self.texts.for_invitation(invitation).compose(invitation) {
+            let outcome = match compose(&self.texts, self.links.as_ref(), invitation).await {
                 Ok(message) => match self.transport.send(message).await {
                     Ok(_) => Delivery::Sent,
                     Err(e) => Delivery::Failed(format!("the SMTP server refused: {e}")),
@@ -310,6 +414,7 @@ pub struct FileMailer {
     transport: AsyncFileTransport<Tokio1Executor>,
     folder: PathBuf,
     texts: Texts,
+    links: Option<Arc<dyn AcceptLinks>>,
 }
 
 impl std::fmt::Debug for FileMailer {
@@ -339,6 +444,12 @@ impl FileMailer {
         self
     }
 
+    /// Puts in each invitation the link `links` makes for it.
+    pub fn accept_links(mut self, links: Arc<dyn AcceptLinks>) -> FileMailer {
+        self.links = Some(links);
+        self
+    }
+
     /// A mailer that writes `text` into `folder` (created if missing).
     ///
     /// # Errors
@@ -355,6 +466,7 @@ impl FileMailer {
             transport: AsyncFileTransport::<Tokio1Executor>::new(&folder),
             folder,
             texts: Texts::only(text),
+            links: None,
         })
     }
 
@@ -369,7 +481,7 @@ impl Mailer for FileMailer {
     async fn send(&self, invitations: &[Invitation]) -> Vec<Delivery> {
         let mut outcomes = Vec::with_capacity(invitations.len());
         for invitation in invitations {
-            let outcome = match self.texts.for_invitation(invitation).compose(invitation) {
+            let outcome = match compose(&self.texts, self.links.as_ref(), invitation).await {
                 Ok(message) => match self.transport.send(message).await {
                     Ok(_) => Delivery::Sent,
                     Err(e) => Delivery::Failed(format!("the message could not be written: {e}")),

@@ -173,6 +173,11 @@ impl Submitter {
         &self.uploads
     }
 
+    /// The limits uploads are held to (their size: [`Limits::max_file_bytes`]).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Submits an import: checks the upload's size, stores it once under the platform and the
     /// id (never overwritten), records the import pending in `log` (the platform's import
     /// log), queues one job and answers at once. A known id answers its import as it stands
@@ -197,6 +202,8 @@ impl Submitter {
                 limit: self.limits.max_file_bytes,
             });
         }
+        // Held once: the object store's write and the comparisons share it.
+        let bytes = bytes::Bytes::from(bytes);
         let mut id = submission.id.clone();
         if let Some(existing) = log.get(&id).await? {
             if !(submission.retry && existing.status == ImportStatus::Failed) {
@@ -206,7 +213,7 @@ impl Submitter {
         }
         let same_file = match self
             .uploads
-            .put(&submission.platform, &id, bytes.clone())
+            .put_shared(&submission.platform, &id, bytes.clone())
             .await?
         {
             Stored::New => true,

@@ -97,22 +97,37 @@ impl Uploads {
         import: &ImportId,
         bytes: Vec<u8>,
     ) -> Result<Stored, StoreError> {
+        self.put_shared(platform, import, bytes::Bytes::from(bytes))
+            .await
+    }
+
+    /// [`Uploads::put`] of bytes held once in memory: the object store writes them and the
+    /// comparison with a kept upload reads them, without a copy.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the object store fails.
+    pub async fn put_shared(
+        &self,
+        platform: &str,
+        import: &ImportId,
+        bytes: bytes::Bytes,
+    ) -> Result<Stored, StoreError> {
         let path = Uploads::path(platform, import);
         let options = PutOptions {
             mode: PutMode::Create,
             ..PutOptions::default()
         };
-        let offered = bytes.clone();
         match self
             .store
-            .put_opts(&path, PutPayload::from(bytes), options)
+            .put_opts(&path, PutPayload::from(bytes.clone()), options)
             .await
         {
             Ok(_) => Ok(Stored::New),
             Err(object_store::Error::AlreadyExists { .. }) => {
                 let stored = self.get(platform, import).await?;
                 Ok(Stored::Kept {
-                    same: stored == offered,
+                    same: stored == bytes,
                 })
             }
             Err(error) => Err(StoreError::backend("store the upload", error)),
@@ -140,7 +155,8 @@ impl Uploads {
             .bytes()
             .await
             .map_err(|error| StoreError::backend("read the upload", error))?;
-        Ok(bytes.to_vec())
+        // The buffer object_store read into, without a copy when it is the only holder.
+        Ok(Vec::from(bytes))
     }
 
     /// The size in bytes of the upload of `import` on `platform`, or `None` when there is none.

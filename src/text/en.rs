@@ -475,6 +475,10 @@ pub(super) const EN: &[(&str, &str)] = &[
         "invitation.intro",
         "An account was created for you. Sign in with this email address to start.",
     ),
+    (
+        "invitation.accept",
+        "Accept the invitation and choose your password:",
+    ),
     // Text (CSV) uploads.
     (
         "error.file.not_text",

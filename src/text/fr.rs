@@ -457,6 +457,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "invitation.intro",
         "Un compte a été créé pour vous. Connectez-vous avec cette adresse courriel pour commencer.",
     ),
+    (
+        "invitation.accept",
+        "Acceptez l'invitation et choisissez votre mot de passe :",
+    ),
     // Text (CSV) and OpenDocument uploads.
     (
         "file.encoding_assumed",

@@ -17,7 +17,8 @@
 //!   `value.format_character`);
 //! - `error.*`, `file_kind.*`, `file_advice.*`, `limit.*`, `limit_advice.*`: a rejected file;
 //! - `format.*`, `template.*`: the template; `report.*`: the error report; `summary.*`: the
-//!   summary's sentences; `invitation.*`: the invitation email's default text.
+//!   summary's sentences; `invitation.*`: the invitation email's default text;
+//! - `web.*`: the administrator's page and the problems of the import API (feature `axum`).
 //!
 //! Placeholders are written `{name}`. An issue's message is filled from the issue: `{row}`,
 //! `{column}`, `{value}` and its named arguments ([`Issue::args`](crate::Issue::args)). An argument `x_key` whose
@@ -47,11 +48,15 @@ use std::sync::Arc;
 mod en;
 mod fr;
 mod plural;
+mod web_en;
+mod web_fr;
 
 use en::{EN, ISSUES};
 pub(crate) use en::{LIMIT_ADVICE, LIMITS};
 use fr::FR;
 pub use plural::PluralRule;
+use web_en::WEB_EN;
+use web_fr::WEB_FR;
 
 /// A language's texts, by key. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +88,7 @@ impl Catalog {
     /// The French catalogue.
     pub fn french() -> Catalog {
         let mut texts = english_texts();
-        for (key, text) in FR {
+        for (key, text) in FR.iter().chain(WEB_FR) {
             texts.insert(Cow::Borrowed(*key), Cow::Borrowed(*text));
         }
         Catalog {
@@ -320,7 +325,7 @@ pub(crate) fn fill<'a>(template: &str, lookup: impl Fn(&str) -> Option<Cow<'a, s
 /// Every English text, issue codes included.
 fn english_texts() -> HashMap<Cow<'static, str>, Cow<'static, str>> {
     let mut texts = HashMap::with_capacity(EN.len() + ISSUES.len() + LIMITS.len());
-    for (key, text) in ISSUES.iter().chain(EN) {
+    for (key, text) in ISSUES.iter().chain(EN).chain(WEB_EN) {
         texts.insert(Cow::Borrowed(*key), Cow::Borrowed(*text));
     }
     for (key, text) in LIMITS.iter().chain(LIMIT_ADVICE) {
@@ -351,7 +356,7 @@ mod tests {
     #[test]
     fn the_french_table_has_no_key_english_lacks() {
         let english = english_texts();
-        for (key, _) in FR {
+        for (key, _) in FR.iter().chain(WEB_FR) {
             assert!(english.contains_key(*key), "`{key}` is not an English key");
         }
     }

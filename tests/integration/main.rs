@@ -3,6 +3,8 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod atomicity;
+#[cfg(all(feature = "axum", feature = "smtp"))]
+mod browser;
 mod catalogue;
 #[cfg(all(feature = "jobs", feature = "smtp"))]
 mod cli;
@@ -31,3 +33,5 @@ mod smtp;
 mod sql_stores;
 mod template;
 mod validation;
+#[cfg(feature = "axum")]
+mod web;

@@ -1,0 +1,240 @@
+//! Les textes français de la page de l'administrateur et des problèmes de l'API d'import
+//! (clés `web.*`).
+
+/// Les textes de la page, les statuts et les phases des imports, les problèmes de l'API.
+pub(super) const WEB_FR: &[(&str, &str)] = &[
+    ("web.template_file", "modele-import-utilisateurs.xlsx"),
+    ("web.report_file", "import-{id}-problemes.xlsx"),
+    ("web.status.pending", "en attente"),
+    ("web.status.running", "en cours"),
+    ("web.status.completed", "terminée"),
+    ("web.status.failed", "échouée"),
+    ("web.phase.reading", "lecture du fichier"),
+    ("web.phase.planning", "vérification des utilisateurs"),
+    ("web.phase.committing", "création des utilisateurs"),
+    ("web.phase.inviting", "envoi des invitations"),
+    ("web.phase.done", "fini"),
+    (
+        "web.problem.request.sign_in",
+        "connectez-vous pour importer des utilisateurs",
+    ),
+    (
+        "web.problem.request.forbidden",
+        "votre compte ne peut pas importer d'utilisateurs ; demandez-le à un administrateur de la plateforme",
+    ),
+    (
+        "web.problem.import.not_found",
+        "il n'y a pas d'import « {id} » sur cette plateforme",
+    ),
+    (
+        "web.problem.import.not_completed",
+        "l'import « {id} » est {status} ; seuls les utilisateurs d'un import terminé peuvent être inscrits ou invités de nouveau",
+    ),
+    (
+        "web.problem.request.no_file",
+        "le formulaire n'a pas de fichier ; choisissez le modèle rempli et envoyez-le de nouveau",
+    ),
+    (
+        "web.problem.request.bad_form",
+        "le formulaire n'a pas pu être lu ({reason}) ; rechargez la page et envoyez de nouveau le fichier",
+    ),
+    (
+        "web.problem.request.bad_id",
+        "l'identifiant d'import « {id} » n'est pas valide ; utilisez de 1 à 100 lettres, chiffres, « - », « _ », « . » ou « ~ »",
+    ),
+    (
+        "web.problem.request.field_too_long",
+        "le champ {field} compte {length} octets, au-delà de la limite de {limit} ; raccourcissez-le",
+    ),
+    (
+        "web.problem.request.no_courses",
+        "choisissez au moins un cours",
+    ),
+    (
+        "web.problem.service.failed",
+        "le service n'a pas pu le faire ({code}) ; réessayez dans un moment",
+    ),
+    ("web.page.title", "Imports par lot"),
+    (
+        "web.page.intro",
+        "Créez et invitez de nombreux utilisateurs d'un coup : remplissez le modèle, envoyez-le et suivez l'import dans la liste ci-dessous.",
+    ),
+    ("web.page.language", "Langue"),
+    ("web.page.new_import", "Nouvel import"),
+    ("web.page.step_template", "Téléchargez le modèle"),
+    (
+        "web.page.template_help",
+        "Remplissez une ligne par utilisateur. Chaque colonne est obligatoire ; certaines ont des listes de choix. Seules les colonnes du modèle sont importées.",
+    ),
+    ("web.page.template_link", "Télécharger le modèle (.xlsx)"),
+    ("web.page.step_locations", "Trouvez un code de lieu"),
+    (
+        "web.page.locations_help",
+        "Pays et Région prennent des codes de lieu, comme CA et CA-QC. Tapez un nom pour trouver son code.",
+    ),
+    ("web.page.locations_label", "Nom du pays ou de la région"),
+    ("web.page.locations_placeholder", "par exemple : Québec"),
+    (
+        "web.page.locations_none",
+        "Aucun pays ni aucune région ne correspond à « {query} ».",
+    ),
+    ("web.page.code", "Code de lieu"),
+    ("web.page.name", "Nom"),
+    ("web.page.type", "Catégorie"),
+    ("web.page.country", "Pays"),
+    ("web.page.copy", "Copier"),
+    ("web.page.copy_label", "Copier le code {code}"),
+    ("web.page.copied", "{code} copié"),
+    (
+        "web.page.step_details",
+        "Ajoutez des groupes, un message et des notes",
+    ),
+    (
+        "web.page.groups",
+        "Groupes que rejoint chaque utilisateur importé",
+    ),
+    (
+        "web.page.no_groups",
+        "Cette plateforme n'a pas encore de groupe.",
+    ),
+    (
+        "web.page.message",
+        "Message personnel (ajouté au courriel d'invitation)",
+    ),
+    (
+        "web.page.notes",
+        "Notes (pour le suivi interne, non envoyées)",
+    ),
+    ("web.page.step_upload", "Envoyez le fichier"),
+    ("web.page.drop", "Glissez ici le modèle rempli, ou"),
+    ("web.page.choose", "Choisir le fichier"),
+    (
+        "web.page.drop_label",
+        "Zone de dépôt : appuyez sur Entrée ou Espace pour choisir le fichier",
+    ),
+    ("web.page.no_file", "Aucun fichier choisi."),
+    ("web.page.selected", "Choisi : {name} ({size})"),
+    ("web.page.step_import", "Importez"),
+    ("web.page.import", "Importer"),
+    (
+        "web.page.need_file",
+        "Choisissez d'abord le fichier à importer.",
+    ),
+    ("web.page.sending", "Envoi de {name}…"),
+    (
+        "web.page.submitted",
+        "{name} a été envoyé ; son import est en cours. Son statut s'affiche dans la liste ci-dessous.",
+    ),
+    ("web.page.index", "Liste des imports"),
+    ("web.page.index_empty", "Aucun import pour l'instant."),
+    ("web.page.file", "Fichier"),
+    ("web.page.uploaded_by", "Envoyé par"),
+    ("web.page.submitted_at", "Envoyé le"),
+    ("web.page.status", "Statut"),
+    ("web.page.progress", "Progression"),
+    ("web.page.progress_count", "{phase} : {done} sur {total}"),
+    ("web.page.created", "Créés"),
+    ("web.page.problems", "Lignes avec des problèmes"),
+    ("web.page.view", "Voir le résumé de l'import"),
+    ("web.page.more", "Imports plus anciens"),
+    (
+        "web.page.done",
+        "L'import de {name} est terminé : {created, plural, one {# nouvel utilisateur} other {# nouveaux utilisateurs}}, {existing, plural, one {# utilisateur existant} other {# utilisateurs existants}}.",
+    ),
+    ("web.page.failed", "L'import de {name} a échoué : {reason}"),
+    ("web.page.summary", "Résumé de l'import"),
+    ("web.page.back", "Retour aux imports"),
+    ("web.page.groups_label", "Groupes"),
+    ("web.page.message_label", "Message personnel"),
+    ("web.page.notes_label", "Notes internes"),
+    ("web.page.none", "aucun"),
+    ("web.page.rows", "Lignes lues"),
+    ("web.page.count_created", "Nouveaux utilisateurs créés"),
+    (
+        "web.page.count_groups_added",
+        "Utilisateurs existants ajoutés aux groupes",
+    ),
+    (
+        "web.page.count_untouched",
+        "Utilisateurs existants inchangés",
+    ),
+    ("web.page.count_failed_rows", "Lignes avec des problèmes"),
+    (
+        "web.page.invitations",
+        "Invitations : {sent} envoyées, {failed} non remises, {pending} en attente.",
+    ),
+    ("web.page.resend", "Renvoyer les invitations non remises"),
+    ("web.page.issues", "Problèmes"),
+    ("web.page.no_issues", "Aucun problème."),
+    ("web.page.row", "Ligne"),
+    ("web.page.column", "Colonne"),
+    ("web.page.value", "Valeur"),
+    ("web.page.issue", "Problème"),
+    (
+        "web.page.issues_cut",
+        "Les {shown} premiers problèmes sur {total} sont affichés ; le rapport d'erreurs les liste tous.",
+    ),
+    (
+        "web.page.report",
+        "Télécharger le rapport d'erreurs (.xlsx)",
+    ),
+    (
+        "web.page.report_help",
+        "Le rapport est votre fichier avec une colonne qui décrit les problèmes de chaque ligne : corrigez-les et envoyez-le de nouveau.",
+    ),
+    ("web.page.enroll", "Inscrire les utilisateurs"),
+    (
+        "web.page.enroll_help",
+        "Inscrivez à des cours les utilisateurs créés par cet import.",
+    ),
+    ("web.page.courses", "Cours"),
+    (
+        "web.page.no_courses",
+        "Cette plateforme n'a pas de cours où inscrire.",
+    ),
+    (
+        "web.page.course_ids",
+        "Identifiants des cours, séparés par des virgules",
+    ),
+    (
+        "web.page.enrolled",
+        "{enrolled, plural, one {# utilisateur inscrit} other {# utilisateurs inscrits}} à {courses, plural, one {# cours} other {# cours}}.",
+    ),
+    ("web.page.error", "Une erreur est survenue : {detail}"),
+    (
+        "web.page.not_yet",
+        "Le résumé s'affiche une fois l'import fini.",
+    ),
+    ("web.welcome.heading", "Bienvenue"),
+    ("web.welcome.title", "Bienvenue, {name}"),
+    (
+        "web.welcome.intro",
+        "Votre compte est prêt. Choisissez un mot de passe pour vous connecter avec {email}.",
+    ),
+    (
+        "web.welcome.password",
+        "Mot de passe (au moins 8 caractères)",
+    ),
+    ("web.welcome.confirm", "Le même mot de passe, de nouveau"),
+    ("web.welcome.submit", "Enregistrer mon mot de passe"),
+    (
+        "web.welcome.done",
+        "Votre mot de passe est enregistré. Connectez-vous avec {email} et votre nouveau mot de passe.",
+    ),
+    (
+        "web.welcome.used",
+        "Ce lien a déjà servi. Connectez-vous avec votre adresse courriel et votre mot de passe.",
+    ),
+    (
+        "web.welcome.unknown",
+        "Ce lien n'est pas valide. Demandez à votre administrateur de renvoyer l'invitation.",
+    ),
+    (
+        "web.welcome.short",
+        "Le mot de passe est trop court : choisissez-en un d'au moins 8 caractères.",
+    ),
+    (
+        "web.welcome.mismatch",
+        "Les deux mots de passe diffèrent : tapez deux fois le même.",
+    ),
+];
