@@ -49,7 +49,11 @@ fn submit(binary: &Path, dir: &Path, file: &Path, id: &str) {
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         (&answer["id"], &answer["status"], &answer["replay"]),
-        (&Value::from(id), &Value::from("pending"), &Value::from(false))
+        (
+            &Value::from(id),
+            &Value::from("pending"),
+            &Value::from(false)
+        )
     );
 }
 
@@ -156,7 +160,9 @@ fn check_invited(dir: &Path, expected: &BTreeSet<String>) -> usize {
 }
 
 fn emails(prefix: &str, count: usize) -> BTreeSet<String> {
-    (0..count).map(|i| format!("{prefix}{i}@example.com")).collect()
+    (0..count)
+        .map(|i| format!("{prefix}{i}@example.com"))
+        .collect()
 }
 
 /// `work --until-idle`, checked to end well.
