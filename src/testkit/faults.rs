@@ -164,11 +164,14 @@ impl<S> Faulty<S> {
 
     /// Counts a call, applies the fault if this call is the one, and runs `call` unless the
     /// fault stops it first.
-    async fn run<T>(
+    async fn run<T: Send>(
         &self,
         method: &'static str,
         call: impl std::future::Future<Output = Result<T, StoreError>> + Send,
-    ) -> Result<T, StoreError> {
+    ) -> Result<T, StoreError>
+    where
+        S: Sync,
+    {
         let action = self.decide(method);
         let yields = self.counters.yields.load(Ordering::SeqCst);
         if yields {

@@ -75,86 +75,10 @@ impl Drop for TempDir {
     }
 }
 
-/// The example's binary, built with this test binary's features and profile.
+/// The example's binary, built with this test binary's features and profile (or taken from
+/// `USER_IMPORT_EXAMPLE_BIN`).
 pub(crate) fn example() -> PathBuf {
-    if let Ok(path) = std::env::var("USER_IMPORT_EXAMPLE_BIN") {
-        return PathBuf::from(path);
-    }
-    // This binary is target/<profile folder>/deps/integration-<hash>.
-    let exe = std::env::current_exe().unwrap();
-    let folder = exe
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-        .unwrap_or("debug")
-        .to_string();
-    let profile = match folder.as_str() {
-        "debug" => "test",
-        "release" => "bench",
-        other => other,
-    };
-    let features: Vec<&str> = [
-        ("default", cfg!(feature = "default")),
-        ("sqlite", cfg!(feature = "sqlite")),
-        ("postgres", cfg!(feature = "postgres")),
-        ("smtp", cfg!(feature = "smtp")),
-        ("jobs", cfg!(feature = "jobs")),
-        ("jobs-postgres", cfg!(feature = "jobs-postgres")),
-    ]
-    .into_iter()
-    .filter_map(|(name, on)| on.then_some(name))
-    .collect();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(cargo);
-    // The variables cargo and the test runner set for this test (CARGO_MANIFEST_DIR,
-    // CARGO_PKG_NAME, ...) are ones that build scripts (ring's, for one) watch: passed on, they
-    // would make cargo rebuild what the test runner just built, and the runner rebuild it again.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CFG_",
-            "CARGO_FEATURE_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-            "CARGO_PRIMARY_PACKAGE",
-            "CARGO_TARGET_TMPDIR",
-            "CARGO_RUSTC_CURRENT_DIR",
-            "OUT_DIR",
-            "NEXTEST",
-            "__NEXTEST",
-        ]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-        {
-            command.env_remove(name.as_ref());
-        }
-    }
-    let output = command
-        .args(["build", "--example", "user-import", "--profile", profile])
-        .args(["--no-default-features", "--features", &features.join(",")])
-        .args([
-            "--message-format",
-            "json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(format!("{}/Cargo.toml", env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("cargo runs");
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "cargo could not build the example");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|message| {
-            message["reason"] == "compiler-artifact"
-                && message["target"]["name"] == "user-import"
-                && message["target"]["kind"][0] == "example"
-        })
-        .and_then(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo names the example's executable")
+    crate::common::example_binary("user-import", "USER_IMPORT_EXAMPLE_BIN")
 }
 
 /// Runs the example in `dir` with `args`.

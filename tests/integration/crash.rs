@@ -10,31 +10,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use user_import::adapters::sqlite::SqliteStore;
-use user_import::testing::workbook;
-use user_import::{ImportId, ImportLog, ImportRecord, ImportStatus, Phase, Schema, UserStore};
+use user_import::{ImportId, ImportLog, ImportRecord, ImportStatus, Phase, UserStore};
 
 use crate::cli::{TempDir, block_on, example, run, stdout};
+use crate::common::users_workbook;
 
 /// A filled-in template of `count` users `prefix0@example.com`, `prefix1@example.com`...
 fn users_file(dir: &Path, prefix: &str, count: usize) -> PathBuf {
-    let rows: Vec<Vec<String>> = (0..count)
-        .map(|i| {
-            vec![
-                format!("User {i}"),
-                format!("{prefix}{i}@example.com"),
-                "CA".into(),
-                "CA-QC".into(),
-                "en".into(),
-            ]
-        })
-        .collect();
-    let refs: Vec<Vec<&str>> = rows
-        .iter()
-        .map(|row| row.iter().map(String::as_str).collect())
-        .collect();
-    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
     let path = dir.join(format!("{prefix}.xlsx"));
-    std::fs::write(&path, workbook(&Schema::default(), &slices)).unwrap();
+    std::fs::write(&path, users_workbook(prefix, count)).unwrap();
     path
 }
 

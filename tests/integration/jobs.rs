@@ -122,23 +122,7 @@ impl Setup {
 }
 
 fn users(prefix: &str, count: usize) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = (0..count)
-        .map(|i| {
-            vec![
-                format!("User {i}"),
-                format!("{prefix}{i}@example.com"),
-                "CA".into(),
-                "CA-QC".into(),
-                "en".into(),
-            ]
-        })
-        .collect();
-    let refs: Vec<Vec<&str>> = rows
-        .iter()
-        .map(|row| row.iter().map(String::as_str).collect())
-        .collect();
-    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
-    workbook(&Schema::default(), &slices)
+    crate::common::users_workbook(prefix, count)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,8 +37,11 @@ pub async fn import_log_keeps_progress_and_counts_invitations<S: Conformant>(sto
         .set_progress(&running.id, &reading)
         .await
         .expect("progress");
-    let got = store.get(&running.id).await.expect("get").expect("record");
-    assert_eq!(got.progress, Some(reading), "get answers the last progress");
+    assert_eq!(
+        progress_of(store, &running.id).await,
+        Some(reading),
+        "get answers the last progress"
+    );
     let listed = store.list(10).await.expect("list");
     assert_eq!(
         listed.iter().map(|r| r.progress).collect::<Vec<_>>(),
@@ -156,4 +159,14 @@ pub async fn import_log_keeps_progress_and_counts_invitations<S: Conformant>(sto
         Err(StoreError::NotFound { .. }) => {}
         other => panic!("an unknown import must answer NotFound, got {other:?}"),
     }
+}
+
+/// The progress `get` answers for `id`.
+async fn progress_of<S: Conformant>(store: &S, id: &ImportId) -> Option<Progress> {
+    store
+        .get(id)
+        .await
+        .expect("get")
+        .expect("the record")
+        .progress
 }

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// A child process killed when dropped.
 pub(super) struct Running(pub(super) Child);
@@ -35,82 +35,7 @@ pub(super) fn target_folder() -> PathBuf {
 /// The web host's binary, built with this test binary's features and profile (or taken from
 /// `USER_IMPORT_WEB_HOST_BIN`).
 pub(super) fn web_host() -> PathBuf {
-    if let Ok(path) = std::env::var("USER_IMPORT_WEB_HOST_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile = match exe
-        .ancestors()
-        .nth(2)
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-    {
-        Some("debug") | None => "test".to_string(),
-        Some("release") => "bench".to_string(),
-        Some(other) => other.to_string(),
-    };
-    let features: Vec<&str> = [
-        ("sqlite", cfg!(feature = "sqlite")),
-        ("postgres", cfg!(feature = "postgres")),
-        ("smtp", cfg!(feature = "smtp")),
-        ("jobs", cfg!(feature = "jobs")),
-        ("jobs-postgres", cfg!(feature = "jobs-postgres")),
-        ("axum", cfg!(feature = "axum")),
-    ]
-    .into_iter()
-    .filter_map(|(name, on)| on.then_some(name))
-    .collect();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut command = Command::new(cargo);
-    // Variables cargo sets for this test would make build scripts run again.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CFG_",
-            "CARGO_FEATURE_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-            "CARGO_PRIMARY_PACKAGE",
-            "CARGO_TARGET_TMPDIR",
-            "CARGO_RUSTC_CURRENT_DIR",
-            "OUT_DIR",
-            "NEXTEST",
-            "__NEXTEST",
-        ]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-        {
-            command.env_remove(name.as_ref());
-        }
-    }
-    let output = command
-        .args(["build", "--example", "web-host", "--profile", &profile])
-        .args(["--no-default-features", "--features", &features.join(",")])
-        .args([
-            "--message-format",
-            "json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(format!("{}/Cargo.toml", env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo could not build the web host:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|message| {
-            message["reason"] == "compiler-artifact"
-                && message["target"]["name"] == "web-host"
-                && message["target"]["kind"][0] == "example"
-        })
-        .and_then(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo names the web host's executable")
+    crate::common::example_binary("web-host", "USER_IMPORT_WEB_HOST_BIN")
 }
 
 /// Starts the web host on a free port; answers it and its address.

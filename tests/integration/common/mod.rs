@@ -3,6 +3,11 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "jobs")]
+mod examples;
+#[cfg(feature = "jobs")]
+pub use examples::example_binary;
+
 use std::io::{Cursor, Write};
 
 use user_import::{Limits, Schema, Validation, validate_bytes};
@@ -274,4 +279,26 @@ impl Package {
             .collect();
         zip_entries_with(&borrowed, self.method)
     }
+}
+
+/// A filled-in template of `count` users `User 0 <prefix0@example.com>`, `User 1`... in
+/// Quebec, in English.
+pub fn users_workbook(prefix: &str, count: usize) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = (0..count)
+        .map(|i| {
+            vec![
+                format!("User {i}"),
+                format!("{prefix}{i}@example.com"),
+                "CA".into(),
+                "CA-QC".into(),
+                "en".into(),
+            ]
+        })
+        .collect();
+    let refs: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|row| row.iter().map(String::as_str).collect())
+        .collect();
+    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+    filled(&slices)
 }
