@@ -19,6 +19,10 @@ pub trait CommitView {
     /// Whether the import `import` was committed before.
     fn is_committed(&self, import: &ImportId) -> bool;
 
+    /// Whether the record of the import `import` already ended failed (a twin submission of
+    /// the same id with a file that has problems, say).
+    fn has_failed(&self, import: &ImportId) -> bool;
+
     /// Whether a user holds the email match key `key`.
     fn email_taken(&self, key: &str) -> bool;
 
@@ -36,7 +40,8 @@ pub trait CommitView {
 
 /// Checks `commit` against what the store holds, in this order, and answers the first conflict:
 ///
-/// 1. the import was committed before: [`Conflict::AlreadyCommitted`];
+/// 1. the import was committed before: [`Conflict::AlreadyCommitted`]; its record already
+///    ended failed: [`Conflict::AlreadyFailed`];
 /// 2. email keys of [`Commit::creates`] that a user holds: [`Conflict::EmailTaken`] with those
 ///    keys, in `creates` order;
 /// 3. an email key that two of `creates` share: [`Conflict::EmailTaken`] with that key;
@@ -52,6 +57,9 @@ pub trait CommitView {
 pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Conflict> {
     if view.is_committed(&commit.record.id) {
         return Err(Conflict::AlreadyCommitted);
+    }
+    if view.has_failed(&commit.record.id) {
+        return Err(Conflict::AlreadyFailed);
     }
     let taken: Vec<String> = commit
         .creates
@@ -129,6 +137,7 @@ mod tests {
     #[derive(Default)]
     struct Held {
         committed: BTreeSet<String>,
+        failed: BTreeSet<String>,
         emails: BTreeSet<String>,
         active: u64,
         users: BTreeSet<String>,
@@ -139,6 +148,9 @@ mod tests {
     impl CommitView for Held {
         fn is_committed(&self, import: &ImportId) -> bool {
             self.committed.contains(import.as_str())
+        }
+        fn has_failed(&self, import: &ImportId) -> bool {
+            self.failed.contains(import.as_str())
         }
         fn email_taken(&self, key: &str) -> bool {
             self.emails.contains(key)
@@ -191,6 +203,20 @@ mod tests {
             check_commit(&commit, &state),
             Err(Conflict::AlreadyCommitted)
         );
+    }
+
+    #[test]
+    fn an_import_a_twin_failed_is_not_committed() {
+        let mut state = held();
+        state.failed.insert("imp".to_string());
+        let commit = commit_of("imp", vec![new_user(2, "Bob", "bob@example.com")], &["g1"]);
+        assert_eq!(check_commit(&commit, &state), Err(Conflict::AlreadyFailed));
+        let other = commit_of(
+            "other",
+            vec![new_user(2, "Bob", "bob@example.com")],
+            &["g1"],
+        );
+        assert_eq!(check_commit(&other, &state), Ok(()));
     }
 
     #[test]

@@ -365,6 +365,9 @@ pub enum Conflict {
     },
     /// An import with this id is already committed.
     AlreadyCommitted,
+    /// A twin of this import (the same id) already ended it failed, and a failed import is
+    /// final: this commit must not make it completed.
+    AlreadyFailed,
     /// A user to update no longer exists, or the state changed in another way.
     Stale(String),
 }
@@ -386,6 +389,7 @@ impl fmt::Display for Conflict {
                 )
             }
             Conflict::AlreadyCommitted => f.write_str("the import is already committed"),
+            Conflict::AlreadyFailed => f.write_str("the import already ended failed"),
             Conflict::Stale(what) => write!(f, "the state changed: {what}"),
         }
     }

@@ -86,6 +86,12 @@ impl CommitView for State {
         self.committed.contains(import)
     }
 
+    fn has_failed(&self, import: &ImportId) -> bool {
+        self.imports
+            .get(import)
+            .is_some_and(|record| record.status == ImportStatus::Failed)
+    }
+
     fn email_taken(&self, key: &str) -> bool {
         self.emails.contains_key(key)
     }

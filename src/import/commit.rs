@@ -133,8 +133,8 @@ impl Importer {
                     }
                     return Ok(self.after_commit(request, summary, progress).await);
                 }
-                Err(StoreError::Conflict(Conflict::AlreadyCommitted)) => {
-                    // A twin submission committed first: answer its result.
+                Err(StoreError::Conflict(Conflict::AlreadyCommitted | Conflict::AlreadyFailed)) => {
+                    // A twin submission committed or failed first: answer its result.
                     let first = self.stores.log.get(&request.id).await?;
                     return match first.as_ref().and_then(finished_summary) {
                         Some(summary) => Ok(summary),

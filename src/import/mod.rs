@@ -193,6 +193,7 @@ impl Importer {
         let mut sink = ProgressSink {
             inner: Validator::new(&self.schema, &self.limits),
             rows: 0,
+            total: None,
             progress,
         };
         crate::read::read_rows_bytes(upload, &self.schema, &self.limits, &mut sink)?;
@@ -434,10 +435,19 @@ impl Importer {
             request.locale.localize_summary(&mut summary);
         }
         if !request.dry_run {
-            self.stores
+            let moved = self
+                .stores
                 .log
                 .set_status(&request.id, ImportStatus::Failed, Some(&summary))
                 .await?;
+            if !moved {
+                // A twin of this id finished first (a committed import is never marked
+                // failed): its outcome is the import's, so that is the answer.
+                let stored = self.stores.log.get(&request.id).await?;
+                if let Some(finished) = stored.as_ref().and_then(finished_summary) {
+                    return Ok(finished);
+                }
+            }
         }
         Ok(summary)
     }
@@ -581,6 +591,8 @@ fn elapsed_ms(started: Instant) -> u64 {
 struct ProgressSink<'a, 's> {
     inner: Validator<'s>,
     rows: u64,
+    /// The rows the file declares, when it does.
+    total: Option<u64>,
     progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
 
@@ -600,7 +612,8 @@ impl RowSink for ProgressSink<'_, '_> {
             (self.progress)(Progress {
                 phase: Phase::Reading,
                 done: self.rows,
-                total: None,
+                // Blank rows count in the declared size: the total is never below what is read.
+                total: self.total.map(|total| total.max(self.rows)),
             });
         }
         self.inner.row(number, cells)
@@ -608,5 +621,14 @@ impl RowSink for ProgressSink<'_, '_> {
 
     fn warning(&mut self, issue: Issue) {
         self.inner.warning(issue);
+    }
+
+    fn rows_expected(&mut self, rows: u64) {
+        self.total = Some(rows);
+        (self.progress)(Progress {
+            phase: Phase::Reading,
+            done: self.rows,
+            total: self.total,
+        });
     }
 }

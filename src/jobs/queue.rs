@@ -117,10 +117,12 @@ impl SqliteQueue {
         &self.options
     }
 
-    /// The apalis storage of the queue, for a worker.
-    pub(crate) fn storage(&self) -> apalis_sqlite::SqliteStorage<ImportJob> {
+    /// The apalis storage of the queue, for a worker that runs `batch` jobs at once (it takes
+    /// no more than that from the queue, so the other workers get the rest).
+    pub(crate) fn storage(&self, batch: usize) -> apalis_sqlite::SqliteStorage<ImportJob> {
         let config = apalis_sqlite::Config::default()
             .queue(QUEUE)
+            .batch_size(batch.max(1))
             .heartbeat_interval(self.options.heartbeat)
             .missed_heartbeats(self.options.missed_heartbeats);
         apalis_sqlite::SqliteStorage::new(&self.pool).with_config(config)
@@ -131,7 +133,7 @@ impl SqliteQueue {
 impl JobQueue for SqliteQueue {
     async fn enqueue(&self, job: &ImportJob, key: Option<&str>) -> Result<(), StoreError> {
         let task = task_of(job, key, &self.options);
-        self.storage()
+        self.storage(1)
             .push_task(task)
             .await
             .map_err(|error| StoreError::backend("queue the import", error))
@@ -211,10 +213,12 @@ impl PostgresQueue {
         &self.options
     }
 
-    /// The apalis storage of the queue, for a worker.
-    pub(crate) fn storage(&self) -> apalis_postgres::PostgresStorage<ImportJob> {
+    /// The apalis storage of the queue, for a worker that runs `batch` jobs at once (it takes
+    /// no more than that from the queue, so the other workers get the rest).
+    pub(crate) fn storage(&self, batch: usize) -> apalis_postgres::PostgresStorage<ImportJob> {
         let config = apalis_postgres::Config::default()
             .queue(QUEUE)
+            .batch_size(batch.max(1))
             .heartbeat_interval(self.options.heartbeat)
             .missed_heartbeats(self.options.missed_heartbeats);
         apalis_postgres::PostgresStorage::new(&self.pool).with_config(config)
@@ -226,7 +230,7 @@ impl PostgresQueue {
 impl JobQueue for PostgresQueue {
     async fn enqueue(&self, job: &ImportJob, key: Option<&str>) -> Result<(), StoreError> {
         let task = task_of(job, key, &self.options);
-        self.storage()
+        self.storage(1)
             .push_task(task)
             .await
             .map_err(|error| StoreError::backend("queue the import", error))

@@ -185,10 +185,11 @@ impl Worker {
         queue: &SqliteQueue,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StoreError> {
+        let concurrency = self.core.options.concurrency.max(1);
         let worker = WorkerBuilder::new(self.core.session_name())
-            .backend(queue.storage())
+            .backend(queue.storage(concurrency))
             .data(self.clone())
-            .concurrency(self.core.options.concurrency.max(1))
+            .concurrency(concurrency)
             .build(handle);
         worker
             .run_until(async move {
@@ -210,10 +211,12 @@ impl Worker {
         queue: &super::PostgresQueue,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StoreError> {
+        // A new job wakes the worker at once (LISTEN/NOTIFY), not at its next heartbeat.
+        let concurrency = self.core.options.concurrency.max(1);
         let worker = WorkerBuilder::new(self.core.session_name())
-            .backend(queue.storage())
+            .backend(queue.storage(concurrency).with_pubsub())
             .data(self.clone())
-            .concurrency(self.core.options.concurrency.max(1))
+            .concurrency(concurrency)
             .build(handle);
         worker
             .run_until(async move {

@@ -109,6 +109,14 @@ pub trait RowSink {
 
     /// Called for warnings about the file's layout (unknown columns, values without a header).
     fn warning(&mut self, issue: Issue);
+
+    /// Called at most once, right after [`RowSink::header`], with the number of rows below the
+    /// header that the file declares (an `.xlsx` sheet's dimension), capped at
+    /// [`Limits::max_rows`]. A hint for a progress bar only: blank rows count in it, and a
+    /// crafted file may declare anything.
+    fn rows_expected(&mut self, rows: u64) {
+        let _ = rows;
+    }
 }
 
 /// Reads the data sheet of an `.xlsx` upload into `sink`.

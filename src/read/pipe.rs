@@ -61,6 +61,7 @@ pub fn read_rows_bytes(
                 for message in rows_rx {
                     match message {
                         Message::Header(header) => sink.header(&header)?,
+                        Message::RowsExpected(rows) => sink.rows_expected(rows),
                         Message::Warning(issue) => sink.warning(issue),
                         Message::Rows(mut batch) => {
                             batch.replay(sink)?;
@@ -126,6 +127,7 @@ const BATCH_ROWS: usize = 256;
 /// What the reading thread hands to the sink's thread, in sheet order.
 enum Message {
     Header(HeaderRow),
+    RowsExpected(u64),
     Warning(Issue),
     Rows(Batch),
 }
@@ -251,6 +253,14 @@ impl RowSink for Pipe {
         // what the read reports, and the next row or the end of the read sees that.
         if self.flush().is_ok() {
             let _ = self.send(Message::Warning(issue));
+        }
+    }
+
+    fn rows_expected(&mut self, rows: u64) {
+        // Sent right after the header, before any row; as for a warning, a gone sink's error is
+        // what the read reports.
+        if self.flush().is_ok() {
+            let _ = self.send(Message::RowsExpected(rows));
         }
     }
 }

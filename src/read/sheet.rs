@@ -67,11 +67,14 @@ pub(super) fn read_opened<R: Read + Seek>(
         warned_columns: ColumnSet::new(),
         text_bytes: 0,
         rows: 0,
+        declared_last_row: None,
         sink,
     };
     let mut cells = workbook
         .worksheet_cells_reader(&chosen)
         .map_err(|error| Error::corrupt_from(format!("sheet `{chosen}` cannot be read"), error))?;
+    let declared = cells.dimensions();
+    stream.declared_last_row = (declared.end.0 > 0).then_some(declared.end.0);
     stream.run(&mut cells)?;
     Ok(stream.rows)
 }
@@ -265,6 +268,8 @@ pub(super) struct SheetStream<'s> {
     /// The bytes of text the sheet's cells have handed out so far.
     text_bytes: u64,
     rows: u32,
+    /// The last row (from 0) of the sheet's declared dimension, when it declares one.
+    declared_last_row: Option<u32>,
     sink: &'s mut dyn RowSink,
 }
 
@@ -541,6 +546,14 @@ impl SheetStream<'_> {
             headers,
         };
         self.sink.header(&header)?;
+        if let Some(last) = self.declared_last_row {
+            // Rows below the header, as the file declares them (`header.row` counts from 1).
+            let below = u64::from(last + 1).saturating_sub(u64::from(header.row));
+            if below > 0 {
+                self.sink
+                    .rows_expected(below.min(u64::from(self.limits.max_rows)));
+            }
+        }
         self.header = Some(header);
         Ok(())
     }

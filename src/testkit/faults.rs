@@ -27,6 +27,8 @@ pub enum Fault {
     FailAfterCommit(u64),
     /// The Nth call never answers.
     Hang(u64),
+    /// The Nth call to `commit` never answers (whatever calls came before it).
+    HangOnCommit(u64),
     /// The Nth call to `commit` answers this conflict without committing.
     ConflictOnCommit(u64, Conflict),
     /// Every call to `commit` answers this conflict without committing.
@@ -152,6 +154,7 @@ impl<S> Faulty<S> {
                 StoreError::backend(method, "injected failure after the commit went through"),
             ),
             Some(Fault::Hang(n)) if n == call => Action::Hang,
+            Some(Fault::HangOnCommit(n)) if commit == n => Action::Hang,
             Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
                 Action::Fail(StoreError::Conflict(conflict))
             }

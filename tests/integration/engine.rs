@@ -396,6 +396,33 @@ async fn a_completed_import_moves_pending_running_completed() {
 }
 
 #[tokio::test]
+async fn reading_reports_the_rows_the_file_declares_before_the_first_row() {
+    let store = MemoryStore::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let importer = recording_importer(&store, &seen);
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let sink = steps.clone();
+    let rows: Vec<Vec<&str>> = ["ann@example.com", "bob@example.com", "cy@example.com"]
+        .iter()
+        .map(|email| row("Someone", email))
+        .collect();
+    importer
+        .run(&request("imp-1"), &upload(&rows), &move |p| {
+            sink.lock().unwrap().push(p)
+        })
+        .await
+        .unwrap();
+    let steps = steps.lock().unwrap().clone();
+    let reading: Vec<(u64, Option<u64>)> = steps
+        .iter()
+        .filter(|p| p.phase == Phase::Reading)
+        .map(|p| (p.done, p.total))
+        .collect();
+    // The header first (size unknown), then the sheet's declared three rows below it.
+    assert_eq!(reading, [(0, None), (0, Some(3))]);
+}
+
+#[tokio::test]
 async fn a_failed_import_moves_pending_running_failed() {
     let store = MemoryStore::new();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -585,8 +612,7 @@ async fn a_store_failure_before_the_commit_is_an_error_and_changes_nothing() {
 async fn an_import_dropped_while_a_store_call_hangs_changes_nothing() {
     let store = MemoryStore::new();
     let before = store.snapshot();
-    let setup_calls = 5; // begin, set_status, resolve, find, count: the commit is the 6th call
-    let faulty = Faulty::new(store.clone()).with_fault(Fault::Hang(setup_calls + 1));
+    let faulty = Faulty::new(store.clone()).with_fault(Fault::HangOnCommit(1));
     let mailer = MemoryMailer::new();
     let importer = Importer::new(
         Schema::default(),

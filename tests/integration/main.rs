@@ -35,3 +35,5 @@ mod template;
 mod validation;
 #[cfg(feature = "axum")]
 mod web;
+#[cfg(all(feature = "jobs-postgres", feature = "smtp"))]
+mod workers;

@@ -51,6 +51,10 @@ impl RowSink for Recorder {
     fn warning(&mut self, issue: Issue) {
         self.events.push(format!("warning {}", issue.message));
     }
+
+    fn rows_expected(&mut self, rows: u64) {
+        self.events.push(format!("expected {rows} rows"));
+    }
 }
 
 fn record(

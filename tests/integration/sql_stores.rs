@@ -65,6 +65,20 @@ macro_rules! backend_tests {
             full_import(&base).await;
         }
 
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $(#[$attr])*
+        async fn twin_runs_of_one_id_commit_once_and_never_fail_a_completed_import() {
+            let base = $make("twins").await;
+            twins_of_one_id(&base).await;
+        }
+
+        #[tokio::test]
+        $(#[$attr])*
+        async fn a_commit_whose_answer_is_lost_ends_completed_and_invites() {
+            let base = $make("lost").await;
+            lost_commit_answer(&base).await;
+        }
+
         #[tokio::test]
         $(#[$attr])*
         async fn platforms_sharing_a_database_do_not_see_each_other() {
@@ -771,4 +785,166 @@ async fn tenants<S: SqlStore>(base: &S) {
     assert_eq!(a.list_groups().await.unwrap().len(), 1);
     assert_eq!(a.snap().await.users.len(), 1);
     assert_eq!(b.snap().await.users[0].name, "Ann B");
+}
+
+/// Runs `files` as concurrent imports of one id (a double click, or one job handed to two
+/// workers), each through a store that yields to the scheduler around every call so that the
+/// twins' calls interleave; answers each twin's outcome, in the order of `files`.
+async fn run_twins<S: SqlStore>(
+    store: &S,
+    id: &str,
+    files: Vec<Vec<u8>>,
+    mailer: &MemoryMailer,
+) -> Vec<ImportSummary> {
+    let tasks: Vec<_> = files
+        .into_iter()
+        .map(|bytes| {
+            let importer = Importer::new(
+                Schema::default(),
+                Stores::single(
+                    Arc::new(Faulty::new(store.clone()).yielding()),
+                    Arc::new(mailer.clone()),
+                ),
+            );
+            let request = ImportRequest::new(id, "twin.xlsx");
+            tokio::spawn(async move { importer.run(&request, &bytes, &|_| {}).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap().expect("no store error"));
+    }
+    answers
+}
+
+/// The record of `id` and the emails of the store's users and delivered invitations.
+async fn outcome_of<S: SqlStore>(
+    store: &S,
+    id: &str,
+    mailer: &MemoryMailer,
+) -> (ImportStatus, Vec<String>, Vec<String>) {
+    let record = store
+        .get(&user_import::ImportId::from(id))
+        .await
+        .unwrap()
+        .expect("the record exists");
+    let mut users: Vec<String> = store
+        .snap()
+        .await
+        .users
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    users.sort();
+    let mut sent: Vec<String> = mailer.delivered().into_iter().map(|i| i.email).collect();
+    sent.sort();
+    (record.status, users, sent)
+}
+
+async fn twins_of_one_id<S: SqlStore>(base: &S) {
+    let emails: Vec<String> = (0..20).map(email).collect();
+    let good = upload_of(&emails);
+    let bad = filled(&[&["Racer", "not-an-email", "CA", "QC", "en"]]);
+
+    // Three twins with the same file: one commit, every user once, every invitation once,
+    // and every twin answers the one outcome.
+    let store = base.fresh();
+    let mailer = MemoryMailer::new();
+    let answers = run_twins(&store, "twin", vec![good.clone(); 3], &mailer).await;
+    for answer in &answers {
+        assert_eq!(
+            (answer.status, answer.counts.created),
+            (ImportStatus::Completed, 20)
+        );
+    }
+    let (status, users, sent) = outcome_of(&store, "twin", &mailer).await;
+    assert_eq!(status, ImportStatus::Completed);
+    let mut expected = emails.clone();
+    expected.sort();
+    assert_eq!(users, expected);
+    assert_eq!(sent, users, "each new user invited once");
+    assert_eq!(store.snap().await.committed, ["twin"]);
+
+    // A later twin whose file has a problem answers the stored outcome; the record stays
+    // completed.
+    let late = run_twins(&store, "twin", vec![bad.clone()], &mailer).await;
+    assert_eq!(
+        (late[0].status, late[0].counts.created),
+        (ImportStatus::Completed, 20)
+    );
+    assert_eq!(
+        outcome_of(&store, "twin", &mailer).await.0,
+        ImportStatus::Completed
+    );
+
+    // A good twin and a bad twin at once, a few times over: whichever finishes first decides,
+    // the record is never marked failed over committed users, and both twins answer the
+    // record's outcome.
+    for round in 0..6 {
+        let store = base.fresh();
+        let mailer = MemoryMailer::new();
+        let files = if round % 2 == 0 {
+            vec![good.clone(), bad.clone()]
+        } else {
+            vec![bad.clone(), good.clone()]
+        };
+        let answers = run_twins(&store, "mixed", files, &mailer).await;
+        let (status, users, sent) = outcome_of(&store, "mixed", &mailer).await;
+        match status {
+            ImportStatus::Completed => {
+                assert_eq!(users.len(), 20, "round {round}");
+                assert_eq!(sent, users, "round {round}");
+            }
+            ImportStatus::Failed => {
+                assert!(
+                    users.is_empty(),
+                    "round {round}: a failed import created no one"
+                );
+                assert!(
+                    sent.is_empty(),
+                    "round {round}: a failed import invited no one"
+                );
+            }
+            other => panic!("round {round}: the import ended {other:?}"),
+        }
+        for answer in &answers {
+            assert_eq!(
+                answer.status, status,
+                "round {round}: a twin answers the record"
+            );
+        }
+    }
+}
+
+async fn lost_commit_answer<S: SqlStore>(base: &S) {
+    let store = base.fresh();
+    let mailer = MemoryMailer::new();
+    let faulty = Faulty::new(store.clone()).with_fault(Fault::FailAfterCommit(1));
+    let importer = Importer::new(
+        Schema::default(),
+        Stores::single(Arc::new(faulty.clone()), Arc::new(mailer.clone())),
+    );
+    let emails: Vec<String> = (0..3).map(email).collect();
+    let request = ImportRequest::new("lost", "lost.xlsx");
+    let summary = importer
+        .run(&request, &upload_of(&emails), &|_| {})
+        .await
+        .expect("the commit went through, so the import goes on");
+    assert_eq!(
+        faulty.calls_to("commit"),
+        1,
+        "committed once, not planned again"
+    );
+    assert_eq!(
+        (
+            summary.status,
+            summary.counts.created,
+            summary.invitations.sent
+        ),
+        (ImportStatus::Completed, 3, 3)
+    );
+    let (status, users, sent) = outcome_of(&store, "lost", &mailer).await;
+    assert_eq!(status, ImportStatus::Completed);
+    assert_eq!(users, emails);
+    assert_eq!(sent, emails);
 }

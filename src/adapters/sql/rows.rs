@@ -221,6 +221,8 @@ pub(super) fn commit_memberships<'a>(
 pub(super) struct Found {
     /// Whether the import was committed before.
     pub(super) committed: bool,
+    /// Whether the import's record already ended failed.
+    pub(super) failed: bool,
     /// The commit's email keys that users hold.
     pub(super) taken: HashSet<String>,
     /// Active users (read only when the rules ask).
@@ -234,6 +236,10 @@ pub(super) struct Found {
 impl CommitView for Found {
     fn is_committed(&self, _import: &ImportId) -> bool {
         self.committed
+    }
+
+    fn has_failed(&self, _import: &ImportId) -> bool {
+        self.failed
     }
 
     fn email_taken(&self, key: &str) -> bool {

@@ -345,6 +345,14 @@ where
         .fetch_one(&mut **tx)
         .await?;
         found.committed = committed > 0;
+        let failed: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM ui_imports WHERE platform = $1 AND id = $2 AND status = 'failed'",
+        )
+        .bind(p)
+        .bind(commit.record.id.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+        found.failed = failed > 0;
         if !keys.is_empty() {
             let taken: Vec<String> = self
                 .among(tx, "ui_users", "email_key", D::texts(keys))

@@ -63,6 +63,7 @@ where
     commit_with_a_taken_email_writes_nothing(&fresh().await).await;
     commit_holds_the_seat_limit(&fresh().await).await;
     commit_applies_an_import_once(&fresh().await).await;
+    commit_refuses_an_import_a_twin_failed(&fresh().await).await;
     commit_refuses_additions_for_missing_users(&fresh().await).await;
     group_additions_skip_existing_memberships(&fresh().await).await;
     groups_resolve_by_id_or_name(&fresh().await).await;
@@ -356,6 +357,47 @@ pub async fn commit_applies_an_import_once<S: Conformant>(store: &S) {
         }
     }
     assert!(keys_found(store, &["bob@example.com"]).await.is_empty());
+}
+
+/// A commit for an import whose record already ended failed (a twin of the same id whose file
+/// had problems) answers `AlreadyFailed`, writes nothing, and leaves the record failed.
+pub async fn commit_refuses_an_import_a_twin_failed<S: Conformant>(store: &S) {
+    let failed = record("twin");
+    store.begin(&failed).await.expect("begin");
+    store
+        .set_status(&failed.id, ImportStatus::Running, None)
+        .await
+        .expect("running");
+    let summary = ImportSummary::new(failed.id.clone(), ImportStatus::Failed);
+    assert!(
+        store
+            .set_status(&failed.id, ImportStatus::Failed, Some(&summary))
+            .await
+            .expect("failed"),
+        "running may become failed"
+    );
+    match store
+        .commit(&commit_of(
+            "twin",
+            vec![new_user(2, "Ann", "ann@example.com")],
+            &[],
+        ))
+        .await
+    {
+        Err(StoreError::Conflict(Conflict::AlreadyFailed)) => {}
+        other => panic!("a commit of a failed import must answer AlreadyFailed, got {other:?}"),
+    }
+    assert!(keys_found(store, &["ann@example.com"]).await.is_empty());
+    assert_eq!(store.count_active_users().await.expect("count"), 0);
+    assert_eq!(
+        store
+            .get(&failed.id)
+            .await
+            .expect("get")
+            .expect("record")
+            .status,
+        ImportStatus::Failed
+    );
 }
 
 /// A group addition for a user that does not exist answers a conflict.

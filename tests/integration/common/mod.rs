@@ -284,11 +284,21 @@ impl Package {
 /// A filled-in template of `count` users `User 0 <prefix0@example.com>`, `User 1`... in
 /// Quebec, in English.
 pub fn users_workbook(prefix: &str, count: usize) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = (0..count)
-        .map(|i| {
+    let emails: Vec<String> = (0..count)
+        .map(|i| format!("{prefix}{i}@example.com"))
+        .collect();
+    users_workbook_of(&emails)
+}
+
+/// A filled-in template of one user per email, `User 0`, `User 1`... in Quebec, in English.
+pub fn users_workbook_of(emails: &[String]) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = emails
+        .iter()
+        .enumerate()
+        .map(|(i, email)| {
             vec![
                 format!("User {i}"),
-                format!("{prefix}{i}@example.com"),
+                email.clone(),
                 "CA".into(),
                 "CA-QC".into(),
                 "en".into(),
