@@ -9,7 +9,8 @@ use crate::store::ImportLog;
 use crate::summary::Progress;
 
 /// Keeps the latest progress of one import and writes it to the log every `every`, when it
-/// changed, until [`ProgressWriter::finish`].
+/// changed, and at once when its phase changes (so a page sees every phase, however short),
+/// until [`ProgressWriter::finish`].
 pub(crate) struct ProgressWriter {
     latest: Arc<Mutex<Latest>>,
     stop: tokio::sync::watch::Sender<bool>,
@@ -33,9 +34,11 @@ impl ProgressWriter {
         every: Duration,
     ) -> (ProgressWriter, Arc<dyn Fn(Progress) + Send + Sync>) {
         let latest = Arc::new(Mutex::new(Latest::default()));
+        let new_phase = Arc::new(tokio::sync::Notify::new());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = {
             let latest = Arc::clone(&latest);
+            let new_phase = Arc::clone(&new_phase);
             let log = Arc::clone(&log);
             let id = id.clone();
             tokio::spawn(async move {
@@ -44,6 +47,7 @@ impl ProgressWriter {
                 loop {
                     tokio::select! {
                         _ = tick.tick() => write_latest(&latest, log.as_ref(), &id).await,
+                        () = new_phase.notified() => write_latest(&latest, log.as_ref(), &id).await,
                         _ = stopped.changed() => break,
                     }
                 }
@@ -53,7 +57,11 @@ impl ProgressWriter {
             let latest = Arc::clone(&latest);
             Arc::new(move |progress: Progress| {
                 if let Ok(mut latest) = latest.lock() {
+                    let phase = latest.progress.map(|p| p.phase);
                     latest.progress = Some(progress);
+                    if phase != Some(progress.phase) {
+                        new_phase.notify_one();
+                    }
                 }
             }) as Arc<dyn Fn(Progress) + Send + Sync>
         };

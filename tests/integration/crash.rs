@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -41,16 +41,43 @@ fn submit(binary: &Path, dir: &Path, file: &Path, id: &str) {
     );
 }
 
-/// A `work` process that runs until it is killed.
+/// A `work` process that runs until it is killed; what it prints goes to `worker-*.log` in
+/// `dir`, which [`wait_for`] shows when the import does not get where it should.
 fn spawn_worker(binary: &Path, dir: &Path) -> Child {
+    let log = |kind: &str| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        std::fs::File::create(dir.join(format!("worker-{nanos}.{kind}.log"))).unwrap()
+    };
     Command::new(binary)
         .arg("work")
         .current_dir(dir)
         .env("USER", "crash-test")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(log("out"))
+        .stderr(log("err"))
         .spawn()
         .expect("the worker starts")
+}
+
+/// What the workers in `dir` printed.
+fn worker_logs(dir: &Path) -> String {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "log"))
+        .collect();
+    logs.sort();
+    logs.iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(30).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            format!("--- {}\n{}", path.display(), tail.join("\n"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Kills `worker` with SIGKILL: no destructor, no flush, no goodbye to the queue.
@@ -73,20 +100,28 @@ fn state_store(dir: &Path) -> SqliteStore {
 /// minutes; answers that record.
 fn wait_for(
     store: &SqliteStore,
+    dir: &Path,
     id: &str,
     what: &str,
     until: impl Fn(&ImportRecord) -> bool,
 ) -> ImportRecord {
     let started = Instant::now();
+    let mut seen: Vec<String> = Vec::new();
     loop {
-        if let Some(record) = block_on(store.get(&ImportId::from(id))).unwrap()
-            && until(&record)
-        {
-            return record;
+        let record = block_on(store.get(&ImportId::from(id))).unwrap();
+        if let Some(record) = &record {
+            let state = format!("{:?} {:?}", record.status, record.progress);
+            if seen.last() != Some(&state) {
+                seen.push(state);
+            }
+            if until(record) {
+                return record.clone();
+            }
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),
-            "import {id} never got {what}"
+            "import {id} never got {what}; it went through {seen:#?}\n{}",
+            worker_logs(dir)
         );
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -167,7 +202,7 @@ fn a_worker_killed_while_reading_committing_and_sending_leaves_the_import_to_the
 
     // Killed while reading: nothing is written.
     let worker = spawn_worker(&binary, &dir.0);
-    let seen = wait_for(&store, "crash", "reading", |r| {
+    let seen = wait_for(&store, &dir.0, "crash", "reading", |r| {
         phase(r) == Some(Phase::Reading)
     });
     kill(worker);
@@ -177,7 +212,7 @@ fn a_worker_killed_while_reading_committing_and_sending_leaves_the_import_to_the
     // Killed while committing (the queue hands the job out again once the dead worker's
     // heartbeat stops): the transaction is rolled back, so still nothing is written.
     let worker = spawn_worker(&binary, &dir.0);
-    wait_for(&store, "crash", "committing", |r| {
+    wait_for(&store, &dir.0, "crash", "committing", |r| {
         phase(r) == Some(Phase::Committing)
     });
     kill(worker);
@@ -194,7 +229,7 @@ fn a_worker_killed_while_reading_committing_and_sending_leaves_the_import_to_the
 
     // Killed while sending: the users exist; some invitations went out.
     let worker = spawn_worker(&binary, &dir.0);
-    let sending = wait_for(&store, "crash", "invitations sent", |r| {
+    let sending = wait_for(&store, &dir.0, "crash", "invitations sent", |r| {
         r.invitations.sent > 0
     });
     kill(worker);
