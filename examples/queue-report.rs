@@ -54,12 +54,10 @@ async fn main() -> Result<(), Failure> {
     let worker = harness.spawn_workers(&queue, 1, &stop.1);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut latencies = Vec::new();
-    for sample in 0..LATENCY_SAMPLES {
+    for (sample, file) in files.iter().take(LATENCY_SAMPLES).enumerate() {
         let id = format!("latency-{sample}");
         let started = Instant::now();
-        harness
-            .submit(&store, &platform, &id, files[sample].clone())
-            .await?;
+        harness.submit(&store, &platform, &id, file.clone()).await?;
         loop {
             let record = store.get(&ImportId::from(id.as_str())).await?;
             if record.is_some_and(|record| record.status != ImportStatus::Pending) {
