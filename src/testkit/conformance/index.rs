@@ -1,12 +1,12 @@
-//! The batch-imports index as a page polls it: progress while an import runs, and its
-//! invitations counted from the outbox.
+//! The batch-imports index: records begun once, statuses that only move forward, listed
+//! newest first; progress while an import runs, and its invitations counted from the outbox.
 
 use chrono::Utc;
 
 use super::{Conformant, commit_of, new_user, record};
 use crate::model::ImportId;
-use crate::store::{Claim, Delivery, InvitationTally, StoreError};
-use crate::summary::{ImportStatus, Phase, Progress};
+use crate::store::{Begin, Claim, Delivery, InvitationTally, StoreError};
+use crate::summary::{ImportStatus, ImportSummary, Phase, Progress};
 
 /// Progress is kept while an import is pending or running and shown by `get` and `list`; a
 /// finished import's record is left as it is; an unknown id answers `NotFound`. Each record
@@ -169,4 +169,101 @@ async fn progress_of<S: Conformant>(store: &S, id: &ImportId) -> Option<Progress
         .expect("get")
         .expect("the record")
         .progress
+}
+
+/// The log begins a record once, moves it through its statuses and lists newest first.
+pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store: &S) {
+    let first = record("first");
+    assert_eq!(store.begin(&first).await.expect("begin"), Begin::Created);
+    match store.begin(&first).await.expect("begin again") {
+        Begin::Existing(existing) => assert_eq!(existing.status, ImportStatus::Pending),
+        Begin::Created => panic!("a second begin must answer the existing record"),
+    }
+    store
+        .set_status(&first.id, ImportStatus::Running, None)
+        .await
+        .expect("running");
+    let summary = ImportSummary::new(first.id.clone(), ImportStatus::Failed);
+    store
+        .set_status(&first.id, ImportStatus::Failed, Some(&summary))
+        .await
+        .expect("failed");
+    let got = store.get(&first.id).await.expect("get").expect("record");
+    assert_eq!(got.status, ImportStatus::Failed);
+    assert_eq!(got.summary, Some(summary.clone()));
+    // Only forward: a failed import is neither run again nor completed, nor failed anew.
+    for next in [
+        ImportStatus::Running,
+        ImportStatus::Completed,
+        ImportStatus::Failed,
+    ] {
+        let other = ImportSummary::new(first.id.clone(), next);
+        assert!(
+            !store
+                .set_status(&first.id, next, Some(&other))
+                .await
+                .expect("refused move"),
+            "a failed import must not move to {next:?}"
+        );
+    }
+    assert_eq!(
+        store.get(&first.id).await.expect("get").expect("record"),
+        got,
+        "a refused move leaves the record exactly as it was"
+    );
+    // A completed import is never marked failed, but takes a newer summary.
+    let done = record("done");
+    store.begin(&done).await.expect("begin");
+    let completed = ImportSummary::new(done.id.clone(), ImportStatus::Completed);
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Running, None)
+            .await
+            .expect("running")
+    );
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Completed, Some(&completed))
+            .await
+            .expect("completed")
+    );
+    let failed = ImportSummary::new(done.id.clone(), ImportStatus::Failed);
+    assert!(
+        !store
+            .set_status(&done.id, ImportStatus::Failed, Some(&failed))
+            .await
+            .expect("refused"),
+        "a completed import must never be marked failed"
+    );
+    let mut later = completed.clone();
+    later.invitations.sent = 3;
+    assert!(
+        store
+            .set_status(&done.id, ImportStatus::Completed, Some(&later))
+            .await
+            .expect("later summary")
+    );
+    let got = store.get(&done.id).await.expect("get").expect("record");
+    assert_eq!(
+        (got.status, got.summary),
+        (ImportStatus::Completed, Some(later))
+    );
+    assert_eq!(got.notes, first.notes);
+    store.begin(&record("second")).await.expect("begin");
+    store.begin(&record("third")).await.expect("begin");
+    let listed: Vec<String> = store
+        .list(2)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| r.id.0)
+        .collect();
+    assert_eq!(listed, ["third", "second"], "newest first, at most `limit`");
+    match store
+        .set_status(&ImportId::from("nope"), ImportStatus::Running, None)
+        .await
+    {
+        Err(StoreError::NotFound { .. }) => {}
+        other => panic!("an unknown import must answer NotFound, got {other:?}"),
+    }
 }
