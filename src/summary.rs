@@ -1,6 +1,8 @@
 //! What an import did: status, counts, issues, the users created and updated, invitations, and
 //! how long each phase took.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::issue::{Issue, IssueCode};
@@ -233,8 +235,17 @@ pub struct ImportSummary {
     pub failure: Option<Failure>,
     /// Row counts.
     pub counts: Counts,
-    /// Every issue found, warnings included.
+    /// The issues found, warnings included: all of them while the import runs, the first
+    /// [`STORED_ISSUES`] by row once it ended and was recorded ([`ImportSummary::issues_total`]
+    /// says how many there were; the error report, made from the upload, holds them all).
     pub issues: Vec<Issue>,
+    /// How many issues the import found in all, `issues` holding the first ones (0 in a summary
+    /// recorded before this count existed, whose `issues` are all there were).
+    #[serde(default)]
+    pub issues_total: u64,
+    /// How many issues of each code the import found.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub issue_counts: BTreeMap<IssueCode, u64>,
     /// The users created.
     pub created: Vec<CreatedUser>,
     /// Existing users that got the import's groups.
@@ -261,6 +272,8 @@ impl ImportSummary {
             failure: None,
             counts: Counts::default(),
             issues: Vec::new(),
+            issues_total: 0,
+            issue_counts: BTreeMap::new(),
             created: Vec::new(),
             updated: Vec::new(),
             untouched: Vec::new(),
@@ -274,7 +287,51 @@ impl ImportSummary {
     pub fn is_completed(&self) -> bool {
         self.status == ImportStatus::Completed
     }
+
+    /// Keeps the first `max` issues by row (those of the file as a whole first) after counting
+    /// them all, by code, in [`ImportSummary::issue_counts`] and
+    /// [`ImportSummary::issues_total`]: what an import's record keeps, so that a file whose
+    /// every row fails is not stored a hundred thousand times over. Calling it again changes
+    /// nothing.
+    ///
+    /// ```
+    /// use user_import::{ImportId, ImportStatus, ImportSummary, Issue, IssueCode};
+    ///
+    /// let mut summary = ImportSummary::new(ImportId::from("spring"), ImportStatus::Failed);
+    /// for row in (2..=5).rev() {
+    ///     summary.issues.push(Issue::new(IssueCode::EmailInvalid).at(row, "Email").value("x"));
+    /// }
+    /// summary.keep_first_issues(2);
+    /// let rows: Vec<Option<u32>> = summary.issues.iter().map(|issue| issue.row).collect();
+    /// assert_eq!(rows, [Some(2), Some(3)]);
+    /// assert_eq!(summary.issues_total, 4);
+    /// assert_eq!(summary.issue_counts[&IssueCode::EmailInvalid], 4);
+    /// ```
+    pub fn keep_first_issues(&mut self, max: usize) {
+        if self.issues.len() as u64 > self.issues_total {
+            self.issues_total = self.issues.len() as u64;
+            self.issue_counts.clear();
+            for issue in &self.issues {
+                *self.issue_counts.entry(issue.code).or_default() += 1;
+            }
+        }
+        if self.issues.len() > max {
+            // Stable: a row's issues keep their column order.
+            self.issues.sort_by_key(|issue| issue.row.unwrap_or(0));
+            self.issues.truncate(max);
+            self.issues.shrink_to_fit();
+        }
+    }
+
+    /// How many issues the import found: [`ImportSummary::issues_total`], or the issues held
+    /// when the summary has no total.
+    pub fn issue_count(&self) -> u64 {
+        self.issues_total.max(self.issues.len() as u64)
+    }
 }
+
+/// The most issues an import's record keeps ([`ImportSummary::keep_first_issues`]).
+pub const STORED_ISSUES: usize = 1_000;
 
 /// Writing summaries in a catalogue's language.
 impl Catalog {

@@ -234,8 +234,9 @@ pub(crate) fn print_summary(
     for issue in summary.issues.iter().take(50) {
         writeln!(out, "  {}: {}", issue.severity.as_str(), issue.message)?;
     }
-    if summary.issues.len() > 50 {
-        writeln!(out, "  ... and {} more issues", summary.issues.len() - 50)?;
+    let total = summary.issue_count();
+    if total > 50 {
+        writeln!(out, "  ... and {} more issues", total - 50)?;
     }
     if summary.status == ImportStatus::Failed {
         writeln!(

@@ -83,6 +83,7 @@ impl Importer {
                 return Ok(summary);
             }
             describe(&mut summary, &planned, groups);
+            summary.keep_first_issues(crate::summary::STORED_ISSUES);
 
             let committing = Progress {
                 phase: Phase::Committing,

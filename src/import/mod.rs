@@ -429,6 +429,7 @@ impl Importer {
         summary.counts.created = 0;
         summary.counts.groups_added = 0;
         summary.counts.untouched = 0;
+        summary.keep_first_issues(crate::summary::STORED_ISSUES);
         if is_english(&request.locale) {
             summary.reason = request.locale.failure_reason(&summary).unwrap_or_default();
         } else {

@@ -145,6 +145,57 @@ mod sqlite_backend {
 
     backend_tests!(store);
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_import_of_100000_bad_rows_keeps_a_bounded_record() {
+        use user_import::ImportLog;
+        let store = store("bounded").await;
+        let emails: Vec<String> = (0..100_000)
+            .map(|i| format!("person{i}-at-example.com"))
+            .collect();
+        let bytes = crate::common::users_workbook_of(&emails);
+        let importer = Importer::new(
+            Schema::default(),
+            Stores::single(Arc::new(store.clone()), Arc::new(MemoryMailer::new())),
+        );
+        let request = ImportRequest::new("bad", "bad.xlsx");
+        let summary = importer.run(&request, &bytes, &|_| {}).await.unwrap();
+        assert_eq!(summary.status, ImportStatus::Failed);
+        assert_eq!(
+            (
+                summary.issues.len(),
+                summary.issues_total,
+                summary.counts.failed_rows
+            ),
+            (1_000, 100_000, 100_000)
+        );
+        assert_eq!(
+            summary.issue_counts,
+            BTreeMap::from([(IssueCode::EmailInvalid, 100_000)])
+        );
+        let record = store
+            .get(&user_import::ImportId::from("bad"))
+            .await
+            .unwrap()
+            .unwrap();
+        let kept = record.summary.expect("the failed import's summary");
+        // The first thousand rows, in order.
+        let rows: Vec<u32> = kept.issues.iter().map(|i| i.row.unwrap()).collect();
+        let first = rows[0];
+        assert_eq!(rows, (first..first + 1_000).collect::<Vec<u32>>());
+        assert_eq!(kept.issues_total, 100_000);
+        let stored: i64 = user_import::adapters::sqlx::query_scalar(
+            "SELECT length(summary) FROM ui_imports WHERE id = 'bad'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        eprintln!("the failed import's stored summary: {stored} bytes");
+        assert!(
+            stored < 1024 * 1024,
+            "a record of 100,000 failed rows keeps {stored} bytes"
+        );
+    }
+
     #[tokio::test]
     async fn migrate_is_idempotent_and_the_schema_has_its_unique_index() {
         let store = store("migrate").await;

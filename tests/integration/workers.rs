@@ -124,11 +124,18 @@ fn four_workers_on_postgres_run_forty_imports_of_four_platforms_once_each() {
     }
 
     let invitations = invitations_by_recipient(&dir.0.join("user-import-state").join("mail"));
+    // One runtime for every store call below: a pool lives on the runtime that opened it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut invited_in_all = 0;
     for platform in 0..PLATFORMS {
         let platform = format!("p{platform}");
-        let store = block_on(PostgresStore::connect(&url, platform.clone())).unwrap();
-        let snapshot = block_on(store.snapshot()).unwrap();
+        let store = runtime
+            .block_on(PostgresStore::connect(&url, platform.clone()))
+            .unwrap();
+        let snapshot = runtime.block_on(store.snapshot()).unwrap();
         let emails: Vec<&str> = snapshot.users.iter().map(|u| u.email.as_str()).collect();
         let distinct: BTreeSet<&str> = emails.iter().copied().collect();
         assert_eq!(distinct.len(), emails.len(), "{platform}: no email twice");
@@ -139,7 +146,7 @@ fn four_workers_on_postgres_run_forty_imports_of_four_platforms_once_each() {
         );
 
         // The index: exactly this platform's ten imports, each finished.
-        let index = block_on(store.list(100)).unwrap();
+        let index = runtime.block_on(store.list(100)).unwrap();
         let mut ids: Vec<String> = index.iter().map(|r| r.id.0.clone()).collect();
         ids.sort();
         let mut expected: Vec<String> = (0..IMPORTS)
