@@ -136,6 +136,26 @@ impl Limit {
     }
 }
 
+/// A text the administrator writes with an import ([`Error::RequestTooLong`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestText {
+    /// The personal message of the invitations.
+    Message,
+    /// The notes kept with the import in the index.
+    Notes,
+}
+
+impl RequestText {
+    /// The catalogue key of its name, such as `"request_text.message"`.
+    pub fn key(self) -> &'static str {
+        match self {
+            RequestText::Message => "request_text.message",
+            RequestText::Notes => "request_text.notes",
+        }
+    }
+}
+
 /// What a text upload holds that text does not ([`Error::NotText`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -266,6 +286,18 @@ pub enum Error {
         row: u32,
     },
 
+    /// A text of the import request is longer than its limit
+    /// ([`Limits::max_message_chars`](crate::Limits::max_message_chars),
+    /// [`Limits::max_notes_chars`](crate::Limits::max_notes_chars)); nothing was kept.
+    RequestTooLong {
+        /// Which text.
+        text: RequestText,
+        /// Its length in characters.
+        chars: u64,
+        /// The most characters allowed.
+        limit: u64,
+    },
+
     /// The host built an invalid [`Schema`](crate::Schema).
     Schema(String),
 
@@ -326,6 +358,7 @@ impl Error {
             Error::NoRows { .. } => "file.no_rows",
             Error::NotText { .. } => "file.not_text",
             Error::UnclosedQuote { .. } => "file.unclosed_quote",
+            Error::RequestTooLong { .. } => "request.too_long",
             Error::Schema(_) => "schema.invalid",
             Error::Write(_) => "write.failed",
             Error::Store(_) => "store.failed",
@@ -618,6 +651,15 @@ fn raw_error_args(error: &Error) -> (&'static str, Vec<(&'static str, String)>) 
         Error::UnclosedQuote { row } => {
             ("error.file.unclosed_quote", vec![("row", row.to_string())])
         }
+        Error::RequestTooLong { text, chars, limit } => (
+            "error.request.too_long",
+            vec![
+                ("text", english_catalog().text(text.key()).to_string()),
+                ("text_key", text.key().to_string()),
+                ("chars", chars.to_string()),
+                ("limit", limit.to_string()),
+            ],
+        ),
         Error::Schema(detail) => ("error.schema.invalid", vec![("detail", detail.clone())]),
         Error::Write(source) => ("error.write.failed", vec![("detail", source.to_string())]),
         Error::Store(source) => ("error.store.failed", vec![("detail", source.to_string())]),

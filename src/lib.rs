@@ -99,7 +99,7 @@ pub use testkit::{conformance, faults};
 pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
 pub use commit_rules::{CommitView, check_commit};
-pub use error::{Conflict, Error, FileKind, Limit, NotText, StoreError};
+pub use error::{Conflict, Error, FileKind, Limit, NotText, RequestText, StoreError};
 pub use import::plan::{ImportPlan, check_groups, plan};
 pub use import::{ImportRequest, Importer, ReadOutcome, Started};
 pub use issue::{Issue, IssueCode, Severity, english};

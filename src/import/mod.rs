@@ -259,8 +259,10 @@ impl Importer {
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the import log fails.
+    /// [`Error::RequestTooLong`] for a message or notes over their [`Limits`], before anything
+    /// is recorded; [`Error::Store`] when the import log fails.
     pub async fn start(&self, request: &ImportRequest) -> Result<Started, Error> {
+        self.limits.check_texts(&request.message, &request.notes)?;
         if request.dry_run {
             return Ok(Started::Run);
         }

@@ -186,7 +186,8 @@ impl Submitter {
     ///
     /// # Errors
     ///
-    /// [`Error::LimitExceeded`] for an upload over the size limit (nothing is kept);
+    /// [`Error::LimitExceeded`] for an upload over the size limit and
+    /// [`Error::RequestTooLong`] for a message or notes over theirs (nothing is kept);
     /// [`Error::Store`] when the object store, the log or the queue fails.
     pub async fn submit(
         &self,
@@ -202,6 +203,8 @@ impl Submitter {
                 limit: self.limits.max_file_bytes,
             });
         }
+        self.limits
+            .check_texts(&submission.message, &submission.notes)?;
         // Held once: the object store's write and the comparisons share it.
         let bytes = bytes::Bytes::from(bytes);
         let mut id = submission.id.clone();

@@ -84,9 +84,40 @@ pub struct Limits {
     /// for every repeat. For 100,000 users the estimate is 185 MiB, and the read peaks at
     /// 135 MiB.
     pub max_ods_bytes: u64,
+    /// The most characters of the invitations' personal message (default 5,000, about two
+    /// pages): it is copied into every invitation.
+    pub max_message_chars: usize,
+    /// The most characters of the notes kept with an import in the index (default 2,000).
+    pub max_notes_chars: usize,
 }
 
 const MIB: u64 = 1024 * 1024;
+
+impl Limits {
+    /// Checks the texts the administrator wrote with an import against
+    /// [`Limits::max_message_chars`] and [`Limits::max_notes_chars`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RequestTooLong`](crate::Error::RequestTooLong) for the first text over its
+    /// limit.
+    pub fn check_texts(&self, message: &str, notes: &str) -> Result<(), crate::Error> {
+        for (text, value, limit) in [
+            (crate::RequestText::Message, message, self.max_message_chars),
+            (crate::RequestText::Notes, notes, self.max_notes_chars),
+        ] {
+            let chars = value.chars().count();
+            if chars > limit {
+                return Err(crate::Error::RequestTooLong {
+                    text,
+                    chars: chars as u64,
+                    limit: limit as u64,
+                });
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -106,6 +137,8 @@ impl Default for Limits {
             parallel_min_bytes: 256 * 1024,
             max_line_bytes: 1024 * 1024,
             max_ods_bytes: 256 * 1024 * 1024,
+            max_message_chars: 5_000,
+            max_notes_chars: 2_000,
         }
     }
 }

@@ -485,6 +485,12 @@ pub(super) const EN: &[(&str, &str)] = &[
         "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)",
     ),
     (
+        "error.request.too_long",
+        "{text}: {chars} characters, more than the {limit} allowed; shorten it",
+    ),
+    ("request_text.message", "the personal message"),
+    ("request_text.notes", "the notes"),
+    (
         "error.file.unclosed_quote",
         "row {row} has a value that opens a quote (\") and never closes it, so the rest of the file would be read as that one value; close the quote or remove it, then save the file again",
     ),

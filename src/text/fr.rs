@@ -471,6 +471,12 @@ pub(super) const FR: &[(&str, &str)] = &[
         "le fichier n'est pas du texte lisible : la ligne {line} contient {what} ; enregistrez-le de nouveau en CSV UTF-8 ou comme classeur Excel (.xlsx)",
     ),
     (
+        "error.request.too_long",
+        "{text} : {chars} caractères, plus que les {limit} permis ; raccourcissez ce texte",
+    ),
+    ("request_text.message", "le message personnel"),
+    ("request_text.notes", "les notes"),
+    (
         "error.file.unclosed_quote",
         "la ligne {row} a une valeur qui ouvre un guillemet (\") sans le fermer, si bien que tout le reste du fichier serait lu comme cette seule valeur ; fermez le guillemet ou supprimez-le, puis enregistrez de nouveau le fichier",
     ),

@@ -396,6 +396,31 @@ async fn a_completed_import_moves_pending_running_completed() {
 }
 
 #[tokio::test]
+async fn a_message_over_its_limit_is_refused_in_the_request_language_and_nothing_is_recorded() {
+    let s = setup();
+    let before = s.store.snapshot();
+    let mut request = request("imp-1");
+    request.message = "w".repeat(5_001);
+    let bytes = upload(&[row("Ann", "ann@example.com")]);
+    let error = s.importer.run(&request, &bytes, &|_| {}).await.unwrap_err();
+    assert_eq!(error.code(), "request.too_long");
+    assert_eq!(
+        error.to_string(),
+        "the personal message: 5001 characters, more than the 5000 allowed; shorten it"
+    );
+    assert_eq!(
+        user_import::Catalog::french().error_message(&error),
+        "le message personnel : 5001 caractères, plus que les 5000 permis ; raccourcissez ce texte"
+    );
+    assert_eq!(s.store.snapshot(), before, "no record, no user");
+    assert!(s.mailer.delivered().is_empty());
+    // A dry run is refused the same way.
+    request.dry_run = true;
+    let error = s.importer.run(&request, &bytes, &|_| {}).await.unwrap_err();
+    assert_eq!(error.code(), "request.too_long");
+}
+
+#[tokio::test]
 async fn reading_reports_the_rows_the_file_declares_before_the_first_row() {
     let store = MemoryStore::new();
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -321,6 +321,43 @@ async fn an_upload_over_the_size_limit_is_refused_before_anything_is_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_over_their_limit_are_refused_before_anything_is_kept() {
+    let setup = setup("notes", &["acme"]).await;
+    let store = setup.store("acme").as_ref();
+    let mut submission = Submission::new("acme", "noted", "noted.xlsx");
+    submission.notes = "é".repeat(2_001);
+    let error = setup
+        .submitter
+        .submit(store, &submission, users("ann", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "request.too_long");
+    assert_eq!(
+        error.to_string(),
+        "the notes: 2001 characters, more than the 2000 allowed; shorten it"
+    );
+    assert_eq!(store.get(&ImportId::from("noted")).await.unwrap(), None);
+    assert_eq!(
+        setup
+            .submitter
+            .uploads()
+            .size("acme", &ImportId::from("noted"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(setup.queue_is_idle().await);
+    // At the limit, the same submission is queued.
+    submission.notes = "é".repeat(2_000);
+    setup
+        .submitter
+        .submit(store, &submission, users("ann", 1))
+        .await
+        .unwrap();
+    assert!(!setup.queue_is_idle().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn platforms_keep_their_own_uploads_records_and_users() {
     let setup = setup("tenants", &["acme", "globex"]).await;
     let submission = |platform: &str| Submission::new(platform, "same-id", "users.xlsx");
