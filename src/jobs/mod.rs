@@ -20,6 +20,7 @@
 //! A file with problems is a final outcome (the import is `failed`, never retried); an error
 //! of the host's stores or of the object store is retried with a growing pause, then recorded.
 
+mod mail;
 mod progress;
 mod queue;
 mod submit;
@@ -33,6 +34,7 @@ use crate::model::ImportId;
 use crate::text::Catalog;
 
 /// The object store crate the uploads live in, for its `local`, `memory` and bucket stores.
+pub use mail::TimeoutMailer;
 pub use object_store;
 #[cfg(feature = "jobs-postgres")]
 pub use queue::PostgresQueue;

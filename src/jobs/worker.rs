@@ -269,9 +269,42 @@ impl Core {
         format!("{}-{nanos:x}", self.options.name)
     }
 
-    async fn run_job(&self, job: &ImportJob, progress: Reporter) -> Result<(), Error> {
+    async fn run_job(self: &Arc<Self>, job: &ImportJob, progress: Reporter) -> Result<(), Error> {
         let span = tracing::info_span!("job", platform = %job.platform, id = %job.id);
-        self.run_job_inner(job, progress).instrument(span).await
+        // On a task of its own, so that a panic in the host's stores or mailer ends this import
+        // (recorded failed, unless its commit went through) and not the worker.
+        let task = {
+            let core = Arc::clone(self);
+            let job = job.clone();
+            tokio::spawn(
+                async move { core.run_job_inner(&job, progress).await }.instrument(span.clone()),
+            )
+        };
+        match task.await {
+            Ok(outcome) => outcome,
+            Err(joined) => {
+                let why = if joined.is_panic() {
+                    let payload = joined.into_panic();
+                    let text = payload
+                        .downcast_ref::<&str>()
+                        .map(|text| text.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "no message".to_string());
+                    format!("the import stopped on an internal error (a panic: {text})")
+                } else {
+                    "the import was cancelled".to_string()
+                };
+                tracing::error!(parent: &span, reason = %why, "import job ended abnormally");
+                let error = Error::Store(StoreError::backend("run the import", why));
+                if let Ok(importer) = self.platforms.importer(&job.platform) {
+                    importer
+                        .record_error(&job.request(), &error)
+                        .instrument(span)
+                        .await;
+                }
+                Err(error)
+            }
+        }
     }
 
     async fn run_job_inner(&self, job: &ImportJob, progress: Reporter) -> Result<(), Error> {

@@ -29,6 +29,8 @@ pub enum Fault {
     Hang(u64),
     /// The Nth call to `commit` never answers (whatever calls came before it).
     HangOnCommit(u64),
+    /// The Nth call panics, as a host's store with a bug might.
+    Panic(u64),
     /// The Nth call to `commit` answers this conflict without committing.
     ConflictOnCommit(u64, Conflict),
     /// Every call to `commit` answers this conflict without committing.
@@ -155,6 +157,9 @@ impl<S> Faulty<S> {
             ),
             Some(Fault::Hang(n)) if n == call => Action::Hang,
             Some(Fault::HangOnCommit(n)) if commit == n => Action::Hang,
+            Some(Fault::Panic(n)) if n == call => {
+                panic!("injected panic on call {call} ({method})")
+            }
             Some(Fault::ConflictOnCommit(n, conflict)) if commit == n => {
                 Action::Fail(StoreError::Conflict(conflict))
             }

@@ -396,3 +396,151 @@ impl Setup {
         self.queue.is_idle().await.unwrap()
     }
 }
+
+/// A mail service that never answers for one address and hands the rest to `inner`.
+struct HangsOn {
+    email: &'static str,
+    inner: MemoryMailer,
+}
+
+#[user_import::async_trait]
+impl user_import::Mailer for HangsOn {
+    async fn send(&self, invitations: &[user_import::Invitation]) -> Vec<user_import::Delivery> {
+        if invitations.iter().any(|i| i.email == self.email) {
+            std::future::pending::<()>().await;
+        }
+        self.inner.send(invitations).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_service_that_hangs_fails_that_invitation_and_the_next_ones_go_out() {
+    let store = Arc::new(MemoryStore::new());
+    let delivered = MemoryMailer::new();
+    let hangs = HangsOn {
+        email: "ann1@example.com",
+        inner: delivered.clone(),
+    };
+    let mailer = user_import::jobs::TimeoutMailer::new(
+        Arc::new(hangs),
+        std::time::Duration::from_millis(200),
+    );
+    let importer = Importer::new(
+        Schema::default(),
+        Stores::single(Arc::clone(&store), Arc::new(mailer)),
+    );
+    let request = user_import::ImportRequest::new("hang", "hang.xlsx");
+    let summary = importer
+        .run(&request, &users("ann", 3), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(summary.status, ImportStatus::Completed);
+    assert_eq!(
+        (summary.invitations.sent, summary.invitations.failed),
+        (2, 1)
+    );
+    assert_eq!(
+        summary.invitations.failures,
+        [(
+            "ann1@example.com".to_string(),
+            "the mail service did not answer within 200 ms; a resend tries again".to_string()
+        )]
+    );
+    let mut sent: Vec<String> = delivered.delivered().into_iter().map(|i| i.email).collect();
+    sent.sort();
+    assert_eq!(sent, ["ann0@example.com", "ann2@example.com"]);
+    // The service answers again: a resend delivers the one that hung, and only it.
+    let resender = Importer::new(
+        Schema::default(),
+        Stores::single(Arc::clone(&store), Arc::new(delivered.clone())),
+    );
+    let resent = resender
+        .resend_invitations(&ImportId::from("hang"))
+        .await
+        .unwrap();
+    assert_eq!((resent.sent, resent.failed), (1, 0));
+    assert_eq!(delivered.delivered().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
+    let folder = temp_folder("panic");
+    let options = QueueOptions {
+        heartbeat: std::time::Duration::from_secs(1),
+        missed_heartbeats: 2,
+        max_attempts: 3,
+    };
+    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), options)
+        .await
+        .unwrap();
+    let uploads = Uploads::new(Arc::new(
+        user_import::jobs::object_store::memory::InMemory::new(),
+    ));
+    let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
+    let buggy = Arc::new(MemoryStore::new());
+    let sound = Arc::new(MemoryStore::new());
+    let mailer = Arc::new(MemoryMailer::new());
+    let platforms = {
+        let (buggy, sound, mailer) = (Arc::clone(&buggy), Arc::clone(&sound), Arc::clone(&mailer));
+        move |platform: &str| {
+            let stores = if platform == "buggy" {
+                // Begin, running, then the lookups: the fourth call panics.
+                let faulty = user_import::faults::Faulty::new(Arc::clone(&buggy))
+                    .with_fault(user_import::faults::Fault::Panic(4));
+                Stores::single(Arc::new(faulty), Arc::clone(&mailer))
+            } else {
+                Stores::single(Arc::clone(&sound), Arc::clone(&mailer))
+            };
+            Ok(Importer::new(Schema::default(), stores))
+        }
+    };
+    let worker = Worker::new(
+        Arc::new(platforms),
+        uploads,
+        WorkerOptions {
+            backoff: std::time::Duration::from_millis(10),
+            retries: 0,
+            ..WorkerOptions::default()
+        },
+    );
+    submitter
+        .submit(
+            buggy.as_ref(),
+            &Submission::new("buggy", "first", "first.xlsx"),
+            users("ann", 2),
+        )
+        .await
+        .unwrap();
+    submitter
+        .submit(
+            sound.as_ref(),
+            &Submission::new("sound", "second", "second.xlsx"),
+            users("bob", 2),
+        )
+        .await
+        .unwrap();
+    let stop = worker.until_idle(Arc::new(queue.clone()));
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        worker.work_sqlite(&queue, stop),
+    )
+    .await
+    .expect("the worker went idle within a minute")
+    .expect("the worker lived on");
+
+    let failed = buggy.get(&ImportId::from("first")).await.unwrap().unwrap();
+    assert_eq!(failed.status, ImportStatus::Failed);
+    let reason = failed.summary.unwrap().reason;
+    assert!(
+        reason
+            .contains("the import stopped on an internal error (a panic: injected panic on call 4"),
+        "{reason}"
+    );
+    assert!(buggy.snapshot().users.is_empty(), "nothing written");
+    let completed = sound.get(&ImportId::from("second")).await.unwrap().unwrap();
+    assert_eq!(completed.status, ImportStatus::Completed);
+    assert_eq!(sound.snapshot().users.len(), 2);
+    let sent: Vec<String> = mailer.delivered().into_iter().map(|i| i.email).collect();
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|email| email.starts_with("bob")));
+}
