@@ -236,7 +236,7 @@ pub(crate) async fn work(
             action: "work the job queue",
             source,
         })?;
-    writeln!(out, "the queue is idle")?;
+    writeln!(out, "{}", host.catalog.fill("cli.queue.idle", &[]))?;
     Ok(Outcome::Done)
 }
 
@@ -261,7 +261,10 @@ pub(crate) async fn import(
     ) {
         background
             .worker
-            .run_job_with_progress(&submission.job(&id), Arc::new(progress_bar()))
+            .run_job_with_progress(
+                &submission.job(&id),
+                Arc::new(progress_bar(host.catalog.clone())),
+            )
             .await
             .map_err(|source| Failure::Engine {
                 action: "the import stopped",

@@ -53,6 +53,7 @@ mod host;
 mod output;
 mod sample;
 mod stateful;
+mod texts;
 
 use cli::{Cli, Command};
 use failure::{Failure, Outcome};
@@ -69,7 +70,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, out: &mut Output) -> Result<Outcome, Failure> {
-    let catalog = &cli.lang;
+    let catalog = &texts::with_host_texts(cli.lang.clone());
     match &cli.command {
         Command::Template { out: path } => template(path, catalog, out),
         Command::Locations { query } => locations(&query.join(" "), catalog, out),
@@ -78,7 +79,7 @@ fn run(cli: &Cli, out: &mut Output) -> Result<Outcome, Failure> {
         Command::Sample {
             out: path,
             with_errors,
-        } => sample::sample(path, *with_errors, out),
+        } => sample::sample(path, *with_errors, catalog, out),
     }
 }
 
@@ -94,7 +95,12 @@ fn template(path: &Path, catalog: &Catalog, out: &mut Output) -> Result<Outcome,
         path: path.to_path_buf(),
         source,
     })?;
-    writeln!(out, "wrote the template to {}", path.display())?;
+    let file = path.display().to_string();
+    writeln!(
+        out,
+        "{}",
+        catalog.fill("cli.template.written", &[("file", &file)])
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -106,7 +112,11 @@ fn locations(query: &str, catalog: &Catalog, out: &mut Output) -> Result<Outcome
     }
     let found = location::search(query);
     if found.is_empty() {
-        writeln!(out, "no country or region matches `{query}`")?;
+        writeln!(
+            out,
+            "{}",
+            catalog.fill("cli.locations.none", &[("query", query)])
+        )?;
     }
     let language = catalog.language();
     let country_word = catalog
@@ -150,7 +160,7 @@ fn check(path: &Path, json: bool, catalog: &Catalog, out: &mut Output) -> Result
                 };
                 writeln!(out, "{}", to_json(&Report::of(status, &validation)))?;
             } else {
-                print_report(out, &shown, &validation)?;
+                print_report(out, catalog, &shown, &validation)?;
             }
             Ok(if validation.is_valid() {
                 Outcome::Done
@@ -176,7 +186,15 @@ fn check(path: &Path, json: bool, catalog: &Catalog, out: &mut Output) -> Result
                 };
                 writeln!(out, "{}", to_json(&report))?;
             } else {
-                writeln!(out, "{shown}: rejected: {}", catalog.error_message(&error))?;
+                let reason = catalog.error_message(&error);
+                writeln!(
+                    out,
+                    "{}",
+                    catalog.fill(
+                        "cli.check.rejected",
+                        &[("path", &shown), ("reason", &reason)]
+                    )
+                )?;
             }
             Ok(Outcome::FileRejected)
         }

@@ -124,33 +124,57 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
 }
 
-/// The text report of `check`.
+/// The text report of `check`, in `catalog`'s language.
 pub(crate) fn print_report(
     out: &mut Output,
+    catalog: &Catalog,
     path: &str,
     validation: &Validation,
 ) -> Result<(), Failure> {
     let errors = validation.error_count();
     let warnings = validation.issues().len() - errors;
+    let numbers = [
+        validation.row_count().to_string(),
+        validation.valid_records().count().to_string(),
+        errors.to_string(),
+        warnings.to_string(),
+    ];
     writeln!(
         out,
-        "{path}: sheet `{}`, {} rows, {} valid, {errors} errors, {warnings} warnings",
-        validation.sheet,
-        validation.row_count(),
-        validation.valid_records().count(),
+        "{}",
+        catalog.fill(
+            "cli.check.header",
+            &[
+                ("path", path),
+                ("sheet", validation.sheet.as_str()),
+                ("rows", &numbers[0]),
+                ("valid", &numbers[1]),
+                ("errors", &numbers[2]),
+                ("warnings", &numbers[3]),
+            ],
+        )
     )?;
     for issue in validation.issues() {
-        let mark = match issue.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(out, "  {mark}: {}", issue.message)?;
+        writeln!(out, "  {}", issue_line(catalog, issue))?;
     }
-    if validation.is_valid() {
-        writeln!(out, "the file is ready to import")
+    let last = if validation.is_valid() {
+        "cli.check.ready"
     } else {
-        writeln!(out, "fix the rows above and check the file again")
-    }
+        "cli.check.fix"
+    };
+    writeln!(out, "{}", catalog.fill(last, &[]))
+}
+
+/// An issue's line: its severity and its message.
+fn issue_line(catalog: &Catalog, issue: &Issue) -> String {
+    let severity = match issue.severity {
+        Severity::Error => catalog.fill("cli.severity.error", &[]),
+        Severity::Warning => catalog.fill("cli.severity.warning", &[]),
+    };
+    catalog.fill(
+        "cli.issue",
+        &[("severity", &severity), ("message", &issue.message)],
+    )
 }
 
 /// The `--json` summary of `import` and `summary`, fields in this order.
@@ -190,60 +214,64 @@ pub(crate) fn print_summary(
         };
         return writeln!(out, "{}", to_json(&json));
     }
+    let id = summary.import.as_str();
+    let status = crate::texts::status(catalog, summary.status);
     writeln!(
         out,
-        "import {}: {}{}",
-        summary.import,
-        summary.status.as_str(),
-        if summary.dry_run {
-            " (dry run: nothing written, nothing sent)"
-        } else {
-            ""
-        }
+        "{}",
+        catalog.fill("cli.import.status", &[("id", id), ("status", &status)])
     )?;
-    if !summary.reason.is_empty() {
-        writeln!(out, "  {}", summary.reason)?;
-    }
+    // The summary's sentence: what was (or would be) done, or why nothing was; then the rows.
+    writeln!(out, "  {}", catalog.describe(summary))?;
     let c = &summary.counts;
-    if catalog.language() != "en" {
-        writeln!(out, "  {}", catalog.describe(summary))?;
-    } else if summary.dry_run {
+    let (rows, failed) = (c.rows.to_string(), c.failed_rows.to_string());
+    writeln!(
+        out,
+        "  {}",
+        catalog.fill("cli.import.rows", &[("rows", &rows), ("failed", &failed)])
+    )?;
+    let i = &summary.invitations;
+    if !summary.dry_run
+        && summary.status == ImportStatus::Completed
+        && (i.pending > 0 || i.failed > 0)
+    {
+        let (sent, failed, pending) = (
+            i.sent.to_string(),
+            i.failed.to_string(),
+            i.pending.to_string(),
+        );
         writeln!(
             out,
-            "  {} rows: {} users would be created, {} existing users would get the groups, {} would be left untouched, {} rows with errors",
-            c.rows, c.created, c.groups_added, c.untouched, c.failed_rows
-        )?;
-    } else {
-        writeln!(
-            out,
-            "  {} rows: {} users created, {} existing users got the groups, {} left untouched, {} rows with errors",
-            c.rows, c.created, c.groups_added, c.untouched, c.failed_rows
-        )?;
-    }
-    if !summary.dry_run && summary.status == ImportStatus::Completed && catalog.language() == "en" {
-        let i = &summary.invitations;
-        writeln!(
-            out,
-            "  invitations: {} sent, {} failed, {} pending",
-            i.sent, i.failed, i.pending
+            "  {}",
+            catalog.fill(
+                "cli.import.invitations",
+                &[("sent", &sent), ("failed", &failed), ("pending", &pending)],
+            )
         )?;
         for (email, reason) in &i.failures {
             writeln!(out, "    {email}: {reason}")?;
         }
     }
     for issue in summary.issues.iter().take(50) {
-        writeln!(out, "  {}: {}", issue.severity.as_str(), issue.message)?;
+        writeln!(out, "  {}", issue_line(catalog, issue))?;
     }
     let total = summary.issue_count();
     if total > 50 {
-        writeln!(out, "  ... and {} more issues", total - 50)?;
-    }
-    if summary.status == ImportStatus::Failed {
+        let more = (total - 50).to_string();
         writeln!(
             out,
-            "  no user was imported; `report {} FILE.xlsx` writes the rows with their problems",
-            summary.import
+            "  {}",
+            catalog.fill("cli.import.more_issues", &[("count", &more)])
         )?;
+    }
+    if summary.status == ImportStatus::Failed {
+        // A dry run keeps no upload, so there is no report to write: the fix is in the rows.
+        let next = if summary.dry_run {
+            catalog.fill("cli.import.dry_run_fix", &[])
+        } else {
+            catalog.fill("cli.import.report", &[("id", id)])
+        };
+        writeln!(out, "  {next}")?;
     }
     Ok(())
 }

@@ -181,7 +181,12 @@ const SAMPLE_ERRORS: &[[&str; 9]] = &[
 ];
 
 /// Writes the sample users (and, `with_errors`, the rows with problems) to `path`.
-pub(crate) fn sample(path: &Path, with_errors: bool, out: &mut Output) -> Result<Outcome, Failure> {
+pub(crate) fn sample(
+    path: &Path,
+    with_errors: bool,
+    catalog: &user_import::Catalog,
+    out: &mut Output,
+) -> Result<Outcome, Failure> {
     let mut rows: Vec<&[&str]> = SAMPLE.iter().map(|row| row.as_slice()).collect();
     if with_errors {
         rows.extend(SAMPLE_ERRORS.iter().map(|row| row.as_slice()));
@@ -194,7 +199,12 @@ pub(crate) fn sample(path: &Path, with_errors: bool, out: &mut Output) -> Result
         path: path.to_path_buf(),
         source,
     })?;
-    writeln!(out, "wrote {} users to {}", rows.len(), path.display())?;
+    let (users, file) = (rows.len().to_string(), path.display().to_string());
+    writeln!(
+        out,
+        "{}",
+        catalog.fill("cli.sample.written", &[("users", &users), ("file", &file)])
+    )?;
     Ok(Outcome::Done)
 }
 

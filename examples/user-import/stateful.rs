@@ -52,19 +52,13 @@ fn importer(host: &Host) -> Importer {
 }
 
 /// Draws a progress line on a terminal; nothing when the output is not one.
-pub(crate) fn progress_bar() -> impl Fn(Progress) + Send + Sync {
+pub(crate) fn progress_bar(catalog: user_import::Catalog) -> impl Fn(Progress) + Send + Sync {
     let tty = std::io::stderr().is_terminal();
     move |progress: Progress| {
         if !tty {
             return;
         }
-        let phase = match progress.phase {
-            Phase::Reading => "reading",
-            Phase::Planning => "planning",
-            Phase::Committing => "committing",
-            Phase::Inviting => "inviting",
-            Phase::Done => "done",
-        };
+        let phase = phase_word(&catalog, progress.phase);
         let line = match progress.total {
             Some(total) if total > 0 => {
                 let width = 30;
@@ -76,7 +70,7 @@ pub(crate) fn progress_bar() -> impl Fn(Progress) + Send + Sync {
                     progress.done
                 )
             }
-            _ => format!("{phase:<10} {} rows", progress.done),
+            _ => format!("{phase:<10} {}", progress.done),
         };
         let mut err = std::io::stderr();
         let _ = write!(err, "\r\x1b[2K{line}");
@@ -108,7 +102,7 @@ async fn dry_run(host: &Host, args: &ImportArgs, out: &mut Output) -> Result<Out
         ..ImportRequest::new(id, file_name)
     };
     let summary = importer(host)
-        .run(&request, &bytes, &progress_bar())
+        .run(&request, &bytes, &progress_bar(host.catalog.clone()))
         .await
         .map_err(|source| Failure::Engine {
             action: "the import stopped",
@@ -191,8 +185,9 @@ async fn imports(host: &Host, json: bool, out: &mut Output) -> Result<Outcome, F
         writeln!(out, "{}", to_json(&rows))?;
         return Ok(Outcome::Done);
     }
+    let catalog = &host.catalog;
     if records.is_empty() {
-        writeln!(out, "no imports yet")?;
+        writeln!(out, "{}", catalog.fill("cli.imports.none", &[]))?;
     }
     for record in &records {
         let counts = record
@@ -202,7 +197,7 @@ async fn imports(host: &Host, json: bool, out: &mut Output) -> Result<Outcome, F
             .unwrap_or_default();
         let progress = match (record.status, record.progress) {
             (ImportStatus::Pending | ImportStatus::Running, Some(progress)) => {
-                format!(" ({})", progress_text(&progress))
+                format!(" ({})", progress_text(catalog, &progress))
             }
             _ => String::new(),
         };
@@ -210,22 +205,37 @@ async fn imports(host: &Host, json: bool, out: &mut Output) -> Result<Outcome, F
         let invitations = if tally.total() == 0 {
             String::new()
         } else {
+            let (sent, failed, pending) = (
+                tally.sent.to_string(),
+                tally.failed.to_string(),
+                tally.pending.to_string(),
+            );
             format!(
-                "; invitations: {} sent, {} failed, {} pending",
-                tally.sent, tally.failed, tally.pending
+                "; {}",
+                catalog.fill(
+                    "cli.import.invitations",
+                    &[("sent", &sent), ("failed", &failed), ("pending", &pending)],
+                )
             )
         };
+        let (rows, created, added) = (
+            counts.rows.to_string(),
+            counts.created.to_string(),
+            counts.groups_added.to_string(),
+        );
+        let line = catalog.fill(
+            "cli.imports.line",
+            &[("rows", &rows), ("created", &created), ("added", &added)],
+        );
         writeln!(
             out,
-            "{:<28} {:<10} {} {:<24} by {:<12} {} rows, {} created, {} added to groups{invitations}{progress}{}",
+            "{:<28} {:<10} {} {:<24} {} {:<12} {line}{invitations}{progress}{}",
             record.id,
-            record.status.as_str(),
+            crate::texts::status(catalog, record.status),
             record.created_at.format("%Y-%m-%d %H:%M"),
             record.file_name,
+            catalog.fill("cli.imports.by", &[]),
             record.uploaded_by,
-            counts.rows,
-            counts.created,
-            counts.groups_added,
             if record.notes.is_empty() {
                 String::new()
             } else {
@@ -276,14 +286,22 @@ impl<'a> IndexRow<'a> {
 }
 
 /// `reading 1200/20000 rows`, `committing`...
-fn progress_text(progress: &Progress) -> String {
-    let phase = match progress.phase {
-        Phase::Reading => "reading",
-        Phase::Planning => "planning",
-        Phase::Committing => "committing",
-        Phase::Inviting => "inviting",
-        Phase::Done => "done",
-    };
+/// The word for an import's phase.
+fn phase_word(catalog: &user_import::Catalog, phase: Phase) -> String {
+    catalog.fill(
+        match phase {
+            Phase::Reading => "cli.phase.reading",
+            Phase::Planning => "cli.phase.planning",
+            Phase::Committing => "cli.phase.committing",
+            Phase::Inviting => "cli.phase.inviting",
+            Phase::Done => "cli.phase.done",
+        },
+        &[],
+    )
+}
+
+fn progress_text(catalog: &user_import::Catalog, progress: &Progress) -> String {
+    let phase = phase_word(catalog, progress.phase);
     match progress.total {
         Some(total) => format!("{phase} {}/{total}", progress.done),
         None => format!("{phase} {}", progress.done),
@@ -306,18 +324,24 @@ pub(crate) async fn record_of(host: &Host, id: &str) -> Result<ImportRecord, Fai
 async fn summary(host: &Host, id: &str, json: bool, out: &mut Output) -> Result<Outcome, Failure> {
     let record = record_of(host, id).await?;
     if !json && record.summary.is_some() {
-        writeln!(
-            out,
-            "{} uploaded by {} on {}{}",
-            record.file_name,
-            record.uploaded_by,
-            record.created_at.format("%Y-%m-%d %H:%M"),
-            if record.notes.is_empty() {
-                String::new()
-            } else {
-                format!("; notes: {}", record.notes)
-            }
-        )?;
+        let date = record.created_at.format("%Y-%m-%d %H:%M").to_string();
+        let mut line = host.catalog.fill(
+            "cli.summary.uploaded",
+            &[
+                ("file", &record.file_name),
+                ("by", &record.uploaded_by),
+                ("date", &date),
+            ],
+        );
+        if !record.notes.is_empty() {
+            line.push_str("; ");
+            line.push_str(
+                &host
+                    .catalog
+                    .fill("cli.summary.notes", &[("notes", &record.notes)]),
+            );
+        }
+        writeln!(out, "{line}")?;
     }
     print_record(host, &record, json, out)
 }
@@ -331,7 +355,15 @@ pub(crate) fn print_record(
     out: &mut Output,
 ) -> Result<Outcome, Failure> {
     let Some(summary) = &record.summary else {
-        writeln!(out, "import {} is {}", record.id, record.status.as_str())?;
+        let status = crate::texts::status(&host.catalog, record.status);
+        writeln!(
+            out,
+            "{}",
+            host.catalog.fill(
+                "cli.import.is",
+                &[("id", record.id.as_str()), ("status", &status)]
+            )
+        )?;
         return Ok(Outcome::Done);
     };
     // The summary in the language asked for, whatever the import ran in.
@@ -344,14 +376,24 @@ pub(crate) fn print_record(
     if !json && !summary.dry_run && summary.status == ImportStatus::Completed {
         writeln!(
             out,
-            "  users kept in {}; invitations sent to {}",
-            host.database_shown, host.mail_shown
+            "  {}",
+            host.catalog.fill(
+                "cli.import.kept",
+                &[
+                    ("database", &host.database_shown),
+                    ("mail", &host.mail_shown)
+                ]
+            )
         )?;
         if record.invitations.failed > 0 {
+            let failed = record.invitations.failed.to_string();
             writeln!(
                 out,
-                "  {} invitations failed: `resend {}` tries them again",
-                record.invitations.failed, record.id
+                "  {}",
+                host.catalog.fill(
+                    "cli.import.resend",
+                    &[("failed", &failed), ("id", record.id.as_str())]
+                )
             )?;
         }
     }
@@ -372,10 +414,14 @@ async fn enroll(
             action: "the enrollment stopped",
             source,
         })?;
+    let (users, courses) = (count.to_string(), courses.len().to_string());
     writeln!(
         out,
-        "enrolled {count} users of import {id} in {} courses",
-        courses.len()
+        "{}",
+        host.catalog.fill(
+            "cli.enrolled",
+            &[("users", &users), ("id", id), ("courses", &courses)]
+        )
     )?;
     Ok(Outcome::Done)
 }
@@ -384,10 +430,14 @@ async fn enroll(
 async fn resend(host: &Host, id: &str, out: &mut Output) -> Result<Outcome, Failure> {
     let record = record_of(host, id).await?;
     if record.status != ImportStatus::Completed {
+        let status = crate::texts::status(&host.catalog, record.status);
         writeln!(
             out,
-            "import {id} is {}: only a completed import has invitations to send",
-            record.status.as_str()
+            "{}",
+            host.catalog.fill(
+                "cli.resend.not_completed",
+                &[("id", id), ("status", &status)]
+            )
         )?;
         return Ok(Outcome::Done);
     }
@@ -400,15 +450,29 @@ async fn resend(host: &Host, id: &str, out: &mut Output) -> Result<Outcome, Fail
         })?;
     let record = record_of(host, id).await?;
     let tally = record.invitations;
+    let numbers = [
+        (counts.sent + counts.failed).to_string(),
+        counts.sent.to_string(),
+        counts.failed.to_string(),
+        tally.sent.to_string(),
+        tally.failed.to_string(),
+        tally.pending.to_string(),
+    ];
     writeln!(
         out,
-        "resent {} invitations of import {id}: {} sent, {} failed; in all {} sent, {} failed, {} pending",
-        counts.sent + counts.failed,
-        counts.sent,
-        counts.failed,
-        tally.sent,
-        tally.failed,
-        tally.pending
+        "{}",
+        host.catalog.fill(
+            "cli.resend.done",
+            &[
+                ("count", &numbers[0]),
+                ("id", id),
+                ("sent", &numbers[1]),
+                ("failed", &numbers[2]),
+                ("all_sent", &numbers[3]),
+                ("all_failed", &numbers[4]),
+                ("all_pending", &numbers[5]),
+            ]
+        )
     )?;
     Ok(if tally.failed > 0 {
         Outcome::InvitationsFailed
@@ -445,12 +509,18 @@ async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<
         path: file.to_path_buf(),
         source,
     })?;
+    let (rows, problems, shown) = (
+        validation.row_count().to_string(),
+        validation.issues().len().to_string(),
+        file.display().to_string(),
+    );
     writeln!(
         out,
-        "wrote {} rows and {} problems to {}",
-        validation.row_count(),
-        validation.issues().len(),
-        file.display()
+        "{}",
+        host.catalog.fill(
+            "cli.report.written",
+            &[("rows", &rows), ("problems", &problems), ("file", &shown)]
+        )
     )?;
     Ok(Outcome::Done)
 }

@@ -354,6 +354,41 @@ fn the_example_refuses_a_database_url_it_cannot_use() {
 }
 
 #[test]
+fn a_one_row_import_counts_in_the_singular() {
+    let binary = example();
+    let dir = TempDir::new();
+    std::fs::write(
+        dir.0.join("one.xlsx"),
+        crate::common::users_workbook("one", 1),
+    )
+    .unwrap();
+    for (args, expected) in [
+        (
+            vec!["import", "one.xlsx", "--id", "dry", "--dry-run"],
+            "import dry: completed\n  dry run: 1 user would be created, 0 existing users added to the groups, 0 left untouched; nothing was written or sent\n  1 row, none with errors\n",
+        ),
+        (
+            vec!["check", "one.xlsx"],
+            "one.xlsx: sheet `Users`, 1 row, 1 valid, 0 errors, 0 warnings\nthe file is ready to import\n",
+        ),
+    ] {
+        let output = run(&binary, &dir.0, &args);
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(stdout(&output), expected);
+    }
+    let output = run(&binary, &dir.0, &["import", "one.xlsx", "--id", "one"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("import one: completed\n  1 user created, 0 existing users added to the groups, 0 left untouched; 1 invitation sent, 0 not delivered\n  1 row, none with errors\n"),
+        "{text}"
+    );
+    for plural in ["1 users", "1 rows", "1 invitations"] {
+        assert!(!text.contains(plural), "{text}");
+    }
+}
+
+#[test]
 fn the_example_speaks_french_with_lang_fr() {
     let binary = example();
     let dir = TempDir::new();
@@ -419,11 +454,79 @@ fn the_example_speaks_french_with_lang_fr() {
     let output = run(&binary, &dir.0, &["--lang", "fr", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stdout(&output)
-            .contains("rejected: le fichier est un document PDF, et non un classeur Excel"),
+        stdout(&output).contains(
+            "users.pdf : refusé : le fichier est un document PDF, et non un classeur Excel"
+        ),
         "{}",
         stdout(&output)
     );
+    // A failed import, a failed dry run and a check of the same file: French only, the reason
+    // once, and a dry run suggests no report of an import that is not kept.
+    let english = [
+        "error:",
+        " rows",
+        "with errors",
+        "no user was imported",
+        "writes the rows",
+        "users created",
+        "the import failed",
+        "check the file",
+        "dry run",
+        "completed",
+        "failed",
+    ];
+    for args in [
+        vec![
+            "--lang",
+            "fr",
+            "import",
+            with_errors.as_str(),
+            "--id",
+            "fr-1",
+        ],
+        vec![
+            "--lang",
+            "fr",
+            "import",
+            with_errors.as_str(),
+            "--id",
+            "fr-2",
+            "--dry-run",
+        ],
+        vec!["--lang", "fr", "check", with_errors.as_str()],
+    ] {
+        let output = run(&binary, &dir.0, &args);
+        assert_eq!(output.status.code(), Some(1));
+        let text = stdout(&output);
+        for phrase in english {
+            assert!(!text.contains(phrase), "`{phrase}` in:\n{text}");
+        }
+        assert!(text.matches("problèmes dans").count() <= 1, "{text}");
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with("  erreur : ligne 13, Country : « Canada »")),
+            "{text}"
+        );
+    }
+    let import = stdout(&run(&binary, &dir.0, &["--lang", "fr", "summary", "fr-1"]));
+    assert!(import.contains("importation fr-1 : échouée"), "{import}");
+    assert!(import.contains("`report fr-1 FICHIER.xlsx`"), "{import}");
+    let dry = stdout(&run(
+        &binary,
+        &dir.0,
+        &[
+            "--lang",
+            "fr",
+            "import",
+            with_errors.as_str(),
+            "--id",
+            "fr-3",
+            "--dry-run",
+        ],
+    ));
+    assert!(!dry.contains("report"), "{dry}");
+    assert!(dry.contains("rien n'a été écrit"), "{dry}");
+
     // A language the crate does not ship is a usage error.
     let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(64));
