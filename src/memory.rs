@@ -390,7 +390,11 @@ impl ImportLog for MemoryStore {
             .rev()
             .filter_map(|id| state.imports.get(id))
             .take(limit)
-            .map(|record| state.answer(record))
+            .map(|record| {
+                let mut listed = state.answer(record);
+                listed.summary = listed.summary.as_ref().map(ImportSummary::brief);
+                listed
+            })
             .collect())
     }
 

@@ -273,7 +273,9 @@ pub(crate) fn groups_to_create(asked: &[Group], held: &[Group]) -> (Vec<Group>, 
 ///   is left exactly as it was: a completed import is never marked failed), and
 ///   [`StoreError::NotFound`] for an unknown id. (The commit itself writes the completed
 ///   record; this is for `running`, `failed` and a completed import's later summary.)
-/// - [`list`](ImportLog::list) answers the most recent records first.
+/// - [`list`](ImportLog::list) answers the most recent records first, each with its summary's
+///   [brief](ImportSummary::brief) (counts, no lists), so that listing the index reads little
+///   however large the imports; [`get`](ImportLog::get) answers the whole summary.
 /// - [`get`](ImportLog::get) and [`list`](ImportLog::list) answer each record with its
 ///   [`ImportRecord::invitations`] counted from the outbox, and its latest progress.
 /// - [`set_progress`](ImportLog::set_progress) records the progress of a pending or running
@@ -294,7 +296,7 @@ pub trait ImportLog: Send + Sync {
     /// The record with `id`.
     async fn get(&self, id: &ImportId) -> Result<Option<ImportRecord>, StoreError>;
 
-    /// The `limit` most recent records, newest first.
+    /// The `limit` most recent records, newest first, each summary [brief](ImportSummary::brief).
     async fn list(&self, limit: usize) -> Result<Vec<ImportRecord>, StoreError>;
 
     /// Records how far a running import has come, for the index a page polls. Called a few

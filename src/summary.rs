@@ -323,6 +323,50 @@ impl ImportSummary {
         }
     }
 
+    /// The summary as the batch-imports index lists it ([`ImportLog::list`](crate::ImportLog::list)):
+    /// its status, reason, counts, issue counts and invitation counts, without its lists (the
+    /// issues, the created, updated and untouched users, the delivery failures), which only the
+    /// import's own page reads ([`ImportLog::get`](crate::ImportLog::get)).
+    ///
+    /// ```
+    /// use user_import::{ImportId, ImportStatus, ImportSummary, Issue, IssueCode};
+    ///
+    /// let mut summary = ImportSummary::new(ImportId::from("spring"), ImportStatus::Failed);
+    /// summary.issues.push(Issue::new(IssueCode::EmailInvalid).at(2, "Email").value("x"));
+    /// let brief = summary.brief();
+    /// assert!(brief.issues.is_empty());
+    /// assert_eq!(brief.issue_count(), 1);
+    /// ```
+    pub fn brief(&self) -> ImportSummary {
+        let mut issue_counts = self.issue_counts.clone();
+        if (self.issues.len() as u64) > self.issues_total {
+            issue_counts.clear();
+            for issue in &self.issues {
+                *issue_counts.entry(issue.code).or_default() += 1;
+            }
+        }
+        ImportSummary {
+            import: self.import.clone(),
+            status: self.status,
+            dry_run: self.dry_run,
+            reason: self.reason.clone(),
+            failure: self.failure.clone(),
+            counts: self.counts,
+            issues: Vec::new(),
+            issues_total: self.issue_count(),
+            issue_counts,
+            created: Vec::new(),
+            updated: Vec::new(),
+            untouched: Vec::new(),
+            invitations: InvitationCounts {
+                failures: Vec::new(),
+                ..self.invitations.clone()
+            },
+            timings: self.timings,
+            attempts: self.attempts,
+        }
+    }
+
     /// How many issues the import found: [`ImportSummary::issues_total`], or the issues held
     /// when the summary has no total.
     pub fn issue_count(&self) -> u64 {

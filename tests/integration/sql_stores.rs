@@ -332,7 +332,7 @@ mod postgres_backend {
         .fetch_all(a.pool())
         .await
         .unwrap();
-        assert_eq!(versions, [1, 2], "each migration applied once");
+        assert_eq!(versions, [1, 2, 3], "each migration applied once");
     }
 }
 

@@ -35,7 +35,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, failed, migrator_of};
 use crate::StoreError;
 
 /// The migrations in `migrations/postgres/`, in order.
-const MIGRATIONS: [(&str, &str); 2] = [
+const MIGRATIONS: [(&str, &str); 3] = [
     (
         "user import",
         include_str!("../../../migrations/postgres/0001_user_import.sql"),
@@ -43,6 +43,10 @@ const MIGRATIONS: [(&str, &str); 2] = [
     (
         "import progress",
         include_str!("../../../migrations/postgres/0002_import_progress.sql"),
+    ),
+    (
+        "import brief",
+        include_str!("../../../migrations/postgres/0003_import_brief.sql"),
     ),
 ];
 

@@ -33,7 +33,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, corrupt, failed, migrator_
 use crate::StoreError;
 
 /// The migrations in `migrations/sqlite/`, in order.
-const MIGRATIONS: [(&str, &str); 2] = [
+const MIGRATIONS: [(&str, &str); 3] = [
     (
         "user import",
         include_str!("../../../migrations/sqlite/0001_user_import.sql"),
@@ -41,6 +41,10 @@ const MIGRATIONS: [(&str, &str); 2] = [
     (
         "import progress",
         include_str!("../../../migrations/sqlite/0002_import_progress.sql"),
+    ),
+    (
+        "import brief",
+        include_str!("../../../migrations/sqlite/0003_import_brief.sql"),
     ),
 ];
 

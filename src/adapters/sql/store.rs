@@ -189,9 +189,13 @@ where
         &self,
         limit: Option<usize>,
     ) -> Result<Vec<ImportRecord>, StoreError> {
+        // The index reads each summary's brief (counts, no lists); a record written before
+        // briefs existed answers its whole summary.
         let rows = match limit {
             Some(limit) => sqlx::query(
-                "SELECT * FROM ui_imports WHERE platform = $1 ORDER BY seq DESC LIMIT $2",
+                "SELECT platform, id, file_name, uploaded_by, groups, message, notes, status,
+                     created_at, updated_at, progress, COALESCE(brief, summary) AS summary
+                 FROM ui_imports WHERE platform = $1 ORDER BY seq DESC LIMIT $2",
             )
             .bind(self.platform.as_str())
             .bind(i64::try_from(limit).unwrap_or(i64::MAX)),
@@ -425,7 +429,7 @@ where
                  uploaded_by = EXCLUDED.uploaded_by, groups = EXCLUDED.groups,
                  message = EXCLUDED.message, notes = EXCLUDED.notes, status = EXCLUDED.status,
                  created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-                 summary = EXCLUDED.summary",
+                 summary = EXCLUDED.summary, brief = EXCLUDED.brief",
         )
         .execute(&mut **tx)
         .await?;
@@ -450,11 +454,15 @@ where
     ) -> Query<'static, D::Db, <D::Db as Database>::Arguments> {
         let sql = format!(
             "INSERT INTO ui_imports (platform, id, file_name, uploaded_by, groups, message, notes,
-                 status, created_at, updated_at, summary)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 status, created_at, updated_at, summary, brief)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (platform, id) {on_conflict}"
         );
         let summary = record.summary.as_ref().map(to_json);
+        let brief = record
+            .summary
+            .as_ref()
+            .map(|summary| to_json(&summary.brief()));
         sqlx::query(AssertSqlSafe(sql))
             .bind(self.platform.as_str())
             .bind(record.id.as_str())
@@ -467,6 +475,7 @@ where
             .bind(D::time(record.created_at))
             .bind(D::time(record.updated_at))
             .bind(summary.as_deref())
+            .bind(brief.as_deref())
     }
 
     /// The query for the platform's groups whose id or name is among `names`, by id.
@@ -564,12 +573,14 @@ where
         status: ImportStatus,
         summary: Option<&ImportSummary>,
     ) -> Result<bool, StoreError> {
+        let brief = summary.map(|summary| to_json(&summary.brief()));
         let summary = summary.map(to_json);
         // One conditional update: the record moves only from a status the rule allows.
         let from = status.may_follow();
         let from_status = |index: usize| from[index.min(from.len() - 1)].as_str();
         let updated = sqlx::query(
-            "UPDATE ui_imports SET status = $3, updated_at = $4, summary = COALESCE($5, summary)
+            "UPDATE ui_imports SET status = $3, updated_at = $4, summary = COALESCE($5, summary),
+                 brief = COALESCE($9, brief)
              WHERE platform = $1 AND id = $2 AND status IN ($6, $7, $8)",
         )
         .bind(self.platform.as_str())
@@ -580,6 +591,7 @@ where
         .bind(from_status(0))
         .bind(from_status(1))
         .bind(from_status(2))
+        .bind(brief.as_deref())
         .execute(&self.pool)
         .await
         .map_err(failed("set an import's status"))?;

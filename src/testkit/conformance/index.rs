@@ -4,8 +4,11 @@
 use chrono::Utc;
 
 use super::{Conformant, commit_of, new_user, record};
+use crate::issue::{Issue, IssueCode};
 use crate::model::ImportId;
+use crate::model::UserId;
 use crate::store::{Begin, Claim, Delivery, InvitationTally, StoreError};
+use crate::summary::CreatedUser;
 use crate::summary::{ImportStatus, ImportSummary, Phase, Progress};
 
 /// Progress is kept while an import is pending or running and shown by `get` and `list`; a
@@ -266,4 +269,82 @@ pub async fn import_log_begins_once_and_lists_newest_first<S: Conformant>(store:
         Err(StoreError::NotFound { .. }) => {}
         other => panic!("an unknown import must answer NotFound, got {other:?}"),
     }
+}
+
+/// `list` answers each summary [brief](ImportSummary::brief) (its counts, no lists), whether
+/// the summary came with a status or with the commit; `get` answers it whole.
+pub async fn import_log_lists_brief_summaries<S: Conformant>(store: &S) {
+    let failed = record("failed");
+    store.begin(&failed).await.expect("begin");
+    store
+        .set_status(&failed.id, ImportStatus::Running, None)
+        .await
+        .expect("running");
+    let mut summary = ImportSummary::new(failed.id.clone(), ImportStatus::Failed);
+    summary.counts.rows = 2;
+    summary.counts.failed_rows = 2;
+    for row in [2, 3] {
+        summary.issues.push(
+            Issue::new(IssueCode::EmailInvalid)
+                .at(row, "Email")
+                .value("x"),
+        );
+    }
+    store
+        .set_status(&failed.id, ImportStatus::Failed, Some(&summary))
+        .await
+        .expect("failed");
+
+    let mut commit = commit_of("done", vec![new_user(2, "Ann", "ann@example.com")], &[]);
+    if let Some(done) = commit.record.summary.as_mut() {
+        done.counts.rows = 1;
+        done.counts.created = 1;
+        done.created.push(CreatedUser {
+            row: 2,
+            id: UserId(String::new()),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+        });
+    }
+    store.commit(&commit).await.expect("commit");
+
+    let listed = store.list(10).await.expect("list");
+    let briefs: Vec<(&str, u64, u64, usize, usize, u64)> = listed
+        .iter()
+        .map(|record| {
+            let summary = record
+                .summary
+                .as_ref()
+                .expect("a finished import's summary");
+            (
+                record.id.as_str(),
+                summary.counts.rows,
+                summary.counts.created,
+                summary.issues.len(),
+                summary.created.len(),
+                summary.issue_count(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        briefs,
+        [("done", 1, 1, 0, 0, 0), ("failed", 2, 0, 0, 0, 2)],
+        "list answers counts without lists"
+    );
+    let whole = store.get(&failed.id).await.expect("get").expect("record");
+    assert_eq!(
+        whole.summary.expect("summary").issues.len(),
+        2,
+        "get answers the issues"
+    );
+    let whole = store
+        .get(&commit.record.id)
+        .await
+        .expect("get")
+        .expect("record");
+    assert_eq!(
+        whole.summary.expect("summary").created.len(),
+        1,
+        "get answers the created users"
+    );
 }
