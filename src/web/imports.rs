@@ -168,7 +168,8 @@ pub(super) async fn summary(
             .take(MAX_ISSUES)
             .map(|issue| issue_row(issue, catalog))
             .collect();
-        view.insert("issue_count".into(), Value::from(summary.issues.len()));
+        // Every issue the import found, the record keeping the first ones (the page says so).
+        view.insert("issue_count".into(), Value::from(summary.issue_count()));
         view.insert(
             "issues".into(),
             serde_json::to_value(issues).unwrap_or_default(),

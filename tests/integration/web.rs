@@ -619,6 +619,29 @@ async fn a_file_with_problems_fails_with_its_issues_and_its_error_report() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_summary_of_more_issues_than_kept_says_how_many_there_were() {
+    let setup = setup("many-issues", Limits::default()).await;
+    let emails: Vec<String> = (0..1_200)
+        .map(|i| format!("user{i}-at-example.com"))
+        .collect();
+    let bad = crate::common::users_workbook_of(&emails);
+    let body = form(&[("id", "many")], Some(("many.xlsx", &bad)));
+    assert_eq!(
+        setup.send(upload("acme", body)).await.0,
+        StatusCode::ACCEPTED
+    );
+    setup.work_until_idle().await;
+    let (status, summary) = setup.json(get("/imports/many", "acme")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["status"], "failed");
+    assert_eq!(summary["counts"]["failed_rows"], 1_200);
+    assert_eq!(summary["issues"].as_array().unwrap().len(), 1_000);
+    assert_eq!(summary["issue_count"], 1_200);
+    assert_eq!(summary["issues"][0]["row"], 2);
+    assert_eq!(summary["issues"][999]["row"], 1_001);
+}
+
 #[tokio::test]
 async fn the_template_locations_groups_courses_and_texts_answer_in_the_admins_language() {
     let setup = setup("lookup", Limits::default()).await;
