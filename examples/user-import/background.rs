@@ -98,7 +98,11 @@ struct Background {
 }
 
 impl Background {
-    async fn open(host: &Host, concurrency: usize) -> Result<Background, Failure> {
+    async fn open(
+        host: &Host,
+        concurrency: usize,
+        memory_budget: Option<u64>,
+    ) -> Result<Background, Failure> {
         let queue = Queue::open(host).await?;
         let uploads = uploads(host)?;
         let submitter = Submitter::new(uploads.clone(), queue.shared(), Limits::default());
@@ -116,6 +120,7 @@ impl Background {
             uploads,
             WorkerOptions {
                 concurrency: concurrency.max(1),
+                memory_budget: memory_budget.map(|mib| mib.saturating_mul(1024 * 1024)),
                 ..WorkerOptions::default()
             },
         );
@@ -187,7 +192,7 @@ pub(crate) async fn submit(
     args: &SubmitArgs,
     out: &mut Output,
 ) -> Result<Outcome, Failure> {
-    let background = Background::open(host, 1).await?;
+    let background = Background::open(host, 1, None).await?;
     let (_, submitted) = background.submit(host, &args.choices).await?;
     if args.json {
         #[derive(serde::Serialize)]
@@ -227,7 +232,7 @@ pub(crate) async fn work(
     args: &WorkArgs,
     out: &mut Output,
 ) -> Result<Outcome, Failure> {
-    let background = Background::open(host, args.concurrency).await?;
+    let background = Background::open(host, args.concurrency, args.memory_budget).await?;
     background
         .queue
         .work(&background.worker, args.until_idle)
@@ -248,7 +253,7 @@ pub(crate) async fn import(
     args: &ImportArgs,
     out: &mut Output,
 ) -> Result<Outcome, Failure> {
-    let background = Background::open(host, 1).await?;
+    let background = Background::open(host, 1, None).await?;
     let (submission, submitted) = background.submit(host, &args.choices).await?;
     let id = submitted.id().clone();
     if let Some(line) = replay_line(&submitted).filter(|_| !args.json) {

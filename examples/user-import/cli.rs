@@ -206,6 +206,10 @@ pub(crate) struct WorkArgs {
     /// How many imports to run at once
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub(crate) concurrency: usize,
+    /// The memory, in MiB, the imports running at once may take together: an import waits
+    /// while the others leave too little (each estimated from its upload)
+    #[arg(long, value_name = "MIB")]
+    pub(crate) memory_budget: Option<u64>,
 }
 
 impl Stateful {

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use apalis::prelude::{BoxDynError, Data, WorkerBuilder, WorkerBuilderExt};
@@ -63,12 +63,18 @@ pub struct WorkerOptions {
     /// [`stale_after`](crate::Importer::stale_after), so that a dead sender's claims expire
     /// while the job waits.
     pub relay_wait: Duration,
+    /// The memory this worker's imports may take together, in bytes, or `None` for no bound.
+    /// Each import is estimated from its upload before it is read
+    /// ([`estimate_import_bytes`](crate::estimate_import_bytes)); an import waits (holding its
+    /// job) while the others' estimates leave too little, and one estimated above the whole
+    /// budget runs alone. With it, a worker's memory does not depend on the files queued.
+    pub memory_budget: Option<u64>,
 }
 
 impl Default for WorkerOptions {
     /// One import at a time, progress 4 times a second, 3 retries after 1, 2 and 4 seconds,
     /// the outbox looked at every second for up to 20 minutes (the importer's claims expire
-    /// after 15).
+    /// after 15), no memory budget.
     fn default() -> WorkerOptions {
         WorkerOptions {
             name: format!("user-import-worker-{}", std::process::id()),
@@ -78,6 +84,7 @@ impl Default for WorkerOptions {
             backoff: Duration::from_secs(1),
             relay_every: Duration::from_secs(1),
             relay_wait: Duration::from_secs(20 * 60),
+            memory_budget: None,
         }
     }
 }
@@ -113,7 +120,28 @@ struct Core {
     uploads: Uploads,
     options: WorkerOptions,
     running: AtomicUsize,
+    /// The memory budget in MiB, as permits.
+    memory: Option<(Arc<tokio::sync::Semaphore>, u32)>,
+    /// The MiB the admitted imports hold (a waiting import may hold some of the semaphore's
+    /// permits before it is admitted: those do not count).
+    admitted: Arc<AtomicU64>,
 }
+
+/// An import's share of the memory budget, given back when it is dropped.
+struct Admission {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    mib: u64,
+    admitted: Arc<AtomicU64>,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.admitted.fetch_sub(self.mib, Ordering::SeqCst);
+    }
+}
+
+/// Memory is admitted in MiB.
+const MIB: u64 = 1024 * 1024;
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -127,14 +155,26 @@ impl std::fmt::Debug for Worker {
 impl Worker {
     /// A worker for the importers of `platforms`, reading uploads from `uploads`.
     pub fn new(platforms: Arc<dyn Platforms>, uploads: Uploads, options: WorkerOptions) -> Worker {
+        let memory = options.memory_budget.map(|bytes| {
+            let mib = u32::try_from(bytes.div_ceil(MIB).max(1)).unwrap_or(u32::MAX >> 3);
+            (Arc::new(tokio::sync::Semaphore::new(mib as usize)), mib)
+        });
         Worker {
             core: Arc::new(Core {
                 platforms,
                 uploads,
                 options,
                 running: AtomicUsize::new(0),
+                memory,
+                admitted: Arc::new(AtomicU64::new(0)),
             }),
         }
+    }
+
+    /// The memory, in bytes, that the imports this worker admitted are estimated to take now
+    /// (0 without a [`WorkerOptions::memory_budget`]).
+    pub fn memory_in_use(&self) -> u64 {
+        self.core.admitted.load(Ordering::SeqCst) * MIB
     }
 
     /// How many imports this worker is running now.
@@ -360,6 +400,25 @@ impl Core {
     ) -> Result<crate::summary::ImportSummary, Error> {
         let request = job.request();
         let upload = self.uploads.get(&job.platform, &request.id).await?;
+        // Held until the import ends: its share of the worker's memory budget.
+        let _admitted = match &self.memory {
+            Some((semaphore, total)) => {
+                let estimate = crate::estimate_import_bytes(&upload).div_ceil(MIB);
+                let wanted = u32::try_from(estimate).unwrap_or(u32::MAX).clamp(1, *total);
+                tracing::debug!(estimate_mib = estimate, "waiting for memory");
+                let permit = Arc::clone(semaphore)
+                    .acquire_many_owned(wanted)
+                    .await
+                    .map_err(|error| StoreError::backend("admit the import", error))?;
+                self.admitted.fetch_add(u64::from(wanted), Ordering::SeqCst);
+                Some(Admission {
+                    _permit: permit,
+                    mib: u64::from(wanted),
+                    admitted: Arc::clone(&self.admitted),
+                })
+            }
+            None => None,
+        };
         let (writer, logged) = ProgressWriter::start(
             Arc::clone(&importer.stores().log),
             request.id.clone(),

@@ -2,10 +2,12 @@
 //! its rows as typed cell values with the row numbers the spreadsheet shows.
 
 mod csv;
+mod estimate;
 mod grid;
 pub(crate) mod limits;
 mod ods;
 pub(crate) mod package;
+pub use estimate::estimate_import_bytes;
 mod pipe;
 mod sheet;
 mod shown;

@@ -544,3 +544,83 @@ async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
     assert_eq!(sent.len(), 2);
     assert!(sent.iter().all(|email| email.starts_with("bob")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
+    let folder = temp_folder("memory");
+    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), QueueOptions::default())
+        .await
+        .unwrap();
+    let uploads = Uploads::new(Arc::new(
+        user_import::jobs::object_store::memory::InMemory::new(),
+    ));
+    let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
+    let store = Arc::new(MemoryStore::new());
+    let mailer = Arc::new(MemoryMailer::new());
+    let files: Vec<Vec<u8>> = (0..3).map(|i| users(&format!("m{i}-"), 3_000)).collect();
+    let mib = 1024 * 1024;
+    let estimate = user_import::estimate_import_bytes(&files[0]).div_ceil(mib) * mib;
+    // Room for one of these imports, not two.
+    let budget = estimate * 3 / 2;
+    let platforms = {
+        let (store, mailer) = (Arc::clone(&store), Arc::clone(&mailer));
+        move |_: &str| {
+            Ok(Importer::new(
+                Schema::default(),
+                Stores::single(Arc::clone(&store), Arc::clone(&mailer)),
+            ))
+        }
+    };
+    let worker = Worker::new(
+        Arc::new(platforms),
+        uploads,
+        WorkerOptions {
+            concurrency: 3,
+            memory_budget: Some(budget),
+            ..WorkerOptions::default()
+        },
+    );
+    for (i, file) in files.iter().enumerate() {
+        let submission = Submission::new("acme", format!("memory-{i}"), "m.xlsx");
+        submitter
+            .submit(store.as_ref(), &submission, file.clone())
+            .await
+            .unwrap();
+    }
+    let sampler = {
+        let worker = worker.clone();
+        tokio::spawn(async move {
+            let mut most = 0;
+            loop {
+                most = most.max(worker.memory_in_use());
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                if worker.running() == 0 && most > 0 {
+                    return most;
+                }
+            }
+        })
+    };
+    let stop = worker.until_idle(Arc::new(queue.clone()));
+    tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        worker.work_sqlite(&queue, stop),
+    )
+    .await
+    .expect("the worker went idle")
+    .unwrap();
+    let most = sampler.await.unwrap();
+    assert_eq!(
+        most, estimate,
+        "one import admitted at a time, at its estimate"
+    );
+    assert_eq!(worker.memory_in_use(), 0, "every admission given back");
+    for i in 0..3 {
+        let record = store
+            .get(&ImportId::from(format!("memory-{i}").as_str()))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.status, ImportStatus::Completed);
+    }
+    assert_eq!(store.snapshot().users.len(), 9_000);
+}
