@@ -298,6 +298,13 @@ pub enum Error {
         limit: u64,
     },
 
+    /// The import ran past [`Limits::max_duration`](crate::Limits::max_duration) and was
+    /// stopped before its commit: nothing was written.
+    DeadlinePassed {
+        /// The limit, in seconds.
+        limit_seconds: u64,
+    },
+
     /// The host built an invalid [`Schema`](crate::Schema).
     Schema(String),
 
@@ -359,6 +366,7 @@ impl Error {
             Error::NotText { .. } => "file.not_text",
             Error::UnclosedQuote { .. } => "file.unclosed_quote",
             Error::RequestTooLong { .. } => "request.too_long",
+            Error::DeadlinePassed { .. } => "import.deadline_passed",
             Error::Schema(_) => "schema.invalid",
             Error::Write(_) => "write.failed",
             Error::Store(_) => "store.failed",
@@ -659,6 +667,10 @@ fn raw_error_args(error: &Error) -> (&'static str, Vec<(&'static str, String)>) 
                 ("chars", chars.to_string()),
                 ("limit", limit.to_string()),
             ],
+        ),
+        Error::DeadlinePassed { limit_seconds } => (
+            "error.import.deadline_passed",
+            vec![("limit", limit_seconds.to_string())],
         ),
         Error::Schema(detail) => ("error.schema.invalid", vec![("detail", detail.clone())]),
         Error::Write(source) => ("error.write.failed", vec![("detail", source.to_string())]),

@@ -16,6 +16,14 @@ use crate::model::{Group, UserId};
 use crate::store::{Commit, ImportRecord};
 use crate::summary::{CreatedUser, Failure, ImportStatus, ImportSummary};
 
+/// What the planning works from: the valid records, the import's groups, and when it must be
+/// done.
+pub(super) struct Planning<'a> {
+    pub(super) records: RecordSet,
+    pub(super) groups: &'a [Group],
+    pub(super) deadline: Option<Instant>,
+}
+
 impl Importer {
     /// Plans the valid `records` against the stores and commits the plan in one atomic
     /// transaction of the host's; after a conflict (another import took an email or the last
@@ -25,11 +33,15 @@ impl Importer {
         &self,
         request: &ImportRequest,
         record: &mut ImportRecord,
-        records: RecordSet,
-        groups: &[Group],
+        planning: Planning<'_>,
         mut summary: ImportSummary,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
+        let Planning {
+            records,
+            groups,
+            deadline,
+        } = planning;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -40,10 +52,16 @@ impl Importer {
                 total: Some(records.len() as u64),
             });
             let started = Instant::now();
-            let existing = self
-                .lookup_records(&records)
+            let existing = match self
+                .lookup_records(&records, deadline)
                 .instrument(tracing::info_span!("lookup", emails = records.len()))
-                .await?;
+                .await
+            {
+                Err(error @ Error::DeadlinePassed { .. }) => {
+                    return self.fail_with(request, summary, &error).await;
+                }
+                other => other?,
+            };
             let active = self.stores.users.count_active_users().await?;
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
@@ -84,6 +102,9 @@ impl Importer {
             }
             describe(&mut summary, &planned, groups);
             summary.keep_first_issues(crate::summary::STORED_ISSUES);
+            if let Err(error) = self.limits.check_deadline(deadline) {
+                return self.fail_with(request, summary, &error).await;
+            }
 
             let committing = Progress {
                 phase: Phase::Committing,

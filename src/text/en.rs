@@ -485,6 +485,10 @@ pub(super) const EN: &[(&str, &str)] = &[
         "the file is not text that can be read: line {line} has {what}; save it again as CSV UTF-8 or as an Excel workbook (.xlsx)",
     ),
     (
+        "error.import.deadline_passed",
+        "the import ran longer than its limit of {limit} seconds and was stopped, so nothing was imported; split the users over several files",
+    ),
+    (
         "error.request.too_long",
         "{text}: {chars} characters, more than the {limit} allowed; shorten it",
     ),

@@ -471,6 +471,10 @@ pub(super) const FR: &[(&str, &str)] = &[
         "le fichier n'est pas du texte lisible : la ligne {line} contient {what} ; enregistrez-le de nouveau en CSV UTF-8 ou comme classeur Excel (.xlsx)",
     ),
     (
+        "error.import.deadline_passed",
+        "l'importation a duré plus que sa limite de {limit} secondes et a été arrêtée, si bien que rien n'a été importé ; répartissez les utilisateurs sur plusieurs fichiers",
+    ),
+    (
         "error.request.too_long",
         "{text} : {chars} caractères, plus que les {limit} permis ; raccourcissez ce texte",
     ),

@@ -420,6 +420,59 @@ async fn a_message_over_its_limit_is_refused_in_the_request_language_and_nothing
     assert_eq!(error.code(), "request.too_long");
 }
 
+/// An importer whose imports may take no time at all: every deadline check fails.
+fn out_of_time(s: &Setup) -> Importer {
+    s.importer.clone().limits(user_import::Limits {
+        max_duration: Some(std::time::Duration::ZERO),
+        ..user_import::Limits::default()
+    })
+}
+
+#[tokio::test]
+async fn a_deadline_passed_while_reading_fails_the_import_and_writes_nothing() {
+    let s = setup();
+    let before = s.store.snapshot();
+    let bytes = crate::common::users_workbook("late", 1_500);
+    let summary = out_of_time(&s)
+        .run(&request("late"), &bytes, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(summary.status, ImportStatus::Failed);
+    assert_eq!(
+        summary.reason,
+        "the import ran longer than its limit of 0 seconds and was stopped, so nothing was imported; split the users over several files"
+    );
+    let after = s.store.snapshot();
+    assert_eq!(after.without_log(), before.without_log());
+    assert_eq!(
+        after.imports[&ImportId::from("late")].status,
+        ImportStatus::Failed
+    );
+    assert!(s.mailer.delivered().is_empty());
+}
+
+#[tokio::test]
+async fn a_deadline_passed_while_planning_fails_the_import_before_its_commit() {
+    let s = setup();
+    let before = s.store.snapshot();
+    // Under 1,000 rows the read is not checked: the planning's first lookup is.
+    let bytes = upload(&[row("Ann", "ann@example.com")]);
+    let summary = out_of_time(&s)
+        .run(&request("late"), &bytes, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(summary.status, ImportStatus::Failed);
+    assert!(
+        summary
+            .reason
+            .starts_with("the import ran longer than its limit of 0 seconds"),
+        "{}",
+        summary.reason
+    );
+    assert_eq!(s.store.snapshot().without_log(), before.without_log());
+    assert!(s.mailer.delivered().is_empty());
+}
+
 #[tokio::test]
 async fn reading_reports_the_rows_the_file_declares_before_the_first_row() {
     let store = MemoryStore::new();
