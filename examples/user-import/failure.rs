@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use user_import::StoreError;
+use user_import::{Catalog, StoreError};
 
 /// What a command found when it ran to its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +150,9 @@ pub(crate) fn exit_code(end: &Result<Outcome, Failure>) -> u8 {
 }
 
 /// Says how the command ended, when it failed: clap's own text (help on the standard output,
-/// errors with the usage on the standard error), or the failure on the standard error.
-pub(crate) fn report(end: &Result<Outcome, Failure>) -> ExitCode {
+/// errors with the usage on the standard error), or the failure on the standard error, in
+/// `catalog`'s language.
+pub(crate) fn report(end: &Result<Outcome, Failure>, catalog: &Catalog) -> ExitCode {
     match end {
         Ok(_) => {}
         Err(Failure::Cli(error)) => {
@@ -159,8 +160,97 @@ pub(crate) fn report(end: &Result<Outcome, Failure>) -> ExitCode {
             let _ = error.print();
         }
         Err(failure) => {
-            let _ = writeln!(io::stderr(), "{failure}");
+            let _ = writeln!(io::stderr(), "{}", failure.message(catalog));
         }
     }
     ExitCode::from(exit_code(end))
+}
+
+impl Failure {
+    /// The failure in `catalog`'s language: the host's words from the catalogue, the crate's
+    /// errors in that language too; what the system or a store said (developer text) as it
+    /// said it.
+    pub(crate) fn message(&self, catalog: &Catalog) -> String {
+        let action = |action: &str| {
+            catalog
+                .get(&format!("cli.action.{action}"))
+                .unwrap_or(action)
+                .to_string()
+        };
+        let fill = |key: &str, args: &[(&str, &str)]| catalog.fill(key, args);
+        match self {
+            Failure::Cli(error) => error.to_string(),
+            Failure::Usage(text) => text.clone(),
+            Failure::Read { path, source } => fill(
+                "cli.failure.read",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("reason", &source.to_string()),
+                ],
+            ),
+            Failure::Write { path, source } => fill(
+                "cli.failure.write",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("reason", &source.to_string()),
+                ],
+            ),
+            Failure::Engine {
+                action: what,
+                source,
+            } => fill(
+                "cli.failure.engine",
+                &[
+                    ("action", &action(what)),
+                    ("reason", &catalog.error_message(source)),
+                ],
+            ),
+            Failure::Runtime(source) => {
+                fill("cli.failure.runtime", &[("reason", &source.to_string())])
+            }
+            Failure::StateFolder { path, source } => fill(
+                "cli.failure.state_folder",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("reason", &source.to_string()),
+                ],
+            ),
+            Failure::Database {
+                action: what,
+                shown,
+                source,
+            }
+            | Failure::Mail {
+                action: what,
+                shown,
+                source,
+            } => fill(
+                "cli.failure.cannot_with",
+                &[
+                    ("action", &action(what)),
+                    ("target", shown),
+                    ("reason", &source.to_string()),
+                ],
+            ),
+            Failure::Store {
+                action: what,
+                source,
+            } => fill(
+                "cli.failure.cannot",
+                &[("action", &action(what)), ("reason", &source.to_string())],
+            ),
+            Failure::NoImport(id) => fill("cli.failure.no_import", &[("id", id)]),
+            Failure::UploadMissing { id, source } => fill(
+                "cli.failure.upload_missing",
+                &[("id", id), ("reason", &source.to_string())],
+            ),
+            Failure::UploadUnreadable { id, source } => fill(
+                "cli.failure.upload_unreadable",
+                &[("id", id), ("reason", &catalog.error_message(source))],
+            ),
+            Failure::Output(source) => {
+                fill("cli.failure.output", &[("reason", &source.to_string())])
+            }
+        }
+    }
 }

@@ -60,17 +60,19 @@ use failure::{Failure, Outcome};
 use output::{Output, Report, ReportIssue, print_report, to_json};
 
 fn main() -> ExitCode {
+    // The failure of a command line that does not parse is told in English.
+    let mut catalog = texts::with_host_texts(user_import::Catalog::english());
     let end = Cli::try_parse().map_err(Failure::from).and_then(|cli| {
+        catalog = texts::with_host_texts(cli.lang.clone());
         let mut out = Output::stdout();
-        let end = run(&cli, &mut out);
+        let end = run(&cli, &catalog, &mut out);
         out.flush()?;
         end
     });
-    failure::report(&end)
+    failure::report(&end, &catalog)
 }
 
-fn run(cli: &Cli, out: &mut Output) -> Result<Outcome, Failure> {
-    let catalog = &texts::with_host_texts(cli.lang.clone());
+fn run(cli: &Cli, catalog: &Catalog, out: &mut Output) -> Result<Outcome, Failure> {
     match &cli.command {
         Command::Template { out: path } => template(path, catalog, out),
         Command::Locations { query } => locations(&query.join(" "), catalog, out),

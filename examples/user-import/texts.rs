@@ -91,6 +91,29 @@ const ENGLISH: &[(&str, &str)] = &[
         "no country or region matches `{query}`",
     ),
     ("cli.queue.idle", "the queue is idle"),
+    ("cli.failure.read", "cannot read {path}: {reason}"),
+    ("cli.failure.write", "cannot write {path}: {reason}"),
+    ("cli.failure.engine", "{action}: {reason}"),
+    ("cli.failure.runtime", "cannot start the runtime: {reason}"),
+    ("cli.failure.state_folder", "cannot create {path}: {reason}"),
+    (
+        "cli.failure.cannot_with",
+        "cannot {action} {target}: {reason}",
+    ),
+    ("cli.failure.cannot", "cannot {action}: {reason}"),
+    (
+        "cli.failure.no_import",
+        "there is no import `{id}`; `imports` lists them",
+    ),
+    (
+        "cli.failure.upload_missing",
+        "the upload of import {id} is not kept: {reason}",
+    ),
+    (
+        "cli.failure.upload_unreadable",
+        "the upload of import {id} cannot be read, so there are no rows to report: {reason}",
+    ),
+    ("cli.failure.output", "cannot write the output: {reason}"),
 ];
 
 /// The host's lines in French.
@@ -181,6 +204,77 @@ const FRENCH: &[(&str, &str)] = &[
         "aucun pays ni aucune région ne correspond à `{query}`",
     ),
     ("cli.queue.idle", "la file d'attente est vide"),
+    ("cli.failure.read", "impossible de lire {path} : {reason}"),
+    ("cli.failure.write", "impossible d'écrire {path} : {reason}"),
+    ("cli.failure.engine", "{action} : {reason}"),
+    (
+        "cli.failure.runtime",
+        "impossible de démarrer l'environnement d'exécution : {reason}",
+    ),
+    (
+        "cli.failure.state_folder",
+        "impossible de créer {path} : {reason}",
+    ),
+    (
+        "cli.failure.cannot_with",
+        "impossible de {action} {target} : {reason}",
+    ),
+    ("cli.failure.cannot", "impossible de {action} : {reason}"),
+    (
+        "cli.failure.no_import",
+        "il n'y a pas d'importation `{id}` ; `imports` les liste",
+    ),
+    (
+        "cli.failure.upload_missing",
+        "le fichier déposé de l'importation {id} n'est pas conservé : {reason}",
+    ),
+    (
+        "cli.failure.upload_unreadable",
+        "le fichier déposé de l'importation {id} ne peut pas être lu, il n'y a donc pas de lignes à signaler : {reason}",
+    ),
+    (
+        "cli.failure.output",
+        "impossible d'écrire la sortie : {reason}",
+    ),
+    // What failed, in the host's English words: `cli.action.<words>`.
+    (
+        "cli.action.the import stopped",
+        "l'importation s'est arrêtée",
+    ),
+    (
+        "cli.action.the enrollment stopped",
+        "l'inscription s'est arrêtée",
+    ),
+    ("cli.action.the resend stopped", "le renvoi s'est arrêté"),
+    ("cli.action.the submission stopped", "le dépôt s'est arrêté"),
+    (
+        "cli.action.cannot write the error report",
+        "impossible d'écrire le rapport d'erreurs",
+    ),
+    (
+        "cli.action.cannot write the template",
+        "impossible d'écrire le modèle",
+    ),
+    ("cli.action.list the groups", "lister les groupes"),
+    ("cli.action.list the imports", "lister les importations"),
+    ("cli.action.open the job queue", "ouvrir la file des tâches"),
+    (
+        "cli.action.open the uploads folder",
+        "ouvrir le dossier des fichiers déposés",
+    ),
+    (
+        "cli.action.read the batch-imports index",
+        "lire l'index des importations",
+    ),
+    ("cli.action.send mail through", "envoyer le courriel par"),
+    ("cli.action.set up the groups in", "créer les groupes dans"),
+    (
+        "cli.action.work the job queue",
+        "traiter la file des tâches",
+    ),
+    ("cli.action.write mail to", "écrire le courriel dans"),
+    ("cli.action.open", "ouvrir"),
+    ("cli.action.set up the schema in", "créer le schéma dans"),
 ];
 
 /// `catalog` with the host's lines in its language (English for a language the host does not

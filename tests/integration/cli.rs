@@ -527,6 +527,14 @@ fn the_example_speaks_french_with_lang_fr() {
     assert!(!dry.contains("report"), "{dry}");
     assert!(dry.contains("rien n'a été écrit"), "{dry}");
 
+    // The host's own failures too.
+    let output = run(&binary, &dir.0, &["--lang", "fr", "summary", "nope"]);
+    assert_eq!(output.status.code(), Some(64));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "il n'y a pas d'importation `nope` ; `imports` les liste\n"
+    );
+
     // A language the crate does not ship is a usage error.
     let output = run(&binary, &dir.0, &["--lang", "de", "check", "users.pdf"]);
     assert_eq!(output.status.code(), Some(64));
