@@ -132,7 +132,7 @@ fn phase(record: &ImportRecord) -> Option<Phase> {
 }
 
 /// Every `.eml` file's recipient and Message-ID.
-fn invitations(dir: &Path) -> Vec<(String, String)> {
+pub(crate) fn invitations(dir: &Path) -> Vec<(String, String)> {
     let mail = dir.join("user-import-state").join("mail");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&mail).expect("the mail folder") {

@@ -109,6 +109,17 @@ impl Setup {
             .1
     }
 
+    /// No record, no upload and no job for `id`: a refused submission kept nothing.
+    async fn assert_nothing_kept(&self, platform: &str, id: &str) {
+        let id = ImportId::from(id);
+        assert_eq!(self.store(platform).get(&id).await.unwrap(), None);
+        assert_eq!(
+            self.submitter.uploads().size(platform, &id).await.unwrap(),
+            None
+        );
+        assert!(self.queue_is_idle().await);
+    }
+
     async fn work_until_idle(&self) {
         let stop = self.worker.until_idle(Arc::new(self.queue.clone()));
         tokio::time::timeout(
@@ -307,17 +318,7 @@ async fn an_upload_over_the_size_limit_is_refused_before_anything_is_kept() {
         error.to_string(),
         "the file size in bytes (11) exceeds the limit of 10; split the users over several files"
     );
-    assert_eq!(store.get(&ImportId::from("big")).await.unwrap(), None);
-    assert_eq!(
-        setup
-            .submitter
-            .uploads()
-            .size("acme", &ImportId::from("big"))
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(setup.queue_is_idle().await);
+    setup.assert_nothing_kept("acme", "big").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,17 +337,7 @@ async fn notes_over_their_limit_are_refused_before_anything_is_kept() {
         error.to_string(),
         "the notes: 2001 characters, more than the 2000 allowed; shorten it"
     );
-    assert_eq!(store.get(&ImportId::from("noted")).await.unwrap(), None);
-    assert_eq!(
-        setup
-            .submitter
-            .uploads()
-            .size("acme", &ImportId::from("noted"))
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(setup.queue_is_idle().await);
+    setup.assert_nothing_kept("acme", "noted").await;
     // At the limit, the same submission is queued.
     submission.notes = "é".repeat(2_000);
     setup
