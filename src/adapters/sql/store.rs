@@ -423,16 +423,24 @@ where
         }
         D::insert(tx, &creates.invitations(p, commit, &created)).await?;
         D::insert(tx, &commit_memberships(p, commit, &created)).await?;
-        self.insert_record(
-            &commit.record,
-            "DO UPDATE SET file_name = EXCLUDED.file_name,
+        // Only over a record that has not ended: a twin's `failed` may have been written since
+        // the rules read it (set_status takes no platform lock), and the upsert sees the latest
+        // row, waiting for a writer that holds it.
+        let written = self
+            .insert_record(
+                &commit.record,
+                "DO UPDATE SET file_name = EXCLUDED.file_name,
                  uploaded_by = EXCLUDED.uploaded_by, groups = EXCLUDED.groups,
                  message = EXCLUDED.message, notes = EXCLUDED.notes, status = EXCLUDED.status,
                  created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-                 summary = EXCLUDED.summary, brief = EXCLUDED.brief",
-        )
-        .execute(&mut **tx)
-        .await?;
+                 summary = EXCLUDED.summary, brief = EXCLUDED.brief
+                 WHERE ui_imports.status IN ('pending', 'running')",
+            )
+            .execute(&mut **tx)
+            .await?;
+        if D::rows_affected(&written) == 0 {
+            return Ok(Err(Conflict::AlreadyFailed));
+        }
         sqlx::query("INSERT INTO ui_committed (platform, import_id) VALUES ($1, $2)")
             .bind(p)
             .bind(import)
