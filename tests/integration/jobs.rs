@@ -578,17 +578,16 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
             .await
             .unwrap();
     }
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let sampler = {
-        let worker = worker.clone();
+        let (worker, done) = (worker.clone(), Arc::clone(&done));
         tokio::spawn(async move {
             let mut most = 0;
-            loop {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
                 most = most.max(worker.memory_in_use());
                 tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                if worker.running() == 0 && most > 0 {
-                    return most;
-                }
             }
+            most
         })
     };
     let stop = worker.until_idle(Arc::new(queue.clone()));
@@ -599,6 +598,7 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
     .await
     .expect("the worker went idle")
     .unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
     let most = sampler.await.unwrap();
     assert_eq!(
         most, estimate,
