@@ -66,7 +66,7 @@ impl Host {
     /// [`Failure::Usage`] for a URL this host cannot use; [`Failure::StateFolder`],
     /// [`Failure::Mail`] or [`Failure::Database`] for what cannot be opened.
     pub(crate) async fn open(state: &StateArgs, catalog: &Catalog) -> Result<Host, Failure> {
-        check_urls(state)?;
+        check_urls(state, catalog)?;
         let dir = state.state.clone();
         std::fs::create_dir_all(&dir).map_err(|source| Failure::StateFolder {
             path: dir.clone(),
@@ -104,30 +104,21 @@ impl Host {
 
 /// Refuses a `--database-url` or `--smtp-url` of a kind this host cannot use (before anything
 /// is opened), without showing a password.
-fn check_urls(state: &StateArgs) -> Result<(), Failure> {
+fn check_urls(state: &StateArgs, catalog: &Catalog) -> Result<(), Failure> {
+    let usage = |key: &str, url: &str| Failure::Usage(catalog.fill(key, &[("url", &redact(url))]));
     if let Some(url) = &state.database_url {
         let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
         if !(url.starts_with("sqlite:") || postgres) {
-            return Err(Failure::Usage(format!(
-                "--database-url takes a `sqlite://FILE` or `postgres://...` URL, not `{}`",
-                redact(url)
-            )));
+            return Err(usage("cli.usage.database_url", url));
         }
         if postgres && !cfg!(feature = "jobs-postgres") {
-            return Err(Failure::Usage(format!(
-                "{}: this build has no PostgreSQL store; run the example with \
-                 `--features jobs-postgres,smtp`",
-                redact(url)
-            )));
+            return Err(usage("cli.usage.no_postgres", url));
         }
     }
     if let Some(url) = &state.smtp_url
         && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
     {
-        return Err(Failure::Usage(format!(
-            "--smtp-url takes an `smtp://HOST:PORT` or `smtps://HOST:PORT` URL, not `{}`",
-            redact(url)
-        )));
+        return Err(usage("cli.usage.smtp_url", url));
     }
     Ok(())
 }

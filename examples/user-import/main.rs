@@ -108,9 +108,7 @@ fn template(path: &Path, catalog: &Catalog, out: &mut Output) -> Result<Outcome,
 
 fn locations(query: &str, catalog: &Catalog, out: &mut Output) -> Result<Outcome, Failure> {
     if query.trim().is_empty() {
-        return Err(Failure::Usage(
-            "give a name or a code to look up".to_string(),
-        ));
+        return Err(Failure::Usage(catalog.fill("cli.usage.lookup", &[])));
     }
     let found = location::search(query);
     if found.is_empty() {

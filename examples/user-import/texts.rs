@@ -91,6 +91,19 @@ const ENGLISH: &[(&str, &str)] = &[
         "no country or region matches `{query}`",
     ),
     ("cli.queue.idle", "the queue is idle"),
+    (
+        "cli.usage.database_url",
+        "--database-url takes a `sqlite://FILE` or `postgres://...` URL, not `{url}`",
+    ),
+    (
+        "cli.usage.no_postgres",
+        "{url}: this build has no PostgreSQL store; run the example with `--features jobs-postgres,smtp`",
+    ),
+    (
+        "cli.usage.smtp_url",
+        "--smtp-url takes an `smtp://HOST:PORT` or `smtps://HOST:PORT` URL, not `{url}`",
+    ),
+    ("cli.usage.lookup", "give a name or a code to look up"),
     ("cli.failure.read", "cannot read {path}: {reason}"),
     ("cli.failure.write", "cannot write {path}: {reason}"),
     ("cli.failure.engine", "{action}: {reason}"),
@@ -204,6 +217,19 @@ const FRENCH: &[(&str, &str)] = &[
         "aucun pays ni aucune région ne correspond à `{query}`",
     ),
     ("cli.queue.idle", "la file d'attente est vide"),
+    (
+        "cli.usage.database_url",
+        "--database-url prend une URL `sqlite://FICHIER` ou `postgres://...`, pas `{url}`",
+    ),
+    (
+        "cli.usage.no_postgres",
+        "{url} : cette version n'a pas de stockage PostgreSQL ; lancez l'exemple avec `--features jobs-postgres,smtp`",
+    ),
+    (
+        "cli.usage.smtp_url",
+        "--smtp-url prend une URL `smtp://HÔTE:PORT` ou `smtps://HÔTE:PORT`, pas `{url}`",
+    ),
+    ("cli.usage.lookup", "donnez un nom ou un code à chercher"),
     ("cli.failure.read", "impossible de lire {path} : {reason}"),
     ("cli.failure.write", "impossible d'écrire {path} : {reason}"),
     ("cli.failure.engine", "{action} : {reason}"),
@@ -274,6 +300,7 @@ const FRENCH: &[(&str, &str)] = &[
     ),
     ("cli.action.write mail to", "écrire le courriel dans"),
     ("cli.action.open", "ouvrir"),
+    ("cli.action.connect to", "se connecter à"),
     ("cli.action.set up the schema in", "créer le schéma dans"),
 ];
 

@@ -20,9 +20,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{
-    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::store::{Delivery, Invitation, Mailer, StoreError};
 use crate::text::{Catalog, SHIPPED_LANGUAGES};
@@ -408,10 +406,11 @@ impl Mailer for SmtpMailer {
 }
 
 /// Writes each invitation as an `.eml` file in a folder, for a platform that hands mail to
-/// another system, and for development.
+/// another system, and for development. Each file appears whole: it is written under a hidden
+/// `.tmp` name and renamed, so a process that reads the `.eml` files never sees half a message
+/// (a process killed mid-write leaves the `.tmp` file, which such a reader skips).
 #[derive(Clone)]
 pub struct FileMailer {
-    transport: AsyncFileTransport<Tokio1Executor>,
     folder: PathBuf,
     texts: Texts,
     links: Option<Arc<dyn AcceptLinks>>,
@@ -463,7 +462,6 @@ impl FileMailer {
         std::fs::create_dir_all(&folder)
             .map_err(|e| StoreError::backend("create the mail folder", e))?;
         Ok(FileMailer {
-            transport: AsyncFileTransport::<Tokio1Executor>::new(&folder),
             folder,
             texts: Texts::only(text),
             links: None,
@@ -482,8 +480,8 @@ impl Mailer for FileMailer {
         let mut outcomes = Vec::with_capacity(invitations.len());
         for invitation in invitations {
             let outcome = match compose(&self.texts, self.links.as_ref(), invitation).await {
-                Ok(message) => match self.transport.send(message).await {
-                    Ok(_) => Delivery::Sent,
+                Ok(message) => match self.write(invitation, &message).await {
+                    Ok(()) => Delivery::Sent,
                     Err(e) => Delivery::Failed(format!("the message could not be written: {e}")),
                 },
                 Err(reason) => Delivery::Failed(reason),
@@ -491,5 +489,27 @@ impl Mailer for FileMailer {
             outcomes.push(outcome);
         }
         outcomes
+    }
+}
+
+impl FileMailer {
+    /// Writes `message` as `<invitation id>-<time>.eml`, whole or not at all: it is written
+    /// under a hidden temporary name (`.<name>.tmp`) and renamed once complete, so a process
+    /// killed mid-write leaves no half message where a pickup process reads `.eml` files.
+    async fn write(&self, invitation: &Invitation, message: &Message) -> std::io::Result<()> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        let id: String = invitation
+            .id
+            .as_str()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let name = format!("{id}-{nanos:x}");
+        let done = self.folder.join(format!("{name}.eml"));
+        let partial = self.folder.join(format!(".{name}.tmp"));
+        tokio::fs::write(&partial, message.formatted()).await?;
+        tokio::fs::rename(&partial, &done).await
     }
 }

@@ -136,7 +136,12 @@ pub(crate) fn invitations(dir: &Path) -> Vec<(String, String)> {
     let mail = dir.join("user-import-state").join("mail");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&mail).expect("the mail folder") {
-        let raw = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        // A worker killed mid-write leaves a hidden `.tmp` file, never a half `.eml`.
+        if path.extension().is_none_or(|extension| extension != "eml") {
+            continue;
+        }
+        let raw = std::fs::read_to_string(&path).unwrap();
         let header = |name: &str| {
             raw.lines()
                 .find_map(|line| line.strip_prefix(name))

@@ -805,6 +805,16 @@ async fn invitations_go_out_in_each_users_language() {
         ])
         .await;
     assert_eq!(outcomes.len(), 3);
+    // Whole `.eml` files named after their invitation, no temporary file left.
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3);
+    for name in &names {
+        assert!(name.ends_with(".eml") && !name.starts_with('.'), "{name}");
+    }
     let messages: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
