@@ -146,23 +146,10 @@ fn ms(duration: Duration) -> f64 {
 
 /// A filled-in template of `USERS` users whose emails start with `prefix`.
 fn workbook(prefix: &str) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = (0..USERS)
-        .map(|i| {
-            vec![
-                format!("User {i}"),
-                format!("{prefix}{i}@example.com"),
-                "CA".into(),
-                "CA-QC".into(),
-                "en".into(),
-            ]
-        })
+    let emails: Vec<String> = (0..USERS)
+        .map(|i| format!("{prefix}{i}@example.com"))
         .collect();
-    let rows: Vec<Vec<&str>> = rows
-        .iter()
-        .map(|row| row.iter().map(String::as_str).collect())
-        .collect();
-    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
-    user_import::testing::workbook(&Schema::default(), &rows)
+    user_import::testing::workbook_of_emails(&emails)
 }
 
 fn importer(store: &PostgresStore) -> Importer {

@@ -308,12 +308,9 @@ impl ImportSummary {
     /// assert_eq!(summary.issue_counts[&IssueCode::EmailInvalid], 4);
     /// ```
     pub fn keep_first_issues(&mut self, max: usize) {
-        if self.issues.len() as u64 > self.issues_total {
+        if let Some(counts) = self.uncounted_issues() {
             self.issues_total = self.issues.len() as u64;
-            self.issue_counts.clear();
-            for issue in &self.issues {
-                *self.issue_counts.entry(issue.code).or_default() += 1;
-            }
+            self.issue_counts = counts;
         }
         if self.issues.len() > max {
             // Stable: a row's issues keep their column order.
@@ -338,13 +335,9 @@ impl ImportSummary {
     /// assert_eq!(brief.issue_count(), 1);
     /// ```
     pub fn brief(&self) -> ImportSummary {
-        let mut issue_counts = self.issue_counts.clone();
-        if (self.issues.len() as u64) > self.issues_total {
-            issue_counts.clear();
-            for issue in &self.issues {
-                *issue_counts.entry(issue.code).or_default() += 1;
-            }
-        }
+        let issue_counts = self
+            .uncounted_issues()
+            .unwrap_or_else(|| self.issue_counts.clone());
         ImportSummary {
             import: self.import.clone(),
             status: self.status,
@@ -365,6 +358,18 @@ impl ImportSummary {
             timings: self.timings,
             attempts: self.attempts,
         }
+    }
+
+    /// The count of each code among `issues`, when the counts kept do not cover them yet (the
+    /// summary was never bounded); `None` when [`ImportSummary::issue_counts`] is up to date.
+    fn uncounted_issues(&self) -> Option<BTreeMap<IssueCode, u64>> {
+        (self.issues.len() as u64 > self.issues_total).then(|| {
+            let mut counts = BTreeMap::new();
+            for issue in &self.issues {
+                *counts.entry(issue.code).or_default() += 1;
+            }
+            counts
+        })
     }
 
     /// How many issues the import found: [`ImportSummary::issues_total`], or the issues held

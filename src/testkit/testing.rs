@@ -34,6 +34,34 @@ pub fn workbook(schema: &Schema, rows: &[&[&str]]) -> Vec<u8> {
     workbook.save_to_buffer().expect("workbook saves")
 }
 
+/// A filled template of one user per address of `emails` (`User 0`, `User 1`... in Quebec, in
+/// English, in the default schema), for tests whose emails matter.
+///
+/// # Panics
+///
+/// If rust_xlsxwriter refuses a value; test data only.
+pub fn workbook_of_emails(emails: &[String]) -> Vec<u8> {
+    let rows: Vec<[String; 5]> = emails
+        .iter()
+        .enumerate()
+        .map(|(i, email)| {
+            [
+                format!("User {i}"),
+                email.clone(),
+                "CA".into(),
+                "CA-QC".into(),
+                "en".into(),
+            ]
+        })
+        .collect();
+    let rows: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|row| row.iter().map(String::as_str).collect())
+        .collect();
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    workbook(&Schema::default(), &rows)
+}
+
 /// A realistic filled template of `rows` users for benchmarks and fuzzing seeds: unique names
 /// and emails, a spread of countries, regions and languages, optional columns partly filled,
 /// written with shared strings as Excel writes them. Deterministic.

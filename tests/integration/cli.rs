@@ -475,57 +475,52 @@ fn the_example_speaks_french_with_lang_fr() {
         "completed",
         "failed",
     ];
-    for args in [
-        vec![
-            "--lang",
-            "fr",
-            "import",
-            with_errors.as_str(),
-            "--id",
-            "fr-1",
-        ],
-        vec![
-            "--lang",
-            "fr",
-            "import",
-            with_errors.as_str(),
-            "--id",
-            "fr-2",
-            "--dry-run",
-        ],
-        vec!["--lang", "fr", "check", with_errors.as_str()],
+    let french = |args: &[&str]| {
+        let mut all = vec!["--lang", "fr"];
+        all.extend_from_slice(args);
+        run(&binary, &dir.0, &all)
+    };
+    let file = with_errors.as_str();
+    for (args, reasons, last) in [
+        (
+            &["import", file, "--id", "fr-1"][..],
+            1,
+            "  aucun utilisateur n'a été importé ; `report fr-1 FICHIER.xlsx` écrit les lignes avec leurs problèmes",
+        ),
+        (
+            &["import", file, "--id", "fr-2", "--dry-run"][..],
+            1,
+            "  rien n'a été écrit ; corrigez les lignes ci-dessus et recommencez (`check FICHIER` liste les problèmes)",
+        ),
+        (
+            &["check", file][..],
+            0,
+            "corrigez les lignes ci-dessus et vérifiez de nouveau le fichier",
+        ),
     ] {
-        let output = run(&binary, &dir.0, &args);
+        let output = french(args);
         assert_eq!(output.status.code(), Some(1));
         let text = stdout(&output);
         for phrase in english {
             assert!(!text.contains(phrase), "`{phrase}` in:\n{text}");
         }
-        assert!(text.matches("problèmes dans").count() <= 1, "{text}");
+        assert_eq!(text.matches("problèmes dans").count(), reasons, "{text}");
         assert!(
             text.lines()
                 .any(|line| line.starts_with("  erreur : ligne 13, Country : « Canada »")),
             "{text}"
         );
+        assert_eq!(text.lines().last(), Some(last), "{text}");
     }
-    let import = stdout(&run(&binary, &dir.0, &["--lang", "fr", "summary", "fr-1"]));
-    assert!(import.contains("importation fr-1 : échouée"), "{import}");
-    assert!(import.contains("`report fr-1 FICHIER.xlsx`"), "{import}");
-    let dry = stdout(&run(
-        &binary,
-        &dir.0,
-        &[
-            "--lang",
-            "fr",
-            "import",
-            with_errors.as_str(),
-            "--id",
-            "fr-3",
-            "--dry-run",
-        ],
-    ));
-    assert!(!dry.contains("report"), "{dry}");
-    assert!(dry.contains("rien n'a été écrit"), "{dry}");
+    let summary = stdout(&french(&["summary", "fr-1"]));
+    assert!(
+        summary.starts_with("sample-with-errors.xlsx déposé par cli-test le "),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("\nimportation fr-1 : échouée\n"),
+        "{summary}"
+    );
 
     // The host's own failures too.
     let output = run(&binary, &dir.0, &["--lang", "fr", "summary", "nope"]);

@@ -4,19 +4,34 @@
 use std::sync::Arc;
 
 use user_import::jobs::{
-    QueueOptions, SqliteQueue, Submission, Submitted, Submitter, Uploads, Worker, WorkerOptions,
+    Platforms, QueueOptions, SqliteQueue, Submission, Submitted, Submitter, Uploads, Worker,
+    WorkerOptions,
 };
 use user_import::memory::{MemoryMailer, MemoryStore};
 use user_import::testing::workbook;
 use user_import::{ImportId, ImportLog, ImportStatus, Importer, Limits, Schema, Stores};
 
-struct Setup {
+/// A queue in a folder of its own, a submitter over it, and a worker of `platforms`.
+struct Queued {
     _folder: TempFolder,
     queue: SqliteQueue,
     submitter: Submitter,
     worker: Worker,
+}
+
+/// A queue, its submitter and worker, over one memory store per platform.
+struct Setup {
+    queued: Queued,
     stores: Vec<(String, Arc<MemoryStore>)>,
     mailer: Arc<MemoryMailer>,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Queued;
+
+    fn deref(&self) -> &Queued {
+        &self.queued
+    }
 }
 
 struct TempFolder(std::path::PathBuf);
@@ -40,20 +55,30 @@ fn temp_folder(name: &str) -> TempFolder {
     TempFolder(path)
 }
 
-async fn setup(name: &str, platforms: &[&str]) -> Setup {
+async fn queued(name: &str, platforms: Arc<dyn Platforms>, options: WorkerOptions) -> Queued {
     let folder = temp_folder(name);
-    let options = QueueOptions {
+    let queue_options = QueueOptions {
         heartbeat: std::time::Duration::from_secs(1),
         missed_heartbeats: 2,
         max_attempts: 3,
     };
-    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), options)
+    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), queue_options)
         .await
         .unwrap();
     let uploads = Uploads::new(Arc::new(
         user_import::jobs::object_store::memory::InMemory::new(),
     ));
     let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
+    let worker = Worker::new(platforms, uploads, options);
+    Queued {
+        _folder: folder,
+        queue,
+        submitter,
+        worker,
+    }
+}
+
+async fn setup(name: &str, platforms: &[&str]) -> Setup {
     let mailer = Arc::new(MemoryMailer::new());
     let stores: Vec<(String, Arc<MemoryStore>)> = platforms
         .iter()
@@ -80,20 +105,18 @@ async fn setup(name: &str, platforms: &[&str]) -> Setup {
             Stores::single(store, Arc::clone(&worker_mailer)),
         ))
     };
-    let worker = Worker::new(
+    let queued = queued(
+        name,
         Arc::new(platforms),
-        uploads,
         WorkerOptions {
             concurrency: 2,
             backoff: std::time::Duration::from_millis(10),
             ..WorkerOptions::default()
         },
-    );
+    )
+    .await;
     Setup {
-        _folder: folder,
-        queue,
-        submitter,
-        worker,
+        queued,
         stores,
         mailer,
     }
@@ -119,7 +142,10 @@ impl Setup {
         );
         assert!(self.queue_is_idle().await);
     }
+}
 
+impl Queued {
+    /// Works the queue until it is idle; the worker must end well.
     async fn work_until_idle(&self) {
         let stop = self.worker.until_idle(Arc::new(self.queue.clone()));
         tokio::time::timeout(
@@ -128,7 +154,12 @@ impl Setup {
         )
         .await
         .expect("the worker went idle within a minute")
-        .unwrap();
+        .expect("the worker ended well");
+    }
+
+    async fn queue_is_idle(&self) -> bool {
+        use user_import::jobs::JobQueue;
+        self.queue.is_idle().await.unwrap()
     }
 }
 
@@ -381,13 +412,6 @@ async fn platforms_keep_their_own_uploads_records_and_users() {
     assert_eq!(setup.store("globex").snapshot().users.len(), 3);
 }
 
-impl Setup {
-    async fn queue_is_idle(&self) -> bool {
-        use user_import::jobs::JobQueue;
-        self.queue.is_idle().await.unwrap()
-    }
-}
-
 /// A mail service that never answers for one address and hands the rest to `inner`.
 struct HangsOn {
     email: &'static str,
@@ -455,19 +479,6 @@ async fn a_mail_service_that_hangs_fails_that_invitation_and_the_next_ones_go_ou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
-    let folder = temp_folder("panic");
-    let options = QueueOptions {
-        heartbeat: std::time::Duration::from_secs(1),
-        missed_heartbeats: 2,
-        max_attempts: 3,
-    };
-    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), options)
-        .await
-        .unwrap();
-    let uploads = Uploads::new(Arc::new(
-        user_import::jobs::object_store::memory::InMemory::new(),
-    ));
-    let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
     let buggy = Arc::new(MemoryStore::new());
     let sound = Arc::new(MemoryStore::new());
     let mailer = Arc::new(MemoryMailer::new());
@@ -485,16 +496,18 @@ async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
             Ok(Importer::new(Schema::default(), stores))
         }
     };
-    let worker = Worker::new(
+    let queued = queued(
+        "panic",
         Arc::new(platforms),
-        uploads,
         WorkerOptions {
             backoff: std::time::Duration::from_millis(10),
             retries: 0,
             ..WorkerOptions::default()
         },
-    );
-    submitter
+    )
+    .await;
+    queued
+        .submitter
         .submit(
             buggy.as_ref(),
             &Submission::new("buggy", "first", "first.xlsx"),
@@ -502,7 +515,8 @@ async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
         )
         .await
         .unwrap();
-    submitter
+    queued
+        .submitter
         .submit(
             sound.as_ref(),
             &Submission::new("sound", "second", "second.xlsx"),
@@ -510,14 +524,8 @@ async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
         )
         .await
         .unwrap();
-    let stop = worker.until_idle(Arc::new(queue.clone()));
-    tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        worker.work_sqlite(&queue, stop),
-    )
-    .await
-    .expect("the worker went idle within a minute")
-    .expect("the worker lived on");
+    // The worker lives on past the panic and ends well.
+    queued.work_until_idle().await;
 
     let failed = buggy.get(&ImportId::from("first")).await.unwrap().unwrap();
     assert_eq!(failed.status, ImportStatus::Failed);
@@ -538,14 +546,6 @@ async fn a_store_that_panics_fails_its_import_and_the_worker_runs_the_next() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
-    let folder = temp_folder("memory");
-    let queue = SqliteQueue::open(&folder.0.join("jobs.db"), QueueOptions::default())
-        .await
-        .unwrap();
-    let uploads = Uploads::new(Arc::new(
-        user_import::jobs::object_store::memory::InMemory::new(),
-    ));
-    let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
     let store = Arc::new(MemoryStore::new());
     let mailer = Arc::new(MemoryMailer::new());
     let files: Vec<Vec<u8>> = (0..3).map(|i| users(&format!("m{i}-"), 3_000)).collect();
@@ -562,18 +562,21 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
             ))
         }
     };
-    let worker = Worker::new(
+    let queued = queued(
+        "memory",
         Arc::new(platforms),
-        uploads,
         WorkerOptions {
             concurrency: 3,
             memory_budget: Some(budget),
             ..WorkerOptions::default()
         },
-    );
+    )
+    .await;
+    let worker = &queued.worker;
     for (i, file) in files.iter().enumerate() {
         let submission = Submission::new("acme", format!("memory-{i}"), "m.xlsx");
-        submitter
+        queued
+            .submitter
             .submit(store.as_ref(), &submission, file.clone())
             .await
             .unwrap();
@@ -590,14 +593,7 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
             most
         })
     };
-    let stop = worker.until_idle(Arc::new(queue.clone()));
-    tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        worker.work_sqlite(&queue, stop),
-    )
-    .await
-    .expect("the worker went idle")
-    .unwrap();
+    queued.work_until_idle().await;
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     let most = sampler.await.unwrap();
     assert_eq!(

@@ -152,7 +152,7 @@ mod sqlite_backend {
         let emails: Vec<String> = (0..100_000)
             .map(|i| format!("person{i}-at-example.com"))
             .collect();
-        let bytes = crate::common::users_workbook_of(&emails);
+        let bytes = user_import::testing::workbook_of_emails(&emails);
         let importer = Importer::new(
             Schema::default(),
             Stores::single(Arc::new(store.clone()), Arc::new(MemoryMailer::new())),

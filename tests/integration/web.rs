@@ -625,7 +625,7 @@ async fn a_summary_of_more_issues_than_kept_says_how_many_there_were() {
     let emails: Vec<String> = (0..1_200)
         .map(|i| format!("user{i}-at-example.com"))
         .collect();
-    let bad = crate::common::users_workbook_of(&emails);
+    let bad = user_import::testing::workbook_of_emails(&emails);
     let body = form(&[("id", "many")], Some(("many.xlsx", &bad)));
     assert_eq!(
         setup.send(upload("acme", body)).await.0,

@@ -10,7 +10,7 @@ use user_import::adapters::postgres::PostgresStore;
 use user_import::{ImportLog, ImportStatus, IssueCode};
 
 use crate::cli::{TempDir, block_on, example, run};
-use crate::common::users_workbook_of;
+use user_import::testing::workbook_of_emails;
 
 const PLATFORMS: usize = 4;
 const IMPORTS: usize = 10;
@@ -73,7 +73,7 @@ fn four_workers_on_postgres_run_forty_imports_of_four_platforms_once_each() {
     // 40 submissions, interleaved across the platforms, all answered `pending`.
     for index in 0..IMPORTS {
         let file = dir.0.join(format!("import-{index}.xlsx"));
-        std::fs::write(&file, users_workbook_of(&emails_of(index))).unwrap();
+        std::fs::write(&file, workbook_of_emails(&emails_of(index))).unwrap();
         for platform in 0..PLATFORMS {
             let platform = format!("p{platform}");
             let id = format!("{platform}-import-{index}");

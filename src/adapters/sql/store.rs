@@ -341,21 +341,18 @@ where
     ) -> Result<Found, sqlx::Error> {
         let p = self.platform.as_str();
         let mut found = Found::default();
-        let committed: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM ui_committed WHERE platform = $1 AND import_id = $2",
+        // The import's state, in one round trip: committed before, or ended failed by a twin.
+        let (committed, failed): (i64, i64) = sqlx::query_as(
+            "SELECT
+                 (SELECT count(*) FROM ui_committed WHERE platform = $1 AND import_id = $2),
+                 (SELECT count(*) FROM ui_imports
+                  WHERE platform = $1 AND id = $2 AND status = 'failed')",
         )
         .bind(p)
         .bind(commit.record.id.as_str())
         .fetch_one(&mut **tx)
         .await?;
         found.committed = committed > 0;
-        let failed: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM ui_imports WHERE platform = $1 AND id = $2 AND status = 'failed'",
-        )
-        .bind(p)
-        .bind(commit.record.id.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
         found.failed = failed > 0;
         if !keys.is_empty() {
             let taken: Vec<String> = self

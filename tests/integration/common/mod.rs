@@ -287,28 +287,5 @@ pub fn users_workbook(prefix: &str, count: usize) -> Vec<u8> {
     let emails: Vec<String> = (0..count)
         .map(|i| format!("{prefix}{i}@example.com"))
         .collect();
-    users_workbook_of(&emails)
-}
-
-/// A filled-in template of one user per email, `User 0`, `User 1`... in Quebec, in English.
-pub fn users_workbook_of(emails: &[String]) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = emails
-        .iter()
-        .enumerate()
-        .map(|(i, email)| {
-            vec![
-                format!("User {i}"),
-                email.clone(),
-                "CA".into(),
-                "CA-QC".into(),
-                "en".into(),
-            ]
-        })
-        .collect();
-    let refs: Vec<Vec<&str>> = rows
-        .iter()
-        .map(|row| row.iter().map(String::as_str).collect())
-        .collect();
-    let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
-    filled(&slices)
+    user_import::testing::workbook_of_emails(&emails)
 }
