@@ -26,9 +26,16 @@ pub trait CommitView {
     /// Whether a user holds the email match key `key`.
     fn email_taken(&self, key: &str) -> bool;
 
-    /// The number of users that hold a seat. Asked only when the commit has a seat limit and
-    /// creates users.
+    /// The number of users that hold a seat. Asked only when a seat limit applies (the
+    /// commit's or the store's) and the commit creates users.
     fn active_users(&self) -> u64;
+
+    /// The seat limit the store holds for the platform, read under the lock, so that a limit
+    /// lowered while the import waited for the lock holds; `None` when the store holds none
+    /// (the default). The commit holds the lower of it and [`Commit::seat_limit`].
+    fn seat_limit(&self) -> Option<u64> {
+        None
+    }
 
     /// Whether the user `user` exists. Asked for the users of the group additions.
     fn user_exists(&self, user: &UserId) -> bool;
@@ -45,7 +52,8 @@ pub trait CommitView {
 /// 2. email keys of [`Commit::creates`] that a user holds: [`Conflict::EmailTaken`] with those
 ///    keys, in `creates` order;
 /// 3. an email key that two of `creates` share: [`Conflict::EmailTaken`] with that key;
-/// 4. when `creates` is not empty, active users plus `creates` over [`Commit::seat_limit`]:
+/// 4. when `creates` is not empty, active users plus `creates` over the lower of
+///    [`Commit::seat_limit`] and the store's own limit ([`CommitView::seat_limit`]):
 ///    [`Conflict::SeatsExhausted`] (group additions take no seat);
 /// 5. a user of [`Commit::additions`] that does not exist: [`Conflict::Stale`];
 /// 6. a group of [`Commit::groups`] or of the additions that does not exist, the first in that
@@ -75,7 +83,11 @@ pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Confl
     if let Some(user) = commit.creates.iter().find(|u| !keys.insert(u.email_key())) {
         return Err(Conflict::EmailTaken(vec![user.email_key().into_owned()]));
     }
-    if let Some(limit) = commit.seat_limit.filter(|_| !commit.creates.is_empty()) {
+    let limit = match (commit.seat_limit, view.seat_limit()) {
+        (Some(asked), Some(held)) => Some(asked.min(held)),
+        (asked, held) => asked.or(held),
+    };
+    if let Some(limit) = limit.filter(|_| !commit.creates.is_empty()) {
         let active = view.active_users();
         if active + commit.creates.len() as u64 > limit {
             return Err(Conflict::SeatsExhausted { active, limit });

@@ -117,7 +117,7 @@ pub use store::{
 };
 pub use summary::{
     Counts, CreatedUser, ExistingUserOutcome, Failure, ImportStatus, ImportSummary,
-    InvitationCounts, Phase, Progress, STORED_ISSUES, Timings,
+    InvitationCounts, Phase, Progress, STORED_ISSUES, STORED_USERS, Timings,
 };
 pub use template::{INSTRUCTIONS_SHEET, LISTS_SHEET, LOCATIONS_SHEET, Template};
 pub use text::{Catalog, PluralRule};

@@ -18,7 +18,7 @@ use crate::store::{
     ImportRecord, Invitation, InvitationTally, Mailer, Outbox, StoreError, UserStore,
     groups_to_create,
 };
-use crate::summary::{ImportStatus, ImportSummary, Progress};
+use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 use crate::{CommitView, check_commit};
 
 /// A user held by [`MemoryStore`].
@@ -38,6 +38,9 @@ pub struct StoredUser {
     pub active: bool,
     /// The import that created the user, if one did.
     pub import: Option<ImportId>,
+    /// The row of that import's file the user came from.
+    #[serde(default)]
+    pub row: Option<u32>,
 }
 
 /// Everything a [`MemoryStore`] holds. Compare two snapshots to prove a failed import changed
@@ -66,6 +69,10 @@ pub struct State {
     pub next_user: u64,
     /// The next invitation number.
     pub next_invitation: u64,
+    /// The platform's seat limit, which a commit reads under the write lock
+    /// ([`MemoryStore::set_seat_limit`]).
+    #[serde(default)]
+    pub seat_limit: Option<u64>,
 }
 
 impl State {
@@ -98,6 +105,10 @@ impl CommitView for State {
 
     fn active_users(&self) -> u64 {
         self.users.values().filter(|u| u.active).count() as u64
+    }
+
+    fn seat_limit(&self) -> Option<u64> {
+        self.seat_limit
     }
 
     fn user_exists(&self, user: &UserId) -> bool {
@@ -189,6 +200,7 @@ impl MemoryStore {
                 attributes: Attributes::default(),
                 active: true,
                 import: None,
+                row: None,
             },
         );
         state.emails.insert(key, id.clone());
@@ -198,6 +210,12 @@ impl MemoryStore {
                 .insert((id.clone(), GroupId::from(*group)));
         }
         id
+    }
+
+    /// Sets the platform's seat limit (`None`: none). A commit reads it under the store's write
+    /// lock, so a limit lowered while an import waits for the lock holds.
+    pub fn set_seat_limit(&self, limit: Option<u64>) {
+        self.write().seat_limit = limit;
     }
 
     /// Marks a user inactive (it no longer holds a seat).
@@ -242,6 +260,34 @@ impl UserStore for MemoryStore {
         Ok(self.read().users.values().filter(|u| u.active).count() as u64)
     }
 
+    async fn seat_limit(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self.read().seat_limit)
+    }
+
+    async fn created_users(
+        &self,
+        import: &ImportId,
+        after_row: u32,
+        limit: usize,
+    ) -> Result<Vec<CreatedUser>, StoreError> {
+        let state = self.read();
+        let mut page: Vec<CreatedUser> = (state.users.values())
+            .filter(|user| user.import.as_ref() == Some(import))
+            .filter_map(|user| {
+                let row = user.row.filter(|row| *row > after_row)?;
+                Some(CreatedUser {
+                    row,
+                    id: user.id.clone(),
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                })
+            })
+            .collect();
+        page.sort_by_key(|user| user.row);
+        page.truncate(limit);
+        Ok(page)
+    }
+
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
         let mut state = self.write();
         // Every check first; nothing is written until all pass.
@@ -261,6 +307,7 @@ impl UserStore for MemoryStore {
                     attributes: Attributes::from_pairs(user.attributes()),
                     active: true,
                     import: Some(commit.record.id.clone()),
+                    row: Some(user.row()),
                 },
             );
             state

@@ -16,7 +16,7 @@ use crate::model::{
 };
 // Re-exported here for the stores' own `use` lines; both live in `error`.
 pub(crate) use crate::error::{Conflict, StoreError};
-use crate::summary::{ImportStatus, ImportSummary, Progress};
+use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 
 /// Everything one import writes, committed all or nothing by [`UserStore::commit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +195,13 @@ pub enum Delivery {
 ///   `additions` still exists, and that the import id was not committed before; on any of these
 ///   it writes nothing and answers [`StoreError::Conflict`]. A group addition the user already
 ///   has is skipped, not an error. Created users are active.
+/// - [`seat_limit`](UserStore::seat_limit) answers the seat limit the store holds for the
+///   platform, if any (the default holds none). A store that holds one re-reads it inside the
+///   commit, under the lock ([`CommitView::seat_limit`](crate::CommitView::seat_limit)), and
+///   holds the lower of it and [`Commit::seat_limit`].
+/// - [`created_users`](UserStore::created_users) answers the users the import created, by
+///   row, those after `after_row`, at most `limit`: the pages of an import's users, which its
+///   record does not keep past the first [`STORED_USERS`](crate::STORED_USERS).
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// The users whose email match key is among `keys`.
@@ -205,6 +212,21 @@ pub trait UserStore: Send + Sync {
 
     /// Writes the whole import, or nothing.
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError>;
+
+    /// The platform's seat limit as the store holds it (`None`: the store holds none, and only
+    /// the request's [`ImportRequest::seat_limit`](crate::ImportRequest::seat_limit) applies).
+    async fn seat_limit(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+
+    /// The users that the import `import` created from rows after `after_row`, by row, at most
+    /// `limit` of them. Start with `after_row` 0 and pass the last row answered to read on.
+    async fn created_users(
+        &self,
+        import: &ImportId,
+        after_row: u32,
+        limit: usize,
+    ) -> Result<Vec<CreatedUser>, StoreError>;
 }
 
 /// The platform's groups: resolves the groups an administrator picked, creates and lists them.
@@ -370,6 +392,17 @@ macro_rules! forward {
             }
             async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
                 (**self).commit(commit).await
+            }
+            async fn seat_limit(&self) -> Result<Option<u64>, StoreError> {
+                (**self).seat_limit().await
+            }
+            async fn created_users(
+                &self,
+                import: &ImportId,
+                after_row: u32,
+                limit: usize,
+            ) -> Result<Vec<CreatedUser>, StoreError> {
+                (**self).created_users(import, after_row, limit).await
             }
         }
 

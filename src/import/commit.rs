@@ -63,9 +63,15 @@ impl Importer {
                 other => other?,
             };
             let active = self.stores.users.count_active_users().await?;
+            // The lower of the request's limit and the store's own, read again each attempt (a
+            // commit refused for seats plans again against the limit as it now stands).
+            let seat_limit = match (request.seat_limit, self.stores.users.seat_limit().await?) {
+                (Some(asked), Some(held)) => Some(asked.min(held)),
+                (asked, held) => asked.or(held),
+            };
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
-                plan(&records, &existing, groups, active, request.seat_limit)
+                plan(&records, &existing, groups, active, seat_limit)
             };
             summary.timings.plan_ms += elapsed_ms(started);
             let mut planned = match planned {
@@ -102,6 +108,7 @@ impl Importer {
             }
             describe(&mut summary, &planned, groups);
             summary.keep_first_issues(crate::summary::STORED_ISSUES);
+            summary.keep_first_users(crate::summary::STORED_USERS);
             if let Err(error) = self.limits.check_deadline(deadline) {
                 return self.fail_with(request, summary, &error).await;
             }

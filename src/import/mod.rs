@@ -540,7 +540,10 @@ impl Importer {
             .filter(|c| !c.id.0.is_empty())
             .map(|c| c.id.clone())
             .collect();
-        if users.len() < summary.created.len() {
+        if (summary.created.len() as u64) < summary.counts.created {
+            // The record keeps the first users only: the store answers them all, by pages.
+            users = self.created_users(import).await?;
+        } else if users.len() < summary.created.len() {
             // The ids were not stored with the summary: find the created users by email.
             let keys: Vec<String> = summary
                 .created
@@ -556,6 +559,25 @@ impl Importer {
         }
         self.stores.enroller.enroll(&users, courses).await?;
         Ok(users.len())
+    }
+
+    /// The identifiers of every user the import created, read from the store a page of
+    /// [`STORED_USERS`](crate::STORED_USERS) at a time.
+    async fn created_users(&self, import: &ImportId) -> Result<Vec<UserId>, Error> {
+        let page = crate::summary::STORED_USERS;
+        let (mut users, mut after) = (Vec::new(), 0);
+        loop {
+            let read = self.stores.users.created_users(import, after, page).await?;
+            let Some(last) = read.last() else {
+                return Ok(users);
+            };
+            after = last.row;
+            let full = read.len() == page;
+            users.extend(read.into_iter().map(|user| user.id));
+            if !full {
+                return Ok(users);
+            }
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::store::{
     Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
     ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
 };
-use crate::summary::{ImportStatus, ImportSummary, Progress};
+use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 
 /// What the wrapper does to a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +239,20 @@ impl<S: UserStore> UserStore for Faulty<S> {
 
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
         self.run("commit", self.inner.commit(commit)).await
+    }
+
+    async fn seat_limit(&self) -> Result<Option<u64>, StoreError> {
+        self.run("seat_limit", self.inner.seat_limit()).await
+    }
+
+    async fn created_users(
+        &self,
+        import: &ImportId,
+        after_row: u32,
+        limit: usize,
+    ) -> Result<Vec<CreatedUser>, StoreError> {
+        let page = self.inner.created_users(import, after_row, limit);
+        self.run("created_users", page).await
     }
 }
 

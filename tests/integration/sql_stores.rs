@@ -24,6 +24,8 @@ use user_import::{
 
 use crate::common::filled;
 
+mod tenants;
+
 /// The tests every SQL backend runs; `$make` is an async fn (tag) -> store, and the attributes
 /// after it (an `#[ignore]` for a backend that needs a server) go on every test.
 macro_rules! backend_tests {
@@ -85,6 +87,20 @@ macro_rules! backend_tests {
             let base = $make("tenants").await;
             tenants(&base).await;
         }
+
+        #[tokio::test]
+        $(#[$attr])*
+        async fn every_method_refuses_another_platforms_ids_and_so_does_the_database() {
+            let base = $make("walls").await;
+            tenants::another_platforms_ids_are_refused(&base).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn a_seat_limit_lowered_while_an_import_waits_for_the_lock_fails_it() {
+            let base = $make("seats").await;
+            tenants::a_seat_limit_lowered_under_the_lock_holds(&base).await;
+        }
     };
 }
 
@@ -109,6 +125,35 @@ trait SqlStore: Conformant + Clone + std::fmt::Debug + 'static {
     fn fresh(&self) -> Self;
     async fn snap(&self) -> Snapshot;
     async fn user(&self, name: &str, email: &str, groups: &[&str]) -> UserId;
+    fn platform_name(&self) -> String;
+    /// Runs one statement as written, answering the database's error as text.
+    async fn raw(&self, sql: &str) -> Result<(), String>;
+    async fn limit_seats(&self, limit: Option<u64>);
+    /// In one transaction: takes the platform's lock, sets the seat limit to `limit`, says so
+    /// on `locked`, waits for `release`, then commits.
+    async fn lower_seats_holding_the_lock(
+        &self,
+        limit: i64,
+        locked: tokio::sync::oneshot::Sender<()>,
+        release: tokio::sync::oneshot::Receiver<()>,
+    );
+}
+
+/// Runs `sql` as written on `pool`, answering the database's error as text.
+async fn raw_on<DB: user_import::adapters::sqlx::Database>(
+    pool: &user_import::adapters::sqlx::Pool<DB>,
+    sql: &str,
+) -> Result<(), String>
+where
+    for<'c> &'c mut DB::Connection: user_import::adapters::sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments: user_import::adapters::sqlx::IntoArguments<DB>,
+{
+    use user_import::adapters::sqlx;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "sqlite")]
@@ -126,6 +171,36 @@ mod sqlite_backend {
         }
         async fn user(&self, name: &str, email: &str, groups: &[&str]) -> UserId {
             self.add_user(name, email, groups).await.expect("add user")
+        }
+        fn platform_name(&self) -> String {
+            self.platform().to_string()
+        }
+        async fn raw(&self, sql: &str) -> Result<(), String> {
+            raw_on(self.pool(), sql).await
+        }
+        async fn limit_seats(&self, limit: Option<u64>) {
+            self.set_seat_limit(limit)
+                .await
+                .expect("set the seat limit");
+        }
+        async fn lower_seats_holding_the_lock(
+            &self,
+            limit: i64,
+            locked: tokio::sync::oneshot::Sender<()>,
+            release: tokio::sync::oneshot::Receiver<()>,
+        ) {
+            use user_import::adapters::sqlx;
+            // BEGIN IMMEDIATE takes the database's write lock, as the commit does.
+            let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+            sqlx::query("UPDATE ui_platforms SET seat_limit = $1 WHERE platform = $2")
+                .bind(limit)
+                .bind(self.platform())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.unwrap();
+            tx.commit().await.unwrap();
         }
     }
 
@@ -233,6 +308,41 @@ mod postgres_backend {
         async fn user(&self, name: &str, email: &str, groups: &[&str]) -> UserId {
             self.add_user(name, email, groups).await.expect("add user")
         }
+        fn platform_name(&self) -> String {
+            self.platform().to_string()
+        }
+        async fn raw(&self, sql: &str) -> Result<(), String> {
+            raw_on(self.pool(), sql).await
+        }
+        async fn limit_seats(&self, limit: Option<u64>) {
+            self.set_seat_limit(limit)
+                .await
+                .expect("set the seat limit");
+        }
+        async fn lower_seats_holding_the_lock(
+            &self,
+            limit: i64,
+            locked: tokio::sync::oneshot::Sender<()>,
+            release: tokio::sync::oneshot::Receiver<()>,
+        ) {
+            use user_import::adapters::sqlx;
+            // The platform's row, locked as the commit locks it.
+            let mut tx = self.pool().begin().await.unwrap();
+            sqlx::query("SELECT platform FROM ui_platforms WHERE platform = $1 FOR UPDATE")
+                .bind(self.platform())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE ui_platforms SET seat_limit = $1 WHERE platform = $2")
+                .bind(limit)
+                .bind(self.platform())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.unwrap();
+            tx.commit().await.unwrap();
+        }
     }
 
     pub(super) fn url() -> String {
@@ -332,7 +442,7 @@ mod postgres_backend {
         .fetch_all(a.pool())
         .await
         .unwrap();
-        assert_eq!(versions, [1, 2, 3], "each migration applied once");
+        assert_eq!(versions, [1, 2, 3, 4], "each migration applied once");
     }
 }
 

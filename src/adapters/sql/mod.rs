@@ -6,6 +6,7 @@
 //! ([`sqlite`], [`postgres`]) hold little more than that SQL text.
 
 mod outbox;
+mod platform;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod postgres;
@@ -238,6 +239,17 @@ macro_rules! host_traits {
                 commit: &crate::Commit,
             ) -> Result<crate::CommitReceipt, StoreError> {
                 self.commit_import(commit).await
+            }
+            async fn seat_limit(&self) -> Result<Option<u64>, StoreError> {
+                self.held_seat_limit().await
+            }
+            async fn created_users(
+                &self,
+                import: &crate::ImportId,
+                after_row: u32,
+                limit: usize,
+            ) -> Result<Vec<crate::CreatedUser>, StoreError> {
+                self.created_by(import, after_row, limit).await
             }
         }
 

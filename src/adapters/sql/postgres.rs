@@ -35,7 +35,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, failed, migrator_of};
 use crate::StoreError;
 
 /// The migrations in `migrations/postgres/`, in order.
-const MIGRATIONS: [(&str, &str); 3] = [
+const MIGRATIONS: [(&str, &str); 4] = [
     (
         "user import",
         include_str!("../../../migrations/postgres/0001_user_import.sql"),
@@ -47,6 +47,10 @@ const MIGRATIONS: [(&str, &str); 3] = [
     (
         "import brief",
         include_str!("../../../migrations/postgres/0003_import_brief.sql"),
+    ),
+    (
+        "platform keys",
+        include_str!("../../../migrations/postgres/0004_platform_keys.sql"),
     ),
 ];
 

@@ -113,6 +113,8 @@ pub(super) struct Creates<'a> {
     emails: Vec<&'a str>,
     attributes: Vec<String>,
     languages: Vec<&'a str>,
+    /// The rows of the file they come from.
+    rows: Vec<i64>,
 }
 
 impl<'a> Creates<'a> {
@@ -128,6 +130,7 @@ impl<'a> Creates<'a> {
                 .map(|u| to_json(&u.attributes().collect::<Vec<_>>()))
                 .collect(),
             languages: users.iter().map(language).collect(),
+            rows: users.iter().map(|u| i64::from(u.row())).collect(),
         }
     }
 
@@ -142,6 +145,7 @@ impl<'a> Creates<'a> {
                 "email_key",
                 "attributes",
                 "import_id",
+                "import_row",
             ],
             vec![
                 Values::Each(platform),
@@ -150,6 +154,7 @@ impl<'a> Creates<'a> {
                 Values::Texts(self.keys.clone()),
                 Values::Texts(self.attributes.iter().map(String::as_str).collect()),
                 Values::Each(import),
+                Values::Ints(self.rows.clone()),
             ],
         )
         .returning("id, email_key")
@@ -227,6 +232,8 @@ pub(super) struct Found {
     pub(super) taken: HashSet<String>,
     /// Active users (read only when the rules ask).
     pub(super) active: u64,
+    /// The platform's seat limit in `ui_platforms`, if it has one.
+    pub(super) seat_limit: Option<u64>,
     /// The users of the group additions that exist.
     pub(super) users: HashSet<i64>,
     /// The commit's groups that exist.
@@ -248,6 +255,10 @@ impl CommitView for Found {
 
     fn active_users(&self) -> u64 {
         self.active
+    }
+
+    fn seat_limit(&self) -> Option<u64> {
+        self.seat_limit
     }
 
     fn user_exists(&self, user: &UserId) -> bool {

@@ -33,7 +33,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, corrupt, failed, migrator_
 use crate::StoreError;
 
 /// The migrations in `migrations/sqlite/`, in order.
-const MIGRATIONS: [(&str, &str); 3] = [
+const MIGRATIONS: [(&str, &str); 4] = [
     (
         "user import",
         include_str!("../../../migrations/sqlite/0001_user_import.sql"),
@@ -45,6 +45,10 @@ const MIGRATIONS: [(&str, &str); 3] = [
     (
         "import brief",
         include_str!("../../../migrations/sqlite/0003_import_brief.sql"),
+    ),
+    (
+        "platform keys",
+        include_str!("../../../migrations/sqlite/0004_platform_keys.sql"),
     ),
 ];
 

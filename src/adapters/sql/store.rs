@@ -342,11 +342,14 @@ where
         let p = self.platform.as_str();
         let mut found = Found::default();
         // The import's state, in one round trip: committed before, or ended failed by a twin.
-        let (committed, failed): (i64, i64) = sqlx::query_as(
+        // The import's state and the platform's seat limit, in one round trip: committed
+        // before, ended failed by a twin, and the limit as it stands under the lock.
+        let (committed, failed, limit): (i64, i64, Option<i64>) = sqlx::query_as(
             "SELECT
                  (SELECT count(*) FROM ui_committed WHERE platform = $1 AND import_id = $2),
                  (SELECT count(*) FROM ui_imports
-                  WHERE platform = $1 AND id = $2 AND status = 'failed')",
+                  WHERE platform = $1 AND id = $2 AND status = 'failed'),
+                 (SELECT seat_limit FROM ui_platforms WHERE platform = $1)",
         )
         .bind(p)
         .bind(commit.record.id.as_str())
@@ -354,12 +357,13 @@ where
         .await?;
         found.committed = committed > 0;
         found.failed = failed > 0;
+        found.seat_limit = limit.map(|limit| limit.max(0) as u64);
         if !keys.is_empty() {
             let taken: Vec<String> = self
                 .among(tx, "ui_users", "email_key", D::texts(keys))
                 .await?;
             found.taken = taken.into_iter().collect();
-            if commit.seat_limit.is_some() {
+            if commit.seat_limit.is_some() || found.seat_limit.is_some() {
                 let active: i64 = sqlx::query_scalar(
                     "SELECT count(*) FROM ui_users WHERE platform = $1 AND active",
                 )

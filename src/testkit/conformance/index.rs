@@ -348,3 +348,54 @@ pub async fn import_log_lists_brief_summaries<S: Conformant>(store: &S) {
         "get answers the created users"
     );
 }
+
+/// The users an import created come back by row, a page at a time, with the ids the commit
+/// answered; another import's users are not among them.
+pub async fn created_users_come_by_row_a_page_at_a_time<S: Conformant>(store: &S) {
+    let users = vec![
+        new_user(7, "Cy Ode", "cy@example.com"),
+        new_user(2, "Ann Lee", "ann@example.com"),
+        new_user(4, "Bob Ray", "bob@example.com"),
+    ];
+    let receipt = store
+        .commit(&commit_of("pages", users, &[]))
+        .await
+        .expect("commit");
+    let other = vec![new_user(3, "Dee Fox", "dee@example.com")];
+    store
+        .commit(&commit_of("other", other, &[]))
+        .await
+        .expect("second commit");
+    let id = ImportId::from("pages");
+    let first = store.created_users(&id, 0, 2).await.expect("first page");
+    let user = |row: u32, id: &UserId, name: &str, email: &str| CreatedUser {
+        row,
+        id: id.clone(),
+        name: name.to_string(),
+        email: email.to_string(),
+    };
+    assert_eq!(
+        first,
+        [
+            user(2, &receipt.created[1], "Ann Lee", "ann@example.com"),
+            user(4, &receipt.created[2], "Bob Ray", "bob@example.com"),
+        ],
+        "the first page holds the first rows, with the ids the commit answered"
+    );
+    let next = store.created_users(&id, 4, 2).await.expect("next page");
+    assert_eq!(
+        next,
+        [user(7, &receipt.created[0], "Cy Ode", "cy@example.com")],
+        "the next page starts after the last row read"
+    );
+    assert!(
+        (store.created_users(&id, 7, 2).await.expect("past the end")).is_empty(),
+        "no page past the last row"
+    );
+    assert!(
+        (store.created_users(&ImportId::from("never"), 0, 10).await)
+            .expect("an unknown import")
+            .is_empty(),
+        "an import that created no one answers an empty page"
+    );
+}

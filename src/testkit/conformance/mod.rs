@@ -45,7 +45,7 @@ impl<T: GroupStore + ?Sized> Seed for T {
 }
 
 pub use index::{
-    import_log_begins_once_and_lists_newest_first,
+    created_users_come_by_row_a_page_at_a_time, import_log_begins_once_and_lists_newest_first,
     import_log_keeps_progress_and_counts_invitations, import_log_lists_brief_summaries,
 };
 
@@ -67,6 +67,7 @@ where
     commit_holds_the_seat_limit(&fresh().await).await;
     commit_applies_an_import_once(&fresh().await).await;
     import_log_lists_brief_summaries(&fresh().await).await;
+    created_users_come_by_row_a_page_at_a_time(&fresh().await).await;
     commit_refuses_an_import_a_twin_failed(&fresh().await).await;
     commit_refuses_additions_for_missing_users(&fresh().await).await;
     group_additions_skip_existing_memberships(&fresh().await).await;
