@@ -183,6 +183,55 @@ pub(super) async fn summary(
     Ok(Json(Value::Object(view)))
 }
 
+/// `?after=ROW&limit=N`.
+#[derive(Debug, Deserialize)]
+pub(super) struct UsersQuery {
+    after: Option<u32>,
+    limit: Option<usize>,
+}
+
+/// One page of the users an import created.
+#[derive(Debug, Serialize)]
+pub(super) struct UsersPage {
+    /// The users, by row.
+    users: Vec<crate::summary::CreatedUser>,
+    /// The `after` of the next page, when there may be more users.
+    next_after: Option<u32>,
+}
+
+/// `GET /imports/{id}/users?after=ROW&limit=N`: the users the import created from rows after
+/// `after` (0 when absent), by row, at most `limit` (100 when absent, 1,000 at most), read from
+/// the store: the import's record keeps the first ones only.
+pub(super) async fn created_users(
+    State(api): State<ImportApi>,
+    admin: Admin,
+    Path(id): Path<String>,
+    query: Result<Query<UsersQuery>, QueryRejection>,
+) -> Result<Json<UsersPage>, Problem> {
+    let Query(query) = query.map_err(|rejection| {
+        Problem::text(
+            StatusCode::BAD_REQUEST,
+            "request.bad_form",
+            &admin.catalog,
+            &[("reason", &rejection.body_text())],
+        )
+    })?;
+    let limit = query
+        .limit
+        .unwrap_or(MAX_PER_PAGE)
+        .clamp(1, crate::summary::STORED_USERS);
+    let importer = api.importer(&admin)?;
+    let record = record_of(&importer, &admin, &id).await?;
+    let users = importer
+        .stores()
+        .users
+        .created_users(&record.id, query.after.unwrap_or(0), limit)
+        .await
+        .map_err(|error| Problem::from_error(&error.into(), &admin.catalog))?;
+    let next_after = users.last().filter(|_| users.len() == limit).map(|u| u.row);
+    Ok(Json(UsersPage { users, next_after }))
+}
+
 /// `GET /imports/{id}/report`: the upload with a column of its problems, and a sheet listing
 /// them, in the administrator's language.
 pub(super) async fn report(

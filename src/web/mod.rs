@@ -11,6 +11,7 @@
 //! GET  /imports?page=1&per_page=20   the imports index, newest first
 //! GET  /imports/{id}             one import with its summary
 //! GET  /imports/{id}/report      the error report (.xlsx)
+//! GET  /imports/{id}/users       the users it created, by row: ?after=ROW&limit=N
 //! POST /imports/{id}/enroll      {"courses": [...]}: enrolls the users the import created
 //! POST /imports/{id}/resend      sends the invitations not delivered yet
 //! ```
@@ -200,6 +201,7 @@ impl ImportApi {
             )
             .route("/imports/{id}", get(imports::summary))
             .route("/imports/{id}/report", get(imports::report))
+            .route("/imports/{id}/users", get(imports::created_users))
             .route("/imports/{id}/enroll", post(imports::enroll))
             .route("/imports/{id}/resend", post(imports::resend))
             .with_state(self.clone())

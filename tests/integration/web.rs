@@ -473,7 +473,11 @@ async fn another_platforms_import_answers_404_and_nobody_signed_in_answers_401()
         StatusCode::ACCEPTED
     );
     setup.work_until_idle().await;
-    for path in ["/imports/ours", "/imports/ours/report"] {
+    for path in [
+        "/imports/ours",
+        "/imports/ours/report",
+        "/imports/ours/users",
+    ] {
         let (status, problem) = setup.json(get(path, "globex")).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(
@@ -640,6 +644,64 @@ async fn a_summary_of_more_issues_than_kept_says_how_many_there_were() {
     assert_eq!(summary["issue_count"], 1_200);
     assert_eq!(summary["issues"][0]["row"], 2);
     assert_eq!(summary["issues"][999]["row"], 1_001);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_of_a_large_import_come_from_the_store_a_page_at_a_time() {
+    let setup = setup("many-users", Limits::default()).await;
+    let emails: Vec<String> = (0..1_200).map(|i| format!("user{i}@example.com")).collect();
+    let file = user_import::testing::workbook_of_emails(&emails);
+    let body = form(&[("id", "big")], Some(("big.xlsx", &file)));
+    assert_eq!(
+        setup.send(upload("acme", body)).await.0,
+        StatusCode::ACCEPTED
+    );
+    setup.work_until_idle().await;
+    let (status, summary) = setup.json(get("/imports/big", "acme")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["counts"]["created"], 1_200);
+    // The record keeps the first thousand; the store has them all.
+    let kept = summary["summary"]["created"].as_array().unwrap();
+    assert_eq!((kept.len(), &kept[0]["row"]), (1_000, &json!(2)));
+
+    let (status, first) = setup
+        .json(get("/imports/big/users?limit=1000", "acme"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = |page: &Value| -> Vec<u64> {
+        let users = page["users"].as_array().unwrap();
+        users.iter().map(|u| u["row"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(rows(&first), (2..=1_001).collect::<Vec<u64>>());
+    assert_eq!(first["users"][0]["email"], "user0@example.com");
+    assert_eq!(first["users"][0]["id"], kept[0]["id"]);
+    assert_eq!(first["next_after"], 1_001);
+    let (_, rest) = setup
+        .json(get("/imports/big/users?after=1001&limit=1000", "acme"))
+        .await;
+    assert_eq!(rows(&rest), (1_002..=1_201).collect::<Vec<u64>>());
+    assert_eq!(rest["users"][199]["email"], "user1199@example.com");
+    assert_eq!(rest["next_after"], Value::Null);
+    let (_, default) = setup.json(get("/imports/big/users", "acme")).await;
+    assert_eq!(
+        rows(&default),
+        (2..=101).collect::<Vec<u64>>(),
+        "100 a page by default"
+    );
+    let (status, problem) = setup.json(get("/imports/big/users?after=x", "acme")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["code"], "request.bad_form");
+
+    // Enrolling reads every page: all 1,200, not the thousand the record keeps.
+    let request = Request::post("/imports/big/enroll")
+        .header("x-session", "acme")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"courses": ["c-101"]}"#))
+        .unwrap();
+    let (status, answer) = setup.json(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({"enrolled": 1_200, "courses": 1}));
 }
 
 #[tokio::test]
