@@ -17,6 +17,7 @@ mod format_characters;
 mod formats;
 mod fuzz_regressions;
 mod hostile;
+mod interleavings;
 #[cfg(feature = "jobs")]
 mod jobs;
 mod locale;
