@@ -15,7 +15,7 @@ use proptest::test_runner::{Config, TestRunner};
 use user_import::conformance::Conformant;
 use user_import::faults::Faulty;
 use user_import::memory::{MemoryMailer, MemoryStore};
-use user_import::{ImportRequest, ImportStatus, Importer, IssueCode, Schema, Stores, UserStore};
+use user_import::{ImportRequest, ImportStatus, Importer, IssueCode, Schema, Stores};
 
 /// The emails the imports draw from.
 const POOL: usize = 6;
