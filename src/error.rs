@@ -89,6 +89,11 @@ pub enum Limit {
     GridRows,
     /// The memory calamine needs to hold an OpenDocument spreadsheet's sheets.
     OdsMemory,
+    /// The sheets a workbook lists ([`Limits::max_sheets`](crate::Limits::max_sheets)).
+    Sheets,
+    /// The bytes read from the upload while opening the workbook and reading its sheets
+    /// ([`Limits::max_rereads`](crate::Limits::max_rereads)).
+    Rereads,
 }
 
 impl Limit {
@@ -111,6 +116,8 @@ impl Limit {
             Limit::Values => "limit.values",
             Limit::GridRows => "limit.grid_rows",
             Limit::OdsMemory => "limit.ods_memory",
+            Limit::Sheets => "limit.sheets",
+            Limit::Rereads => "limit.rereads",
         }
     }
 
@@ -124,6 +131,8 @@ impl Limit {
             Limit::Line => "limit_advice.line",
             Limit::GridRows => "limit_advice.grid_rows",
             Limit::OdsMemory => "limit_advice.ods_memory",
+            Limit::Sheets => "limit_advice.sheets",
+            Limit::Rereads => "limit_advice.rereads",
             Limit::Text => "limit_advice.shared_text",
             Limit::FileSize
             | Limit::PartSize

@@ -108,7 +108,10 @@ pub use model::{
     Untouched, UserId,
 };
 pub use read::limits::Limits;
-pub use read::{CellValue, HeaderRow, RowSink, estimate_import_bytes, read_rows, read_rows_bytes};
+pub use read::{
+    CELLS_BETWEEN_DEADLINE_CHECKS, CellValue, HeaderRow, RowSink, estimate_import_bytes, read_rows,
+    read_rows_bytes,
+};
 pub use report::ErrorReport;
 pub use schema::{Column, ColumnKind, Schema, SchemaBuilder};
 pub use store::{

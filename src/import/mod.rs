@@ -684,6 +684,10 @@ impl RowSink for ProgressSink<'_, '_> {
         self.inner.warning(issue);
     }
 
+    fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
     fn rows_expected(&mut self, rows: u64) {
         self.total = Some(rows);
         (self.progress)(Progress {

@@ -51,6 +51,17 @@ pub struct Limits {
     /// other producers' sheets of repeated or blank styled cells compress far better, and the
     /// size limits above, not the ratio, bound the work.
     pub max_ratio: u64,
+    /// The most sheets the workbook may list (default 64; the template has 4). Every part is
+    /// looked at for `<sheet>` elements by the package check. Finding the data sheet by its
+    /// headers reads each sheet's first row, and a workbook may list one part under many
+    /// sheets: this bounds how many times (see also [`Limits::max_rereads`]).
+    pub max_sheets: u64,
+    /// How many times the reader may read the upload's bytes over, as a multiple of its size,
+    /// plus 1 MiB (default 3). Opening a workbook and reading its sheets reads each part about
+    /// once; a workbook that sends the reader over the same part again and again (one
+    /// worksheet listed under many sheet names) is stopped here, so the work stays
+    /// proportional to the file.
+    pub max_rereads: u64,
     /// The most shared strings the workbook may declare or hold (default 6,000,000: the
     /// 1,000,000-user template has 2,995,085).
     pub max_shared_strings: u64,
@@ -156,6 +167,8 @@ impl Default for Limits {
             max_total_bytes: 960 * MIB,
             max_text_bytes: 256 * MIB,
             max_ratio: 300,
+            max_sheets: 64,
+            max_rereads: 3,
             max_shared_strings: 6_000_000,
             max_shared_strings_bytes: 256 * MIB,
             max_rows: 1_000_000,

@@ -1,6 +1,7 @@
 //! Reading an upload: package checks, finding the data sheet, matching headers, and streaming
 //! its rows as typed cell values with the row numbers the spreadsheet shows.
 
+mod budget;
 mod csv;
 mod estimate;
 mod grid;
@@ -119,7 +120,19 @@ pub trait RowSink {
     fn rows_expected(&mut self, rows: u64) {
         let _ = rows;
     }
+
+    /// When the read must end, if it must: the `.xlsx` reader asks once, before the first cell,
+    /// and then checks it every [`CELLS_BETWEEN_DEADLINE_CHECKS`] cells, empty ones included,
+    /// so that a sheet of millions of blank cells (which reach no [`RowSink::row`]) is stopped
+    /// too, with [`Error::DeadlinePassed`]. An import's sink answers the moment its
+    /// [`Limits::max_duration`] runs out; the default is no deadline.
+    fn deadline(&self) -> Option<std::time::Instant> {
+        None
+    }
 }
+
+/// How many cells the `.xlsx` reader reads between two looks at [`RowSink::deadline`].
+pub const CELLS_BETWEEN_DEADLINE_CHECKS: u64 = 65_536;
 
 /// Reads the data sheet of an `.xlsx` upload into `sink`.
 ///
@@ -143,7 +156,14 @@ pub fn read_rows<R: Read + Seek>(
         package::Format::Xlsx => {}
     }
     let info = package::inspect(&mut source, limits)?;
-    let mut workbook: Xlsx<R> = calamine::open_workbook_from_rs(source)
+    let size = source
+        .seek(std::io::SeekFrom::End(0))
+        .and_then(|size| source.rewind().map(|()| size))
         .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
-    read_opened(&mut workbook, &info, schema, limits, sink)
+    let (source, spent) = budget::Budgeted::new(source, size, limits);
+    let mut workbook: Xlsx<budget::Budgeted<R>> =
+        calamine::open_workbook_from_rs(source).map_err(|error| {
+            spent.explain(Error::corrupt_from("the workbook cannot be opened", error))
+        })?;
+    read_opened(&mut workbook, &info, schema, limits, sink).map_err(|error| spent.explain(error))
 }

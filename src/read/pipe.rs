@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 
 use crate::error::Error;
 use crate::issue::Issue;
+use crate::read::budget::Budgeted;
 use crate::read::limits::Limits;
 use crate::read::sheet::read_opened;
 use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
@@ -47,6 +48,7 @@ pub fn read_rows_bytes(
         let (scanned_tx, scanned_rx) = mpsc::sync_channel(1);
         let (rows_tx, rows_rx) = mpsc::sync_channel::<Message>(PIPE_BATCHES);
         let (spare_tx, spare_rx) = mpsc::channel::<Batch>();
+        let deadline = sink.deadline();
         let sink: &mut (dyn RowSink + Send) = &mut *sink;
         let spawned = std::thread::Builder::new()
             .name("user-import-validate".into())
@@ -88,21 +90,25 @@ pub fn read_rows_bytes(
                     });
                 }
             };
-            let opened = calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes));
+            let (source, spent) = Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
+            let opened = calamine::open_workbook_from_rs::<Xlsx<_>, _>(source);
             let second = match scanned_rx.recv() {
                 Ok(Ok(info)) => info,
                 Ok(Err((_, error))) => return Err(error),
                 Err(_) => return Err(lost()),
             };
-            let mut workbook = opened
-                .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
+            let mut workbook = opened.map_err(|error| {
+                spent.explain(Error::corrupt_from("the workbook cannot be opened", error))
+            })?;
             let info = first.merge(second);
             let mut pipe = Pipe {
                 sender: rows_tx,
                 spares: spare_rx,
                 batch: Batch::default(),
+                deadline,
             };
-            let rows = read_opened(&mut workbook, &info, schema, limits, &mut pipe)?;
+            let rows = read_opened(&mut workbook, &info, schema, limits, &mut pipe)
+                .map_err(|error| spent.explain(error))?;
             pipe.flush()?;
             Ok(rows)
         })();
@@ -214,6 +220,8 @@ struct Pipe {
     sender: mpsc::SyncSender<Message>,
     spares: mpsc::Receiver<Batch>,
     batch: Batch,
+    /// The sink's deadline, which the reading thread checks as the sink's own would.
+    deadline: Option<std::time::Instant>,
 }
 
 impl Pipe {
@@ -254,6 +262,10 @@ impl RowSink for Pipe {
         if self.flush().is_ok() {
             let _ = self.send(Message::Warning(issue));
         }
+    }
+
+    fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline
     }
 
     fn rows_expected(&mut self, rows: u64) {

@@ -45,9 +45,10 @@ pub(super) fn read_opened<R: Read + Seek>(
             .find(|name| crate::schema::fold_header(name) == wanted)
             .cloned()
     });
+    let deadline = sink.deadline();
     let chosen = match named {
         Some(name) => name,
-        None => find_sheet_by_headers(workbook, &sheets, schema, limits)?,
+        None => find_sheet_by_headers(workbook, &sheets, schema, limits, deadline)?,
     };
     let formats = cell_formats(workbook, &chosen)?;
     if let Some(part) = &info.macros {
@@ -68,6 +69,8 @@ pub(super) fn read_opened<R: Read + Seek>(
         text_bytes: 0,
         rows: 0,
         declared_last_row: None,
+        deadline,
+        cells: 0,
         sink,
     };
     let mut cells = workbook
@@ -162,10 +165,13 @@ pub(super) fn find_sheet_by_headers<R: Read + Seek>(
     sheets: &[String],
     schema: &Schema,
     limits: &Limits,
+    deadline: Option<std::time::Instant>,
 ) -> Result<String, Error> {
     // One budget for every sheet looked at.
     let mut text_bytes = 0;
+    let mut looked_at: u64 = 0;
     for name in sheets {
+        limits.check_deadline(deadline)?;
         let mut cells = match workbook.worksheet_cells_reader(name) {
             Ok(cells) => cells,
             Err(_) => continue,
@@ -177,17 +183,23 @@ pub(super) fn find_sheet_by_headers<R: Read + Seek>(
                 Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
             })?;
             let Some(cell) = cell else { break };
+            looked_at += 1;
+            if looked_at.is_multiple_of(crate::read::CELLS_BETWEEN_DEADLINE_CHECKS) {
+                limits.check_deadline(deadline)?;
+            }
             spend_text(&mut text_bytes, &cell.value, None, limits)?;
             let (row, column) = cell.pos;
             if first_row.is_some_and(|first| row != first) {
                 break;
             }
+            // Past the last column a header row may have: no header row starts here, however
+            // many empty cells follow (a sheet of bare `<c/>` tags, all in one row).
+            if u64::from(column) >= u64::from(limits.max_columns) {
+                break;
+            }
             let text = header_text(&cell.value);
             if text.is_empty() {
                 continue;
-            }
-            if u64::from(column) >= u64::from(limits.max_columns) {
-                break;
             }
             first_row = Some(row);
             headers.push(text);
@@ -270,6 +282,10 @@ pub(super) struct SheetStream<'s> {
     rows: u32,
     /// The last row (from 0) of the sheet's declared dimension, when it declares one.
     declared_last_row: Option<u32>,
+    /// When the read must end ([`RowSink::deadline`]).
+    deadline: Option<std::time::Instant>,
+    /// Cells read, empty ones included.
+    cells: u64,
     sink: &'s mut dyn RowSink,
 }
 
@@ -291,6 +307,13 @@ impl SheetStream<'_> {
                 Error::corrupt_from(format!("sheet `{}` cannot be read", self.sheet), error)
             })?;
             let Some(cell) = cell else { break };
+            self.cells += 1;
+            if self
+                .cells
+                .is_multiple_of(crate::read::CELLS_BETWEEN_DEADLINE_CHECKS)
+            {
+                self.limits.check_deadline(self.deadline)?;
+            }
             let (row, column) = cell.pos;
             if u64::from(row) >= MAX_GRID_ROWS || u64::from(column) >= MAX_GRID_COLUMNS {
                 return Err(Error::CellOutsideGrid {

@@ -155,11 +155,24 @@ pub(crate) const LIMITS: &[(&str, &str)] = &[
         "limit.ods_memory",
         "memory needed to hold the OpenDocument sheets, in bytes,",
     ),
+    ("limit.sheets", "number of sheets"),
+    (
+        "limit.rereads",
+        "number of bytes read to look through its sheets",
+    ),
 ];
 
 /// How to get under a limit (`Error::LimitExceeded::advice`), by key.
 pub(crate) const LIMIT_ADVICE: &[(&str, &str)] = &[
     ("limit_advice.split", "split the users over several files"),
+    (
+        "limit_advice.rereads",
+        "its sheets list the same worksheet again and again, which Excel never writes; save the file again from Excel, or copy the users into the template",
+    ),
+    (
+        "limit_advice.sheets",
+        "delete the sheets the import does not need, or copy the users into the template",
+    ),
     (
         "limit_advice.attachments",
         "save the workbook again from Excel, without attachments or embedded objects",

@@ -502,6 +502,19 @@ pub(super) const FR: &[(&str, &str)] = &[
         "limit.ods_memory",
         "la mémoire nécessaire pour garder les feuilles OpenDocument, en octets,",
     ),
+    ("limit.sheets", "le nombre de feuilles"),
+    (
+        "limit.rereads",
+        "le nombre d'octets lus pour parcourir ses feuilles",
+    ),
+    (
+        "limit_advice.rereads",
+        "ses feuilles désignent encore et encore la même feuille de calcul, ce qu'Excel n'écrit jamais ; enregistrez de nouveau le fichier depuis Excel, ou copiez les utilisateurs dans le modèle",
+    ),
+    (
+        "limit_advice.sheets",
+        "supprimez les feuilles dont l'importation n'a pas besoin, ou copiez les utilisateurs dans le modèle",
+    ),
     (
         "limit_advice.line",
         "une ligne aussi longue vient d'un fichier sans fins de ligne, ou d'un guillemet jamais fermé ; enregistrez de nouveau le fichier en CSV",

@@ -451,6 +451,55 @@ async fn a_deadline_passed_while_reading_fails_the_import_and_writes_nothing() {
     assert!(s.mailer.delivered().is_empty());
 }
 
+/// A sheet of one user and then 150,000 empty cells: no row after the first reaches the
+/// validator, so only the reader's own look at the deadline, every 65,536 cells, stops it.
+#[tokio::test]
+async fn a_deadline_passed_in_a_sheet_of_blank_cells_stops_the_read() {
+    let s = setup();
+    let before = s.store.snapshot();
+    let mut data = format!("{}{}", crate::hostile::header(), crate::hostile::user(2));
+    for row in 3..303 {
+        data.push_str(&format!(r#"<row r="{row}">{}</row>"#, "<c/>".repeat(500)));
+    }
+    let bytes = crate::common::Package::with_sheet("Users", &data).build();
+    let phases = std::sync::Mutex::new(Vec::new());
+    let summary = out_of_time(&s)
+        .run(&request("blank"), &bytes, &|p| {
+            phases.lock().unwrap().push(p.phase)
+        })
+        .await
+        .unwrap();
+    assert_eq!(summary.status, ImportStatus::Failed);
+    assert!(
+        summary
+            .reason
+            .starts_with("the import ran longer than its limit of 0 seconds"),
+        "{}",
+        summary.reason
+    );
+    assert!(
+        !phases
+            .lock()
+            .unwrap()
+            .contains(&user_import::Phase::Planning),
+        "stopped while reading, before planning: {:?}",
+        phases.lock().unwrap()
+    );
+    assert_eq!(s.store.snapshot().without_log(), before.without_log());
+    assert!(s.mailer.delivered().is_empty());
+
+    // With time to spare, the same file imports its one user.
+    let summary = s
+        .importer
+        .run(&request("blank-in-time"), &bytes, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.status, summary.counts.created),
+        (ImportStatus::Completed, 1)
+    );
+}
+
 #[tokio::test]
 async fn a_deadline_passed_while_planning_fails_the_import_before_its_commit() {
     let s = setup();

@@ -292,6 +292,62 @@ pub(super) fn package_with_target(target: &str, parts: &[(&str, &[u8])]) -> Vec<
     zip_entries(&entries)
 }
 
+/// A workbook listing `copies` sheets that all point at one worksheet part holding `part`,
+/// then the data sheet `Data` (not `Users`: found by its headers) with 10 valid users.
+fn one_part_as_many_sheets(copies: usize, part: &str) -> Vec<u8> {
+    let mut sheets = String::new();
+    for n in 0..copies {
+        sheets.push_str(&format!(
+            r#"<sheet name="s{n}" sheetId="{}" r:id="rId2"/>"#,
+            n + 2
+        ));
+    }
+    let workbook = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheets}<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#;
+    let root_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    let mut data = header();
+    for row in 0..10 {
+        let email = format!("user{row}@example.com");
+        data.push_str(&inline_row(row + 2, &["User", &email, "CA", "QC", "en"]));
+    }
+    let data = worksheet(&data);
+    let filler = format!(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{part}</sheetData></worksheet>"#
+    );
+    zip_entries(&[
+        ("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#),
+        ("_rels/.rels", root_rels.as_bytes()),
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", data.as_bytes()),
+        ("xl/worksheets/sheet2.xml", filler.as_bytes()),
+    ])
+}
+
+/// About `bytes` of empty cells `<c/>`, in no row.
+fn bare_cells(bytes: usize) -> String {
+    "<c/>".repeat(bytes / 4)
+}
+
+/// `bytes` of letters that deflate poorly (a fixed pseudo-random sequence) and parse fast.
+fn letters_text(bytes: usize) -> String {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..bytes)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect()
+}
+
 /// Patches the local and central headers of the zip entry `name`: `patch(local, central)`
 /// gets the 30-byte local header and the 46-byte central directory header.
 pub(super) fn patch_entry(
@@ -881,6 +937,24 @@ fn own_cases() -> Vec<Case> {
                 Fixture::new(sheet(&format!("{}{}", header(), inline_row(2, &values))))
             },
             expect: |o| expect_only_issue(o, 2, "Name", IssueCode::ControlCharacter, &[("character", "a carriage return")]),
+        },
+        // ---- One worksheet listed under many sheet names ----------------------------------
+        // The data sheet is `Data`, so the reader looks for it by its headers through every
+        // sheet listed before it, each the same part.
+        Case {
+            name: "one part listed as 1,000 sheets (3 KB, 32 s of reading before the sheet limit)",
+            fixture: || Fixture::new(one_part_as_many_sheets(1_000, &bare_cells(1024 * 1024))),
+            expect: |o| expect_error(o, "file.limit_exceeded", &["number of sheets (65)", "limit of 64", "delete the sheets"]),
+        },
+        Case {
+            name: "one part of bare <c/> cells listed as 60 sheets",
+            fixture: || Fixture::new(one_part_as_many_sheets(60, &bare_cells(1024 * 1024))),
+            expect: |o| expect_rows(o, 10),
+        },
+        Case {
+            name: "one part of 2 MiB of text listed as 60 sheets, read over and over",
+            fixture: || Fixture::new(one_part_as_many_sheets(60, &letters_text(2 * 1024 * 1024))),
+            expect: |o| expect_error(o, "file.limit_exceeded", &["number of bytes read to look through its sheets", "its sheets list the same worksheet again and again"]),
         },
     ]
     .into_iter()

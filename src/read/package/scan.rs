@@ -70,6 +70,8 @@ pub(super) struct Scan<'l> {
     kind: PartKind,
     /// `<si>` elements of the shared-strings part.
     pub(super) si_count: u64,
+    /// `<sheet>` elements: the sheets a workbook part lists.
+    sheets: u64,
     /// Records of the styles part: `xf`, `font`, `fill`, `border` and `numFmt` elements.
     style_records: u64,
     /// The longest attribute value of the styles part.
@@ -86,6 +88,7 @@ impl<'l> Scan<'l> {
             part: part.to_string(),
             kind,
             si_count: 0,
+            sheets: 0,
             style_records: 0,
             longest_value: 0,
             short_paths: true,
@@ -229,6 +232,18 @@ impl<'l> Scan<'l> {
             b"sst" => TagKind::SharedStrings,
             _ => TagKind::Other,
         };
+        if local == b"sheet" {
+            // A workbook's list of sheets; counted in every part, as any part may be the one
+            // the relationships make calamine open as the workbook.
+            self.sheets += 1;
+            if self.sheets > self.limits.max_sheets {
+                return Err(Error::LimitExceeded {
+                    what: Limit::Sheets,
+                    value: self.sheets,
+                    limit: self.limits.max_sheets,
+                });
+            }
+        }
         match self.kind {
             PartKind::SharedStrings if local == b"si" => {
                 self.si_count += 1;
