@@ -491,14 +491,16 @@ async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<
             source,
         })?;
     let schema = Schema::default();
-    let validation =
-        user_import::validate_bytes(&bytes, &schema, &Limits::default()).map_err(|source| {
-            Failure::UploadUnreadable {
-                id: id.to_string(),
-                source,
-            }
-        })?;
+    let limits = Limits::default();
+    let validation = user_import::validate_bytes(&bytes, &schema, &limits).map_err(|source| {
+        Failure::UploadUnreadable {
+            id: id.to_string(),
+            source,
+        }
+    })?;
+    // Values as typed, and the administrator's own columns kept.
     let workbook = ErrorReport::new(&schema, &validation)
+        .upload(&bytes, &limits)
         .locale(host.catalog.clone())
         .to_bytes()
         .map_err(|source| Failure::Engine {

@@ -158,6 +158,7 @@ pub fn validate_bytes(bytes: &[u8], schema: &Schema, limits: &Limits) -> Result<
 ///     sheet: "Users".into(),
 ///     row: 1,
 ///     headers: schema.columns().iter().map(|c| Some(c.header().to_string())).collect(),
+///     extra: Vec::new(),
 /// };
 /// validator.header(&header).unwrap();
 /// let mut row = vec![CellValue::Empty; schema.columns().len()];
@@ -748,6 +749,7 @@ mod duplicate_tests {
                 .iter()
                 .map(|c| Some(c.header().to_string()))
                 .collect(),
+            extra: Vec::new(),
         };
         validator.header(&header).unwrap();
         for (row, email) in [

@@ -171,6 +171,11 @@ impl Importer {
         &self.schema
     }
 
+    /// The limits uploads are read with ([`Importer::limits`] sets them).
+    pub fn read_limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The stores.
     pub fn stores(&self) -> &Stores {
         &self.stores

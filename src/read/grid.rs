@@ -23,6 +23,8 @@ pub(crate) struct Grid<'s> {
     header: Option<HeaderRow>,
     /// Sheet column → schema column, over the header row's width.
     column_map: Vec<Option<usize>>,
+    /// Sheet column → position in [`HeaderRow::extra`], over the header row's width.
+    extra_map: Vec<Option<usize>>,
     /// Columns of the header row that have a header.
     named: Columns,
     /// Columns already warned about as values without a header.
@@ -46,6 +48,7 @@ impl<'s> Grid<'s> {
             sink,
             header: None,
             column_map: Vec::new(),
+            extra_map: Vec::new(),
             named: Columns::default(),
             warned: Columns::default(),
             rows: 0,
@@ -74,6 +77,9 @@ impl<'s> Grid<'s> {
             return self.header_row(number, first, cells);
         }
         let mut values = vec![CellValue::Empty; self.schema.columns().len()];
+        let wants_extra = self.sink.wants_extra();
+        let extras = self.header.as_ref().map_or(0, |h| h.extra.len());
+        let mut extra = vec![CellValue::Empty; if wants_extra { extras } else { 0 }];
         let mut has_values = false;
         for (offset, cell) in cells.iter().enumerate() {
             let column = first.saturating_add(offset as u32);
@@ -84,6 +90,11 @@ impl<'s> Grid<'s> {
                     has_values |= !blank;
                 }
                 None => {
+                    if let Some(at) = self.extra_map.get(column as usize).copied().flatten()
+                        && wants_extra
+                    {
+                        extra[at] = cell.clone();
+                    }
                     if !blank && !self.named.contains(column) && !self.warned.contains(column) {
                         if self.warned.len() < MAX_COLUMN_WARNINGS {
                             self.sink.warning(
@@ -107,6 +118,9 @@ impl<'s> Grid<'s> {
                 value: u64::from(self.rows),
                 limit: u64::from(self.limits.max_rows),
             });
+        }
+        if wants_extra {
+            self.sink.extra(number, &extra)?;
         }
         self.sink.row(number, &values)
     }
@@ -165,6 +179,8 @@ impl<'s> Grid<'s> {
         let schema = self.schema;
         let width = found.last().map_or(0, |(column, _)| *column as usize + 1);
         let mut map = vec![None; width];
+        let mut extra_map = vec![None; width];
+        let mut extra: Vec<String> = Vec::new();
         let mut headers: Vec<Option<String>> = vec![None; schema.columns().len()];
         let mut first_column: Vec<u32> = vec![0; schema.columns().len()];
         for (column, text) in &found {
@@ -183,11 +199,17 @@ impl<'s> Grid<'s> {
                     first_column[index] = *column;
                     map[*column as usize] = Some(index);
                 }
-                None => self.sink.warning(
-                    Issue::new(IssueCode::UnknownColumn)
-                        .in_column(text)
-                        .arg("letter", column_letters(*column)),
-                ),
+                // The error report's own column of messages: not the administrator's.
+                None if crate::text::is_report_issues_header(text) => {}
+                None => {
+                    extra_map[*column as usize] = Some(extra.len());
+                    extra.push(text.clone());
+                    self.sink.warning(
+                        Issue::new(IssueCode::UnknownColumn)
+                            .in_column(text)
+                            .arg("letter", column_letters(*column)),
+                    );
+                }
             }
         }
         let missing: Vec<&str> = schema
@@ -206,10 +228,12 @@ impl<'s> Grid<'s> {
             });
         }
         self.column_map = map;
+        self.extra_map = extra_map;
         let header = HeaderRow {
             sheet: self.sheet.clone(),
             row: number,
             headers,
+            extra,
         };
         self.sink.header(&header)?;
         self.header = Some(header);

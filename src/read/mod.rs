@@ -91,6 +91,9 @@ pub struct HeaderRow {
     /// For each schema column, the header as written in the file, or `None` when the file does
     /// not have the column.
     pub headers: Vec<Option<String>>,
+    /// The headers of the columns the template does not have, as written, in sheet order (the
+    /// error report's own `Issues` column aside): what [`RowSink::extra`] hands over.
+    pub extra: Vec<String>,
 }
 
 /// Receives the data sheet as it is read: first its header row, then every non-blank row.
@@ -119,6 +122,26 @@ pub trait RowSink {
     /// crafted file may declare anything.
     fn rows_expected(&mut self, rows: u64) {
         let _ = rows;
+    }
+
+    /// Whether the sink wants the values of the columns the template does not have
+    /// ([`RowSink::extra`]): false unless it says so, so that an import does not pay for them.
+    /// The error report wants them, to keep the administrator's own columns.
+    fn wants_extra(&self) -> bool {
+        false
+    }
+
+    /// When [`RowSink::wants_extra`], called just before [`RowSink::row`] with the same row's
+    /// values in the columns [`HeaderRow::extra`] names, one per header,
+    /// [`CellValue::Empty`] where the row has none. A row with values only in such columns is
+    /// blank, and passed to neither.
+    ///
+    /// # Errors
+    ///
+    /// An error stops the read and is returned by it.
+    fn extra(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
+        let _ = (number, cells);
+        Ok(())
     }
 
     /// When the read must end, if it must: the `.xlsx` reader asks once, before the first cell,

@@ -64,6 +64,7 @@ pub(super) fn read_opened<R: Read + Seek>(
         header: None,
         header_cells: Vec::new(),
         column_map: Vec::new(),
+        extra_map: Vec::new(),
         named_columns: ColumnSet::new(),
         warned_columns: ColumnSet::new(),
         text_bytes: 0,
@@ -273,6 +274,8 @@ pub(super) struct SheetStream<'s> {
     header_cells: Vec<(u32, String)>,
     /// Sheet column → schema column, over the header row's width.
     column_map: Vec<Option<usize>>,
+    /// Sheet column → position in [`HeaderRow::extra`], when the sink wants those values.
+    extra_map: Vec<Option<usize>>,
     /// The columns of the header row that have a header.
     named_columns: ColumnSet,
     /// Columns right of (or between) the headers already warned about.
@@ -437,6 +440,18 @@ impl SheetStream<'_> {
                     }
                 }
                 None => {
+                    // A column the template lacks, whose value the sink wants: kept after the
+                    // template's slots.
+                    if let Some(at) = self.extra_map.get(column as usize).copied().flatten() {
+                        if slots.len() <= width + at {
+                            slots.resize_with(width + at + 1, Slot::default);
+                        }
+                        let slot = &mut slots[width + at];
+                        slot.value = cell.value;
+                        slot.formula = formula;
+                        slot.present = true;
+                        continue;
+                    }
                     let beyond = column as usize >= self.column_map.len();
                     if !blank
                         && !self.warned_columns.contains(column)
@@ -498,7 +513,18 @@ impl SheetStream<'_> {
                     limit: u64::from(self.limits.max_rows),
                 });
             }
-            let values: Vec<CellValue<'_>> = slots
+            let width = self.schema.columns().len();
+            if !self.extra_map.is_empty() {
+                let extras = self.header.as_ref().map_or(0, |h| h.extra.len());
+                let values: Vec<CellValue<'_>> = (0..extras)
+                    .map(|at| match slots.get(width + at) {
+                        Some(slot) => to_cell_value(slot, self.is_1904),
+                        None => CellValue::Empty,
+                    })
+                    .collect();
+                self.sink.extra(row + 1, &values)?;
+            }
+            let values: Vec<CellValue<'_>> = slots[..width]
                 .iter()
                 .map(|slot| to_cell_value(slot, self.is_1904))
                 .collect();
@@ -523,6 +549,9 @@ impl SheetStream<'_> {
             .max()
             .unwrap_or(0);
         let mut map = vec![None; width];
+        let wants_extra = self.sink.wants_extra();
+        let mut extra_map = vec![None; if wants_extra { width } else { 0 }];
+        let mut extra: Vec<String> = Vec::new();
         for (column, text) in &self.header_cells {
             match schema.match_header(text) {
                 Some(index) => {
@@ -540,11 +569,17 @@ impl SheetStream<'_> {
                 }
                 // The error report's own column of messages: not the administrator's.
                 None if crate::text::is_report_issues_header(text) => {}
-                None => self.sink.warning(
-                    Issue::new(IssueCode::UnknownColumn)
-                        .in_column(text)
-                        .arg("letter", column_letters(*column)),
-                ),
+                None => {
+                    if wants_extra {
+                        extra_map[*column as usize] = Some(extra.len());
+                    }
+                    extra.push(text.clone());
+                    self.sink.warning(
+                        Issue::new(IssueCode::UnknownColumn)
+                            .in_column(text)
+                            .arg("letter", column_letters(*column)),
+                    );
+                }
             }
         }
         let missing: Vec<&str> = schema
@@ -563,10 +598,12 @@ impl SheetStream<'_> {
             });
         }
         self.column_map = map;
+        self.extra_map = extra_map;
         let header = HeaderRow {
             sheet: self.sheet.clone(),
             row: row + 1,
             headers,
+            extra,
         };
         self.sink.header(&header)?;
         if let Some(last) = self.declared_last_row {

@@ -253,6 +253,7 @@ pub(super) async fn report(
         tokio::task::spawn_blocking(move || {
             let validation = importer.validate(&upload, &|_| {})?;
             ErrorReport::new(importer.schema(), &validation)
+                .upload(&upload, importer.read_limits())
                 .locale(catalog)
                 .to_bytes()
         })

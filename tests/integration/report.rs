@@ -890,3 +890,125 @@ fn temporary_files_go_to_the_chosen_directory_and_a_missing_one_is_an_error() {
         .unwrap_err();
     assert_eq!(error.code(), "write.failed");
 }
+
+/// With the upload, the report writes each value as typed (a valid `QC` stays `QC`, an email
+/// keeps its capitals) and keeps the administrator's own column after `Issues`; uploaded
+/// again, only that column is warned about, and the rows come back with the same problem.
+#[test]
+fn with_the_upload_values_stay_as_typed_and_extra_columns_are_kept() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Users").unwrap();
+    let mut headers: Vec<&str> = HEADERS.to_vec();
+    headers.push("Manager");
+    let rows: [&[&str]; 3] = [
+        &[
+            "Ann Lee",
+            "Ann@Example.com",
+            "Canada",
+            "QC",
+            "en",
+            "",
+            "",
+            "",
+            "",
+            "Zoe",
+        ],
+        &[
+            "Bob Ray",
+            "bob@example.com",
+            "CA",
+            "QC",
+            "en",
+            "",
+            "",
+            "007",
+            "",
+            "Yan",
+        ],
+        &["", "", "", "", "", "", "", "", "", "a note on a blank row"],
+    ];
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    for (at, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet
+                    .write_string(at as u32 + 1, col as u16, *value)
+                    .unwrap();
+            }
+        }
+    }
+    let upload = workbook.save_to_buffer().unwrap();
+    let (schema, limits) = (Schema::default(), Limits::default());
+    let validation = validate_bytes(&upload, &schema, &limits).unwrap();
+    assert!(!validation.is_valid());
+    let report = ErrorReport::new(&schema, &validation)
+        .upload(&upload, &limits)
+        .to_bytes()
+        .unwrap();
+
+    let cells = grid(&report, "Users");
+    assert_eq!(cells[0][9], Data::String("Issues".into()));
+    assert_eq!(cells[0][10], Data::String("Manager".into()));
+    assert_eq!(
+        cells[1][..5],
+        texts(&["Ann Lee", "Ann@Example.com", "Canada", "QC", "en"])[..],
+        "the invalid row as typed"
+    );
+    assert_eq!(
+        cells[2][..8],
+        texts(&[
+            "Bob Ray",
+            "bob@example.com",
+            "CA",
+            "QC",
+            "en",
+            "",
+            "",
+            "007"
+        ])[..],
+        "the valid row as typed, not normalized (`CA-QC`)"
+    );
+    assert_eq!(
+        (&cells[1][10], &cells[2][10]),
+        (&Data::String("Zoe".into()), &Data::String("Yan".into()))
+    );
+    assert_eq!(
+        cells.len(),
+        3,
+        "a row with values only in the extra column is blank"
+    );
+    let Data::String(issues) = &cells[1][9] else {
+        panic!("row 2's issues: {:?}", cells[1][9]);
+    };
+    assert!(
+        issues.contains("`Canada` is a country name; use the code `CA`"),
+        "{issues}"
+    );
+    assert_eq!(cells[2][9], Data::Empty, "row 3 has no issue");
+
+    let again = validate_bytes(&report, &schema, &limits).unwrap();
+    let warnings: Vec<(IssueCode, Option<&str>)> = again
+        .issues()
+        .iter()
+        .filter(|issue| issue.severity == Severity::Warning)
+        .map(|issue| (issue.code, issue.column.as_deref()))
+        .collect();
+    assert_eq!(warnings, [(IssueCode::UnknownColumn, Some("Manager"))]);
+    let rows: Vec<u32> = again.records().iter().map(|r| r.row()).collect();
+    assert_eq!(rows, [2, 3]);
+    let errors: Vec<(Option<u32>, IssueCode)> = again
+        .issues()
+        .iter()
+        .filter(|issue| issue.severity == Severity::Error)
+        .map(|issue| (issue.row, issue.code))
+        .collect();
+    let before: Vec<(Option<u32>, IssueCode)> = validation
+        .issues()
+        .iter()
+        .filter(|issue| issue.severity == Severity::Error)
+        .map(|issue| (issue.row, issue.code))
+        .collect();
+    assert_eq!(errors, before, "the same problems on the same rows");
+}

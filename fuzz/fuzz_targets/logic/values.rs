@@ -55,6 +55,7 @@ pub fn run(input: &Input) -> Validation {
             .iter()
             .map(|c| Some(c.header().to_string()))
             .collect(),
+        extra: Vec::new(),
     };
     validator.header(&header).unwrap();
     for (index, row) in input.rows.iter().take(200).enumerate() {

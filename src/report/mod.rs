@@ -6,15 +6,19 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+
+mod rows;
 
 use crate::check::records::Record;
 use crate::check::validate::Validation;
 use crate::error::Error;
-use crate::issue::{Issue, IssueCode};
+use crate::issue::Issue;
+use crate::read::limits::Limits;
 use crate::schema::Schema;
 use crate::template::Template;
 use crate::text::Catalog;
+use rows::{RowWriter, UploadRows, issue_row};
 
 /// Excel's most characters (UTF-16 units) in one cell.
 const MAX_CELL_UNITS: usize = 32_767;
@@ -37,9 +41,11 @@ const UNLISTED: &str = "this row has problems that are not listed because the fi
 /// drop-downs, then an [`Issues`](ErrorReport::ISSUES_HEADER) column:
 ///
 /// - every row of the upload is written at its own row number (row 7 of the upload is row 7 of
-///   the report; blank rows stay blank), with the values the validation kept: normalized where
-///   they were valid (`QC` in a Canadian row shows as `CA-QC`), exactly as read where they were
-///   not;
+///   the report; blank rows stay blank). Given the upload ([`upload`](ErrorReport::upload)),
+///   as the web API and the example host give it, every value is written exactly as typed and
+///   the columns the upload has beyond the template's follow the `Issues` column; otherwise
+///   the values are those the validation kept: normalized where they were valid (`QC` in a
+///   Canadian row shows as `CA-QC`), exactly as read where they were not;
 /// - a cell with a problem has a light red fill and a note with its messages (the first
 ///   10,000 such cells; past them the fill and the `Issues` column still tell), and the row's
 ///   `Issues` cell lists its messages, one per line, each naming the column by the report's
@@ -88,6 +94,7 @@ pub struct ErrorReport<'a> {
     header_row: u32,
     temp_dir: Option<PathBuf>,
     catalog: Option<Catalog>,
+    upload: Option<(&'a [u8], &'a Limits)>,
 }
 
 impl<'a> ErrorReport<'a> {
@@ -169,6 +176,7 @@ impl<'a> ErrorReport<'a> {
             header_row: 1,
             temp_dir: None,
             catalog: None,
+            upload: None,
         }
     }
 
@@ -226,6 +234,33 @@ impl<'a> ErrorReport<'a> {
             Some(catalog) => Cow::Owned(catalog.issue_message(issue)),
             None => Cow::Borrowed(&issue.message),
         }
+    }
+
+    /// Writes the rows from `upload`, the file the validation was made from, read again with
+    /// `limits` (as [`read_rows`](crate::read_rows) reads it, one row at a time): every value
+    /// exactly as typed (`QC` stays `QC`, `Canada` stays `Canada`, an email keeps its capitals),
+    /// and the columns the upload has beyond the template's after the `Issues` column, with
+    /// their headers, so nothing the administrator wrote is lost. Re-uploaded, those columns
+    /// are warned about as ever and not imported. Without it the rows come from the
+    /// validation's records, their valid values normalized.
+    ///
+    /// ```
+    /// use user_import::{validate_bytes, ErrorReport, Limits, Schema};
+    ///
+    /// let schema = Schema::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example", "Canada", "QC", "en", "", "", "", ""],
+    /// ]);
+    /// let limits = Limits::default();
+    /// let validation = validate_bytes(&upload, &schema, &limits)?;
+    /// let report = ErrorReport::new(&schema, &validation).upload(&upload, &limits).to_bytes()?;
+    /// let again = validate_bytes(&report, &schema, &limits)?;
+    /// assert_eq!(again.issues()[0].value.as_deref(), Some("ann@example"));
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn upload(mut self, upload: &'a [u8], limits: &'a Limits) -> ErrorReport<'a> {
+        self.upload = Some((upload, limits));
+        self
     }
 
     /// Sets the directory for the temporary files the rows are streamed through (the system's
@@ -319,7 +354,31 @@ impl<'a> ErrorReport<'a> {
 
         let users = workbook.add_worksheet_with_constant_memory()?;
         template.write_users(users, &lists, self.header_row.saturating_sub(1))?;
-        self.write_users(users, &styles, &columns, &records, &issues)?;
+        let mut writer = RowWriter::new(self, users, &styles, &columns, &issues)?;
+        match self.upload {
+            Some((upload, limits)) => {
+                let mut rows = UploadRows {
+                    writer: &mut writer,
+                    records: &records,
+                    record_cursor: 0,
+                    extras: Vec::new(),
+                };
+                crate::read::read_rows(
+                    std::io::Cursor::new(upload),
+                    self.schema,
+                    limits,
+                    &mut rows,
+                )?;
+            }
+            None => {
+                let width = self.schema.columns().len();
+                for record in records.iter() {
+                    let values: Vec<Cow<'_, str>> =
+                        (0..width).map(|at| Cow::Borrowed(record.get(at))).collect();
+                    writer.write(record.row(), record.is_valid(), &values, &[], true)?;
+                }
+            }
+        }
 
         let problems = workbook.add_worksheet_with_constant_memory()?;
         self.write_problems(problems, &styles, &columns, &issues)?;
@@ -340,119 +399,6 @@ impl<'a> ErrorReport<'a> {
         let mut renamed = issue.clone();
         renamed.column = Some(header.to_string());
         Cow::Owned(catalog.issue_message(&renamed))
-    }
-
-    fn write_users(
-        &self,
-        sheet: &mut Worksheet,
-        styles: &Styles,
-        positions: &Columns<'_>,
-        records: &Ordered<'_, Record>,
-        issues: &Ordered<'_, Issue>,
-    ) -> Result<(), Error> {
-        // The template's name, headers, notes, formats and drop-downs are written already
-        // (`Template::write_users`); the `Issues` column comes after the template's columns.
-        let columns = self.schema.columns();
-        let width = columns.len();
-        let issues_col = width as u16;
-        let header = self.header_row.saturating_sub(1);
-        sheet.set_column_width(issues_col, 90)?;
-        sheet.set_column_format(issues_col, &styles.issues)?;
-        sheet.write_string_with_format(
-            header,
-            issues_col,
-            issues_header(self.schema, self.text("report.issues", Self::ISSUES_HEADER)),
-            &styles.header,
-        )?;
-
-        // Merge-walk the records and the issues, both in row order: constant-memory mode drops
-        // any write to a row before the last one written.
-        let mut next_free = header + 1;
-        let mut cursor = 0;
-        let mut bad = vec![false; width];
-        let mut as_read: Vec<Option<&str>> = vec![None; width];
-        let mut unknown = vec![false; width];
-        let mut notes: Vec<String> = vec![String::new(); width];
-        let mut notes_written = 0;
-        let mut text = String::new();
-        for record in records.iter() {
-            let number = record.row();
-            while cursor < issues.len() && issue_row(issues.get(cursor)) < number {
-                cursor += 1;
-            }
-            bad.fill(false);
-            as_read.fill(None);
-            unknown.fill(false);
-            notes.iter_mut().for_each(String::clear);
-            text.clear();
-            // The cursor stays on this row's first issue: a record placed on a later row
-            // because its row number repeats gets the same issues.
-            let mut end = cursor;
-            while end < issues.len() && issue_row(issues.get(end)) == number {
-                let issue = issues.get(end);
-                let position = issue.column.as_deref().and_then(|c| positions.position(c));
-                let message = self.message_in_report(issue, position);
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(&message);
-                if let Some(position) = position {
-                    if !notes[position].is_empty() {
-                        notes[position].push('\n');
-                    }
-                    notes[position].push_str(&message);
-                    bad[position] = true;
-                    if matches!(issue.code, IssueCode::Formula | IssueCode::CellError) {
-                        unknown[position] = true;
-                    } else if as_read[position].is_none() {
-                        as_read[position] = issue.value.as_deref();
-                    }
-                }
-                end += 1;
-            }
-            if text.is_empty() && !record.is_valid() {
-                text.push_str(self.text("report.unlisted", UNLISTED));
-            }
-
-            let row = number.saturating_sub(1).max(next_free);
-            for position in 0..width {
-                // A cell with a problem shows the value exactly as read (the record keeps it
-                // cut to the column's length).
-                let value = if unknown[position] {
-                    Cow::Borrowed("")
-                } else {
-                    fit(as_read[position].unwrap_or_else(|| record.get(position)))
-                };
-                let col = position as u16;
-                if value.is_empty() {
-                    if bad[position] {
-                        sheet.write_blank(row, col, &styles.bad)?;
-                    }
-                } else {
-                    let format = styles.cell(bad[position], &value);
-                    sheet.write_string_with_format(row, col, value.as_ref(), format)?;
-                }
-                if bad[position] && notes_written < MAX_CELL_NOTES {
-                    let note = Note::new(fit(&notes[position]))
-                        .add_author_prefix(false)
-                        .set_width(360)
-                        .set_height(100);
-                    sheet.insert_note(row, col, &note)?;
-                    notes_written += 1;
-                }
-            }
-            if !text.is_empty() {
-                let text = fit(&text);
-                let format = if needs_quote(&text) {
-                    &styles.issues_quoted
-                } else {
-                    &styles.issues
-                };
-                sheet.write_string_with_format(row, issues_col, text.as_ref(), format)?;
-            }
-            next_free = row + 1;
-        }
-        Ok(())
     }
 
     fn write_problems(
@@ -602,10 +548,6 @@ impl<'s> Columns<'s> {
             .copied()
             .or_else(|| self.schema.match_header(column))
     }
-}
-
-fn issue_row(issue: &Issue) -> u32 {
-    issue.row.unwrap_or(0)
 }
 
 /// Items in row order: as given when they already are, else through a sorted index.
