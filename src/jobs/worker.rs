@@ -64,10 +64,12 @@ pub struct WorkerOptions {
     /// while the job waits.
     pub relay_wait: Duration,
     /// The memory this worker's imports may take together, in bytes, or `None` for no bound.
-    /// Each import is estimated from its upload before it is read
-    /// ([`estimate_import_bytes`](crate::estimate_import_bytes)); an import waits (holding its
-    /// job) while the others' estimates leave too little, and one estimated above the whole
-    /// budget runs alone. With it, a worker's memory does not depend on the files queued.
+    /// An import first waits (holding its job, not its upload) for its upload's size, then
+    /// fetches the upload and waits for the rest of its estimate
+    /// ([`estimate_import_bytes`](crate::estimate_import_bytes)), one import being admitted at
+    /// a time so that two never hold part of what they need; one estimated above the whole
+    /// budget runs alone. With it, a worker's memory does not depend on the files queued: no
+    /// upload is held outside the budget.
     pub memory_budget: Option<u64>,
 }
 
@@ -121,7 +123,10 @@ struct Core {
     options: WorkerOptions,
     running: AtomicUsize,
     /// The memory budget in MiB, as permits.
-    memory: Option<(Arc<tokio::sync::Semaphore>, u32)>,
+    /// The memory budget in MiB, as permits, and its total; the gate lets one import at a
+    /// time be admitted, so that no two hold part of what they need while waiting for the
+    /// rest.
+    memory: Option<(Arc<tokio::sync::Semaphore>, u32, tokio::sync::Mutex<()>)>,
     /// The MiB the admitted imports hold (a waiting import may hold some of the semaphore's
     /// permits before it is admitted: those do not count).
     admitted: Arc<AtomicU64>,
@@ -129,7 +134,6 @@ struct Core {
 
 /// An import's share of the memory budget, given back when it is dropped.
 struct Admission {
-    _permit: tokio::sync::OwnedSemaphorePermit,
     mib: u64,
     admitted: Arc<AtomicU64>,
 }
@@ -157,7 +161,11 @@ impl Worker {
     pub fn new(platforms: Arc<dyn Platforms>, uploads: Uploads, options: WorkerOptions) -> Worker {
         let memory = options.memory_budget.map(|bytes| {
             let mib = u32::try_from(bytes.div_ceil(MIB).max(1)).unwrap_or(u32::MAX >> 3);
-            (Arc::new(tokio::sync::Semaphore::new(mib as usize)), mib)
+            (
+                Arc::new(tokio::sync::Semaphore::new(mib as usize)),
+                mib,
+                tokio::sync::Mutex::new(()),
+            )
         });
         Worker {
             core: Arc::new(Core {
@@ -399,25 +407,46 @@ impl Core {
         progress: &Reporter,
     ) -> Result<crate::summary::ImportSummary, Error> {
         let request = job.request();
-        let upload = self.uploads.get(&job.platform, &request.id).await?;
-        // Held until the import ends: its share of the worker's memory budget.
-        let _admitted = match &self.memory {
-            Some((semaphore, total)) => {
-                let estimate = crate::estimate_import_bytes(&upload).div_ceil(MIB);
-                let wanted = u32::try_from(estimate).unwrap_or(u32::MAX).clamp(1, *total);
-                tracing::debug!(estimate_mib = estimate, "waiting for memory");
-                let permit = Arc::clone(semaphore)
-                    .acquire_many_owned(wanted)
+        // Held until the import ends: its share of the worker's memory budget, taken before
+        // the upload is fetched (the upload's own size first, then the rest of the estimate),
+        // so that no upload is held in memory outside the budget, however many are queued.
+        let (upload, _admitted) = match &self.memory {
+            Some((semaphore, total, gate)) => {
+                let _turn = gate.lock().await;
+                // A missing upload is fetched to say so, as without a budget.
+                let size = match self.uploads.size(&job.platform, &request.id).await? {
+                    Some(size) => size,
+                    None => self.uploads.get(&job.platform, &request.id).await?.len() as u64,
+                };
+                let share = |mib: u64| u32::try_from(mib).unwrap_or(u32::MAX).clamp(1, *total);
+                let first = share(size.div_ceil(MIB));
+                tracing::debug!(upload_mib = first, "waiting for memory to fetch the upload");
+                let mut permit = Arc::clone(semaphore)
+                    .acquire_many_owned(first)
                     .await
                     .map_err(|error| StoreError::backend("admit the import", error))?;
-                self.admitted.fetch_add(u64::from(wanted), Ordering::SeqCst);
-                Some(Admission {
-                    _permit: permit,
-                    mib: u64::from(wanted),
+                self.admitted.fetch_add(u64::from(first), Ordering::SeqCst);
+                let mut admission = Admission {
+                    mib: u64::from(first),
                     admitted: Arc::clone(&self.admitted),
-                })
+                };
+                let upload = self.uploads.get(&job.platform, &request.id).await?;
+                let estimate = crate::estimate_import_bytes(&upload).div_ceil(MIB);
+                let wanted = share(estimate).max(first);
+                tracing::debug!(estimate_mib = estimate, "waiting for memory");
+                if wanted > first {
+                    let rest = Arc::clone(semaphore)
+                        .acquire_many_owned(wanted - first)
+                        .await
+                        .map_err(|error| StoreError::backend("admit the import", error))?;
+                    permit.merge(rest);
+                    self.admitted
+                        .fetch_add(u64::from(wanted - first), Ordering::SeqCst);
+                    admission.mib = u64::from(wanted);
+                }
+                (upload, Some((permit, admission)))
             }
-            None => None,
+            None => (self.uploads.get(&job.platform, &request.id).await?, None),
         };
         let (writer, logged) = ProgressWriter::start(
             Arc::clone(&importer.stores().log),

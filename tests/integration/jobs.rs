@@ -56,6 +56,17 @@ fn temp_folder(name: &str) -> TempFolder {
 }
 
 async fn queued(name: &str, platforms: Arc<dyn Platforms>, options: WorkerOptions) -> Queued {
+    let uploads = Arc::new(user_import::jobs::object_store::memory::InMemory::new());
+    queued_on(name, platforms, options, uploads).await
+}
+
+/// [`queued`] with the uploads kept in `uploads`.
+async fn queued_on(
+    name: &str,
+    platforms: Arc<dyn Platforms>,
+    options: WorkerOptions,
+    uploads: Arc<dyn user_import::jobs::object_store::ObjectStore>,
+) -> Queued {
     let folder = temp_folder(name);
     let queue_options = QueueOptions {
         heartbeat: std::time::Duration::from_secs(1),
@@ -65,9 +76,7 @@ async fn queued(name: &str, platforms: Arc<dyn Platforms>, options: WorkerOption
     let queue = SqliteQueue::open(&folder.0.join("jobs.db"), queue_options)
         .await
         .unwrap();
-    let uploads = Uploads::new(Arc::new(
-        user_import::jobs::object_store::memory::InMemory::new(),
-    ));
+    let uploads = Uploads::new(uploads);
     let submitter = Submitter::new(uploads.clone(), Arc::new(queue.clone()), Limits::default());
     let worker = Worker::new(platforms, uploads, options);
     Queued {
@@ -562,7 +571,9 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
             ))
         }
     };
-    let queued = queued(
+    // Every fetch of an upload notes the memory admitted at that moment.
+    let watched = Arc::new(Watched::default());
+    let queued = queued_on(
         "memory",
         Arc::new(platforms),
         WorkerOptions {
@@ -570,9 +581,11 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
             memory_budget: Some(budget),
             ..WorkerOptions::default()
         },
+        watched.clone(),
     )
     .await;
     let worker = &queued.worker;
+    watched.worker.set(worker.clone()).unwrap();
     for (i, file) in files.iter().enumerate() {
         let submission = Submission::new("acme", format!("memory-{i}"), "m.xlsx");
         queued
@@ -596,11 +609,22 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
     queued.work_until_idle().await;
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     let most = sampler.await.unwrap();
+    // The next import holds its upload's share (1 MiB) while it waits for the rest.
     assert_eq!(
-        most, estimate,
-        "one import admitted at a time, at its estimate"
+        most,
+        estimate + mib,
+        "one import admitted at a time, at its estimate, and the next one's upload"
     );
+    assert!(most <= budget);
     assert_eq!(worker.memory_in_use(), 0, "every admission given back");
+    // Each upload was fetched once its share was admitted (the file's size, 1 MiB here), never
+    // while it waited: a queue of large files holds none of them outside the budget.
+    let fetched = watched.fetched.lock().unwrap().clone();
+    assert_eq!(fetched.len(), 3, "{fetched:?}");
+    assert!(
+        fetched.iter().all(|admitted| *admitted >= mib),
+        "memory admitted at each fetch: {fetched:?}"
+    );
     for i in 0..3 {
         let record = store
             .get(&ImportId::from(format!("memory-{i}").as_str()))
@@ -611,3 +635,84 @@ async fn a_memory_budget_admits_one_import_at_a_time_when_two_do_not_fit() {
     }
     assert_eq!(store.snapshot().users.len(), 9_000);
 }
+
+/// An in-memory object store that notes, at each read of an object, the memory the worker
+/// has admitted.
+#[derive(Debug, Default)]
+struct Watched {
+    inner: user_import::jobs::object_store::memory::InMemory,
+    worker: std::sync::OnceLock<user_import::jobs::Worker>,
+    fetched: std::sync::Mutex<Vec<u64>>,
+}
+
+impl std::fmt::Display for Watched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Watched({})", self.inner)
+    }
+}
+
+#[async_trait::async_trait]
+impl user_import::jobs::object_store::ObjectStore for Watched {
+    async fn put_opts(
+        &self,
+        location: &ObjectPath,
+        payload: object_store::PutPayload,
+        opts: object_store::PutOptions,
+    ) -> object_store::Result<object_store::PutResult> {
+        self.inner.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &ObjectPath,
+        opts: object_store::PutMultipartOptions,
+    ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
+        self.inner.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(
+        &self,
+        location: &ObjectPath,
+        options: object_store::GetOptions,
+    ) -> object_store::Result<object_store::GetResult> {
+        if !options.head {
+            let admitted = self.worker.get().map_or(0, |w| w.memory_in_use());
+            self.fetched.lock().unwrap().push(admitted);
+        }
+        self.inner.get_opts(location, options).await
+    }
+
+    fn delete_stream(
+        &self,
+        locations: futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>>,
+    ) -> futures_util::stream::BoxStream<'static, object_store::Result<ObjectPath>> {
+        self.inner.delete_stream(locations)
+    }
+
+    fn list(
+        &self,
+        prefix: Option<&ObjectPath>,
+    ) -> futures_util::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+    {
+        self.inner.list(prefix)
+    }
+
+    async fn list_with_delimiter(
+        &self,
+        prefix: Option<&ObjectPath>,
+    ) -> object_store::Result<object_store::ListResult> {
+        self.inner.list_with_delimiter(prefix).await
+    }
+
+    async fn copy_opts(
+        &self,
+        from: &ObjectPath,
+        to: &ObjectPath,
+        options: object_store::CopyOptions,
+    ) -> object_store::Result<()> {
+        self.inner.copy_opts(from, to, options).await
+    }
+}
+
+use user_import::jobs::object_store;
+use user_import::jobs::object_store::path::Path as ObjectPath;
