@@ -46,20 +46,23 @@ pub(super) struct IndexPage {
     next_page: Option<usize>,
 }
 
+/// The answer to a query string that does not parse (`?page=x`).
+fn bad_query(rejection: &QueryRejection, catalog: &Catalog) -> Problem {
+    Problem::text(
+        StatusCode::BAD_REQUEST,
+        "request.bad_form",
+        catalog,
+        &[("reason", &rejection.body_text())],
+    )
+}
+
 /// `GET /imports`: the platform's imports, newest first, a page at a time.
 pub(super) async fn index(
     State(api): State<ImportApi>,
     admin: Admin,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<IndexPage>, Problem> {
-    let Query(query) = query.map_err(|rejection| {
-        Problem::text(
-            StatusCode::BAD_REQUEST,
-            "request.bad_form",
-            &admin.catalog,
-            &[("reason", &rejection.body_text())],
-        )
-    })?;
+    let Query(query) = query.map_err(|rejection| bad_query(&rejection, &admin.catalog))?;
     let page = query.page.unwrap_or(1).max(1);
     let per_page = query.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
     let importer = api.importer(&admin)?;
@@ -208,14 +211,7 @@ pub(super) async fn created_users(
     Path(id): Path<String>,
     query: Result<Query<UsersQuery>, QueryRejection>,
 ) -> Result<Json<UsersPage>, Problem> {
-    let Query(query) = query.map_err(|rejection| {
-        Problem::text(
-            StatusCode::BAD_REQUEST,
-            "request.bad_form",
-            &admin.catalog,
-            &[("reason", &rejection.body_text())],
-        )
-    })?;
+    let Query(query) = query.map_err(|rejection| bad_query(&rejection, &admin.catalog))?;
     let limit = query
         .limit
         .unwrap_or(MAX_PER_PAGE)

@@ -998,17 +998,15 @@ fn with_the_upload_values_stay_as_typed_and_extra_columns_are_kept() {
     assert_eq!(warnings, [(IssueCode::UnknownColumn, Some("Manager"))]);
     let rows: Vec<u32> = again.records().iter().map(|r| r.row()).collect();
     assert_eq!(rows, [2, 3]);
-    let errors: Vec<(Option<u32>, IssueCode)> = again
-        .issues()
-        .iter()
-        .filter(|issue| issue.severity == Severity::Error)
-        .map(|issue| (issue.row, issue.code))
-        .collect();
-    let before: Vec<(Option<u32>, IssueCode)> = validation
-        .issues()
-        .iter()
-        .filter(|issue| issue.severity == Severity::Error)
-        .map(|issue| (issue.row, issue.code))
-        .collect();
-    assert_eq!(errors, before, "the same problems on the same rows");
+    let errors = |validation: &Validation| -> Vec<(Option<u32>, IssueCode)> {
+        (validation.issues().iter())
+            .filter(|issue| issue.severity == Severity::Error)
+            .map(|issue| (issue.row, issue.code))
+            .collect()
+    };
+    assert_eq!(
+        errors(&again),
+        errors(&validation),
+        "the same problems on the same rows"
+    );
 }
