@@ -15,10 +15,22 @@
 //! bench-probe report FILE OUT.xlsx     read, validate and write the error report
 //! bench-probe setup FILE ROWS          only what `import` holds before it starts: the upload
 //!                                      and the store, to tell the import's own memory apart
+//! bench-probe commit sqlite FILE DB [committed]
+//! bench-probe commit postgres FILE URL [committed]
+//!                                      a real import (read, validate, plan, commit, invite
+//!                                      through a memory mailer) of FILE's users, all new, into
+//!                                      a fresh store: the SQLite database DB (removed first)
+//!                                      or a new platform on the PostgreSQL server at URL
+//!                                      (migrated first); with `committed`, the process ends
+//!                                      once the invitations start, without waiting for them;
+//!                                      needs `--features sqlite,postgres`
 //! ```
 //!
 //! Prints `seconds=S cpu=C rows=N` for the measured part: its wall time, and the processor time
-//! its threads used together (from `/proc/self/stat`, in 10 ms ticks).
+//! its threads used together (from `/proc/self/stat`, in 10 ms ticks). For `commit` the
+//! measured part is read + validate + plan + commit, up to the first invitations sent; it also
+//! prints `commit_ms` (the commit phase) and, for a whole run, `run_seconds` (invitations
+//! included) and the import's own timings (`read_ms`, `plan_ms`, `invite_ms`).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -225,6 +237,134 @@ fn run(args: &[String]) -> Result<(), String> {
             );
             Ok(())
         }
-        _ => Err("usage: bench-probe generate ROWS OUT | generate-csv ROWS OUT | baseline FILE | baseline-ods FILE | ods-estimate FILE | validate FILE | import FILE ROWS | report FILE OUT".to_string()),
+        ["commit", backend, path, target] => commit(backend, path, target, false),
+        ["commit", backend, path, target, "committed"] => commit(backend, path, target, true),
+        _ => Err("usage: bench-probe generate ROWS OUT | generate-csv ROWS OUT | baseline FILE | baseline-ods FILE | ods-estimate FILE | validate FILE | import FILE ROWS | report FILE OUT | commit sqlite FILE DB [committed] | commit postgres FILE URL [committed]".to_string()),
     }
+}
+
+/// `commit BACKEND FILE TARGET`: opens a fresh store (connecting and migrating are not
+/// measured), then times a real import of FILE into it; with `committed_only`, ends the process
+/// once the first invitations are sent (the commit succeeded).
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+fn commit(backend: &str, path: &str, target: &str, committed_only: bool) -> Result<(), String> {
+    use std::sync::Mutex;
+    use user_import::adapters::postgres::PostgresStore;
+    use user_import::adapters::sqlite::SqliteStore;
+    use user_import::{ImportStatus, Phase, Progress};
+
+    let bytes = read(path)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let stores = runtime.block_on(async {
+        match backend {
+            "sqlite" => {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let file = format!("{target}{suffix}");
+                    match std::fs::remove_file(&file) {
+                        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(format!("cannot remove {file}: {error}"));
+                        }
+                        _ => {}
+                    }
+                }
+                let store = SqliteStore::connect(&format!("sqlite://{target}"), "bench")
+                    .await
+                    .map_err(|error| error.to_string())?;
+                store.migrate().await.map_err(|error| error.to_string())?;
+                user_import::conformance::groups(&store, &[("g1", "Nurses")]).await;
+                Ok(Stores::single(
+                    Arc::new(store),
+                    Arc::new(MemoryMailer::new()),
+                ))
+            }
+            "postgres" => {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_nanos());
+                let platform = format!("bench-commit-{}-{nanos}", std::process::id());
+                let store = PostgresStore::connect(target, platform)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                store.migrate().await.map_err(|error| error.to_string())?;
+                user_import::conformance::groups(&store, &[("g1", "Nurses")]).await;
+                Ok(Stores::single(
+                    Arc::new(store),
+                    Arc::new(MemoryMailer::new()),
+                ))
+            }
+            other => Err(format!("not a backend: {other} (sqlite or postgres)")),
+        }
+    })?;
+    let importer = Importer::new(Schema::default(), stores);
+    let mut request = ImportRequest::new("bench-commit", "bench.xlsx");
+    request.groups = vec!["Nurses".into()];
+    // From the progress reports: when the commit started and how many users it creates, and
+    // what was measured when the first invitations went out (the commit had succeeded).
+    let committing: Mutex<Option<(Instant, u64)>> = Mutex::new(None);
+    let committed: Mutex<Option<(String, u64, u128)>> = Mutex::new(None);
+    let started = start();
+    let progress = |progress: Progress| match progress.phase {
+        Phase::Committing => {
+            *lock(&committing) = Some((Instant::now(), progress.total.unwrap_or(0)));
+        }
+        Phase::Inviting if lock(&committed).is_none() => {
+            let (commit_started, created) = lock(&committing).unwrap_or((started.0, 0));
+            let measured = (
+                since(started),
+                created,
+                commit_started.elapsed().as_millis(),
+            );
+            if committed_only {
+                let (measured, created, commit_ms) = measured;
+                println!("{measured} created={created} commit_ms={commit_ms}");
+                std::process::exit(0);
+            }
+            *lock(&committed) = Some(measured);
+        }
+        _ => {}
+    };
+    let summary = runtime
+        .block_on(importer.run(&request, &bytes, &progress))
+        .map_err(|error| error.to_string())?;
+    let run_seconds = started.0.elapsed().as_secs_f64();
+    let counts = &summary.counts;
+    if summary.status != ImportStatus::Completed
+        || counts.rows == 0
+        || counts.failed_rows > 0
+        || counts.created != counts.rows
+    {
+        return Err(format!(
+            "unexpected summary: {:?}, {} rows, {} created, {} failed: {}",
+            summary.status, counts.rows, counts.created, counts.failed_rows, summary.reason
+        ));
+    }
+    let (measured, _, _) = lock(&committed).take().ok_or("no invitation was sent")?;
+    let timings = &summary.timings;
+    println!(
+        "{measured} run_seconds={run_seconds:.4} rows={} created={} read_ms={} plan_ms={} commit_ms={} invite_ms={}",
+        counts.rows,
+        counts.created,
+        timings.read_ms,
+        timings.plan_ms,
+        timings.commit_ms,
+        timings.invite_ms
+    );
+    Ok(())
+}
+
+/// Locks `mutex`, even one a panicking thread held.
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(not(all(feature = "sqlite", feature = "postgres")))]
+fn commit(_backend: &str, _path: &str, _target: &str, _committed_only: bool) -> Result<(), String> {
+    Err("bench-probe commit needs the SQL stores: build it with --features sqlite,postgres".into())
 }
