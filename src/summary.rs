@@ -125,7 +125,9 @@ pub struct InvitationCounts {
     pub failed: u64,
     /// Not tried yet (another sender holds them, or sending stopped).
     pub pending: u64,
-    /// The failures, by email address, with the reason.
+    /// The failures, by email address, with the reason: the first [`STORED_ISSUES`] of them
+    /// ([`InvitationCounts::failed`] counts them all), so that a mail service that refuses
+    /// every message of a large import does not grow the record with each one.
     pub failures: Vec<(String, String)>,
 }
 

@@ -72,6 +72,10 @@ impl Importer {
                 .invitations
                 .failures
                 .extend(counts.failures.iter().cloned());
+            summary
+                .invitations
+                .failures
+                .truncate(crate::summary::STORED_ISSUES);
             summary.invitations.pending = counts.pending;
             self.stores
                 .log
@@ -126,9 +130,11 @@ impl Importer {
                     crate::store::Delivery::Sent => counts.sent += 1,
                     crate::store::Delivery::Failed(reason) => {
                         counts.failed += 1;
-                        counts
-                            .failures
-                            .push((invitation.email.clone(), reason.clone()));
+                        if counts.failures.len() < crate::summary::STORED_ISSUES {
+                            counts
+                                .failures
+                                .push((invitation.email.clone(), reason.clone()));
+                        }
                     }
                 }
             }

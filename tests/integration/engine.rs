@@ -810,3 +810,48 @@ async fn an_import_that_keeps_conflicting_gives_up_and_says_why() {
     );
     assert!(store.snapshot().users.is_empty());
 }
+
+/// A mail service that refuses every message of a large import: every failure is counted, the
+/// record keeps the first 1,000 with their reasons.
+#[tokio::test]
+async fn a_mail_service_refusing_every_message_keeps_a_bounded_list_of_failures() {
+    let s = setup();
+    let emails: Vec<String> = (0..1_200).map(|i| format!("user{i}@example.com")).collect();
+    for email in &emails {
+        s.mailer.fail_for(email);
+    }
+    let bytes = user_import::testing::workbook_of_emails(&emails);
+    let summary = s
+        .importer
+        .run(&request("refused"), &bytes, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(summary.status, ImportStatus::Completed);
+    assert_eq!(
+        (summary.invitations.sent, summary.invitations.failed),
+        (0, 1_200)
+    );
+    assert_eq!(summary.invitations.failures.len(), 1_000);
+    assert_eq!(
+        summary.invitations.failures[0],
+        (
+            "user0@example.com".to_string(),
+            "mailbox user0@example.com is unavailable".to_string()
+        )
+    );
+    let stored = s.store.snapshot().imports[&ImportId::from("refused")].clone();
+    let kept = stored.summary.expect("the record's summary").invitations;
+    assert_eq!((kept.failed, kept.failures.len()), (1_200, 1_000));
+
+    let resent = s
+        .importer
+        .resend_invitations(&ImportId::from("refused"))
+        .await
+        .unwrap();
+    // A resend whose first batch all fails stops there (the service is down) ...
+    assert_eq!((resent.failed, resent.failures.len()), (50, 50));
+    // ... and the record still keeps 1,000 reasons.
+    let stored = s.store.snapshot().imports[&ImportId::from("refused")].clone();
+    let kept = stored.summary.expect("the record's summary").invitations;
+    assert_eq!(kept.failures.len(), 1_000);
+}

@@ -442,7 +442,7 @@ mod postgres_backend {
         .fetch_all(a.pool())
         .await
         .unwrap();
-        assert_eq!(versions, [1, 2, 3, 4], "each migration applied once");
+        assert_eq!(versions, [1, 2, 3, 4, 5], "each migration applied once");
     }
 }
 

@@ -26,7 +26,9 @@ where
     usize: ColumnIndex<DbRow<D>>,
     for<'a> &'a str: ColumnIndex<DbRow<D>>,
 {
-    /// [`Outbox::claim`](crate::Outbox::claim): one statement, so two claims never overlap.
+    /// [`Outbox::claim`](crate::Outbox::claim): one statement, so two claims never overlap. The
+    /// `status <> 'sent'` term lets the database walk the index of unsent invitations
+    /// (migration 0005) rather than every invitation the import has.
     pub(super) async fn claim_invitations(
         &self,
         claim: &Claim,
@@ -35,7 +37,7 @@ where
             "UPDATE ui_invitations SET status = 'sending', claimed_at = $3
              WHERE id IN (
                  SELECT id FROM ui_invitations
-                 WHERE platform = $1 AND import_id = $2
+                 WHERE platform = $1 AND import_id = $2 AND status <> 'sent'
                    AND (status = 'pending'
                         OR (status = 'failed' AND $5)
                         OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < $4)))

@@ -35,7 +35,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, failed, migrator_of};
 use crate::StoreError;
 
 /// The migrations in `migrations/postgres/`, in order.
-const MIGRATIONS: [(&str, &str); 4] = [
+const MIGRATIONS: [(&str, &str); 5] = [
     (
         "user import",
         include_str!("../../../migrations/postgres/0001_user_import.sql"),
@@ -51,6 +51,10 @@ const MIGRATIONS: [(&str, &str); 4] = [
     (
         "platform keys",
         include_str!("../../../migrations/postgres/0004_platform_keys.sql"),
+    ),
+    (
+        "unsent invitations",
+        include_str!("../../../migrations/postgres/0005_unsent_invitations.sql"),
     ),
 ];
 
@@ -179,7 +183,7 @@ impl Dialect for PostgresDialect {
             "UPDATE ui_invitations AS i
              SET status = t.status, last_error = t.last_error, attempts = i.attempts + 1
              FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, status, last_error)
-             WHERE i.platform = $1 AND i.id = t.id
+             WHERE i.platform = $1 AND i.id = t.id AND i.id = ANY($2)
              RETURNING i.id",
         )
         .bind(platform)

@@ -33,7 +33,7 @@ use super::{Dialect, Outcome, Rows, SqlStore, Values, corrupt, failed, migrator_
 use crate::StoreError;
 
 /// The migrations in `migrations/sqlite/`, in order.
-const MIGRATIONS: [(&str, &str); 4] = [
+const MIGRATIONS: [(&str, &str); 5] = [
     (
         "user import",
         include_str!("../../../migrations/sqlite/0001_user_import.sql"),
@@ -49,6 +49,10 @@ const MIGRATIONS: [(&str, &str); 4] = [
     (
         "platform keys",
         include_str!("../../../migrations/sqlite/0004_platform_keys.sql"),
+    ),
+    (
+        "unsent invitations",
+        include_str!("../../../migrations/sqlite/0005_unsent_invitations.sql"),
     ),
 ];
 
