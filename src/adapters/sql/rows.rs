@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::{delivery_name, language, numeric_id, to_json};
-use crate::{Commit, CommitView, DeliveryStatus, GroupId, ImportId, UserId};
+use crate::{Commit, CommitView, DeliveryStatus, GroupId, ImportId, NewUser, UserId};
 
 /// Rows for one bulk `INSERT`, column by column.
 #[derive(Debug)]
@@ -118,9 +118,8 @@ pub(super) struct Creates<'a> {
 }
 
 impl<'a> Creates<'a> {
-    /// The users of `commit`, whose email keys are `keys`.
-    pub(super) fn new(commit: &'a Commit, keys: Vec<&'a str>) -> Creates<'a> {
-        let users = &commit.creates;
+    /// `users` (a batch of a commit's creates), whose email keys are `keys`.
+    pub(super) fn new(users: &'a [NewUser], keys: Vec<&'a str>) -> Creates<'a> {
         Creates {
             keys,
             names: users.iter().map(|u| u.name()).collect(),
@@ -194,12 +193,13 @@ impl<'a> Creates<'a> {
     }
 }
 
-/// The commit's memberships: the created users (ids `created`) in the import's groups, and
-/// the group additions.
+/// The commit's memberships: the created users (ids `created`) in the import's groups, and,
+/// with `additions`, the group additions.
 pub(super) fn commit_memberships<'a>(
     platform: &'a str,
     commit: &'a Commit,
     created: &[i64],
+    additions: bool,
 ) -> Rows<'a> {
     let mut users: Vec<i64> = Vec::new();
     let mut groups: Vec<&str> = Vec::new();
@@ -209,7 +209,12 @@ pub(super) fn commit_memberships<'a>(
             groups.push(group.as_str());
         }
     }
-    for addition in &commit.additions {
+    let additions = if additions {
+        commit.additions.as_slice()
+    } else {
+        &[]
+    };
+    for addition in additions {
         let Some(id) = numeric_id(addition.user.as_str()) else {
             continue;
         };

@@ -23,6 +23,9 @@ use crate::{
 
 pub(super) type DbRow<D> = <<D as Dialect>::Db as Database>::Row;
 
+/// The users a commit writes per statement (with their invitations and memberships).
+const COMMIT_BATCH: usize = 10_000;
+
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
@@ -409,21 +412,27 @@ where
             return Ok(Err(conflict));
         }
 
-        // Users, then their invitations (the outbox) and memberships, in the same transaction.
-        let creates = Creates::new(commit, keys);
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(commit.creates.len());
-        for row in D::insert(tx, &creates.users(p, import)).await? {
-            ids.insert(row.try_get("email_key")?, row.try_get("id")?);
+        // Users, then their invitations (the outbox) and memberships, in the same transaction,
+        // a batch of users at a time: what a statement holds stays bounded whatever the import.
+        let mut created = Vec::with_capacity(commit.creates.len());
+        for (users, keys) in (commit.creates.chunks(COMMIT_BATCH)).zip(keys.chunks(COMMIT_BATCH)) {
+            let creates = Creates::new(users, keys.to_vec());
+            let mut ids: HashMap<String, i64> = HashMap::with_capacity(users.len());
+            for row in D::insert(tx, &creates.users(p, import)).await? {
+                ids.insert(row.try_get("email_key")?, row.try_get("id")?);
+            }
+            let mut batch = Vec::with_capacity(keys.len());
+            for key in keys {
+                let id = *ids
+                    .get(*key)
+                    .ok_or_else(|| sqlx::Error::Protocol(format!("no id returned for {key}")))?;
+                batch.push(id);
+            }
+            D::insert(tx, &creates.invitations(p, commit, &batch)).await?;
+            D::insert(tx, &commit_memberships(p, commit, &batch, false)).await?;
+            created.extend(batch);
         }
-        let mut created = Vec::with_capacity(creates.keys.len());
-        for key in &creates.keys {
-            let id = *ids
-                .get(*key)
-                .ok_or_else(|| sqlx::Error::Protocol(format!("no id returned for {key}")))?;
-            created.push(id);
-        }
-        D::insert(tx, &creates.invitations(p, commit, &created)).await?;
-        D::insert(tx, &commit_memberships(p, commit, &created)).await?;
+        D::insert(tx, &commit_memberships(p, commit, &[], true)).await?;
         // Only over a record that has not ended: a twin's `failed` may have been written since
         // the rules read it (set_status takes no platform lock), and the upsert sees the latest
         // row, waiting for a writer that holds it.
