@@ -248,9 +248,9 @@ pub struct ImportSummary {
     /// How many issues of each code the import found.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub issue_counts: BTreeMap<IssueCode, u64>,
-    /// The users created, in row order: all of them in a dry run, the first [`STORED_USERS`]
-    /// once committed ([`Counts::created`] says how many; the store answers the rest,
-    /// [`UserStore::created_users`](crate::UserStore::created_users)).
+    /// The users created (or, in a dry run, that would be), in row order: the first
+    /// [`STORED_USERS`] ([`Counts::created`] says how many; once committed, the store answers
+    /// the rest, [`UserStore::created_users`](crate::UserStore::created_users)).
     pub created: Vec<CreatedUser>,
     /// Existing users that got the import's groups (the first [`STORED_USERS`] once
     /// committed; [`Counts::groups_added`] says how many).

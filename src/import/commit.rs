@@ -88,8 +88,12 @@ impl Importer {
                 drop(records);
                 let creates = std::mem::take(&mut planned.creates);
                 describe(&mut summary, &planned, groups);
+                // The first users of each list, as a record keeps them: the counts say how
+                // many there would be.
+                summary.counts.created = creates.len() as u64;
                 summary.created = creates
                     .into_iter()
+                    .take(crate::summary::STORED_USERS)
                     .map(|user| CreatedUser {
                         row: user.row(),
                         id: UserId(String::new()),
@@ -97,7 +101,7 @@ impl Importer {
                         email: user.email().to_string(),
                     })
                     .collect();
-                summary.counts.created = summary.created.len() as u64;
+                summary.keep_first_users(crate::summary::STORED_USERS);
                 summary.status = ImportStatus::Completed;
                 progress(Progress {
                     phase: Phase::Done,
