@@ -83,10 +83,7 @@ pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Confl
     if let Some(user) = commit.creates.iter().find(|u| !keys.insert(u.email_key())) {
         return Err(Conflict::EmailTaken(vec![user.email_key().into_owned()]));
     }
-    let limit = match (commit.seat_limit, view.seat_limit()) {
-        (Some(asked), Some(held)) => Some(asked.min(held)),
-        (asked, held) => asked.or(held),
-    };
+    let limit = tighter_seat_limit(commit.seat_limit, view.seat_limit());
     if let Some(limit) = limit.filter(|_| !commit.creates.is_empty()) {
         let active = view.active_users();
         if active + commit.creates.len() as u64 > limit {
@@ -107,6 +104,15 @@ pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Confl
         return Err(Conflict::Stale(format!("group {group} no longer exists")));
     }
     Ok(())
+}
+
+/// The limit that holds when the request asks for `asked` and the store holds `held`: the
+/// lower of the two, or whichever there is.
+pub(crate) fn tighter_seat_limit(asked: Option<u64>, held: Option<u64>) -> Option<u64> {
+    match (asked, held) {
+        (Some(asked), Some(held)) => Some(asked.min(held)),
+        (asked, held) => asked.or(held),
+    }
 }
 
 #[cfg(test)]

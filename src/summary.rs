@@ -252,11 +252,11 @@ pub struct ImportSummary {
     /// [`STORED_USERS`] ([`Counts::created`] says how many; once committed, the store answers
     /// the rest, [`UserStore::created_users`](crate::UserStore::created_users)).
     pub created: Vec<CreatedUser>,
-    /// Existing users that got the import's groups (the first [`STORED_USERS`] once
-    /// committed; [`Counts::groups_added`] says how many).
+    /// Existing users that got the import's groups (the first [`STORED_USERS`];
+    /// [`Counts::groups_added`] says how many).
     pub updated: Vec<ExistingUserOutcome>,
-    /// Existing users left untouched (the first [`STORED_USERS`] once committed;
-    /// [`Counts::untouched`] says how many).
+    /// Existing users left untouched (the first [`STORED_USERS`]; [`Counts::untouched`] says
+    /// how many).
     pub untouched: Vec<ExistingUserOutcome>,
     /// How the invitations went.
     pub invitations: InvitationCounts,
@@ -326,34 +326,6 @@ impl ImportSummary {
         }
     }
 
-    /// Keeps the first `max` users of each list (created, updated and untouched, in row order)
-    /// and leaves [`ImportSummary::counts`] as they are: what an import's record keeps, so that
-    /// an import of a hundred thousand users does not store each of them a second time. The
-    /// store answers every created user, a page at a time
-    /// ([`UserStore::created_users`](crate::UserStore::created_users)).
-    ///
-    /// ```
-    /// use user_import::{CreatedUser, ImportId, ImportStatus, ImportSummary, UserId};
-    ///
-    /// let mut summary = ImportSummary::new(ImportId::from("spring"), ImportStatus::Completed);
-    /// for row in 2..=5 {
-    ///     let (name, email) = (format!("User {row}"), format!("u{row}@example.com"));
-    ///     summary.created.push(CreatedUser { row, id: UserId::from(""), name, email });
-    /// }
-    /// summary.counts.created = 4;
-    /// summary.keep_first_users(2);
-    /// assert_eq!(summary.created.iter().map(|u| u.row).collect::<Vec<_>>(), [2, 3]);
-    /// assert_eq!(summary.counts.created, 4);
-    /// ```
-    pub fn keep_first_users(&mut self, max: usize) {
-        for list in [&mut self.updated, &mut self.untouched] {
-            list.truncate(max);
-            list.shrink_to_fit();
-        }
-        self.created.truncate(max);
-        self.created.shrink_to_fit();
-    }
-
     /// The summary as the batch-imports index lists it ([`ImportLog::list`](crate::ImportLog::list)):
     /// its status, reason, counts, issue counts and invitation counts, without its lists (the
     /// issues, the created, updated and untouched users, the delivery failures), which only the
@@ -416,9 +388,9 @@ impl ImportSummary {
 /// The most issues an import's record keeps ([`ImportSummary::keep_first_issues`]).
 pub const STORED_ISSUES: usize = 1_000;
 
-/// The most users of each list (created, updated, untouched) an import's record keeps
-/// ([`ImportSummary::keep_first_users`]); the store answers the rest of the created users a
-/// page at a time ([`UserStore::created_users`](crate::UserStore::created_users)).
+/// The most users of each list (created, updated, untouched) an import's summary keeps, the
+/// first by row, its [`Counts`] saying how many there are; the store answers the rest of the
+/// created users a page at a time ([`UserStore::created_users`](crate::UserStore::created_users)).
 pub const STORED_USERS: usize = 1_000;
 
 /// Writing summaries in a catalogue's language.

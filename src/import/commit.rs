@@ -12,9 +12,9 @@ use crate::error::{Conflict, Error, StoreError};
 use crate::import::ImportRequest;
 use crate::import::plan::plan;
 use crate::issue::{Issue, IssueCode};
-use crate::model::{Group, UserId};
+use crate::model::Group;
 use crate::store::{Commit, ImportRecord};
-use crate::summary::{CreatedUser, Failure, ImportStatus, ImportSummary};
+use crate::summary::{Failure, ImportStatus, ImportSummary};
 
 /// What the planning works from: the valid records, the import's groups, and when it must be
 /// done.
@@ -65,16 +65,14 @@ impl Importer {
             let active = self.stores.users.count_active_users().await?;
             // The lower of the request's limit and the store's own, read again each attempt (a
             // commit refused for seats plans again against the limit as it now stands).
-            let seat_limit = match (request.seat_limit, self.stores.users.seat_limit().await?) {
-                (Some(asked), Some(held)) => Some(asked.min(held)),
-                (asked, held) => asked.or(held),
-            };
+            let held = self.stores.users.seat_limit().await?;
+            let seat_limit = crate::commit_rules::tighter_seat_limit(request.seat_limit, held);
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
                 plan(&records, &existing, groups, active, seat_limit)
             };
             summary.timings.plan_ms += elapsed_ms(started);
-            let mut planned = match planned {
+            let planned = match planned {
                 Ok(planned) => planned,
                 Err(issue) => {
                     summary.failure = Some(Failure::Issue { code: issue.code });
@@ -83,25 +81,8 @@ impl Importer {
                 }
             };
             if request.dry_run {
-                // Nothing is committed: the records go once the summary has its names and
-                // emails.
-                drop(records);
-                let creates = std::mem::take(&mut planned.creates);
+                // Nothing is committed: the summary has the names and emails it keeps.
                 describe(&mut summary, &planned, groups);
-                // The first users of each list, as a record keeps them: the counts say how
-                // many there would be.
-                summary.counts.created = creates.len() as u64;
-                summary.created = creates
-                    .into_iter()
-                    .take(crate::summary::STORED_USERS)
-                    .map(|user| CreatedUser {
-                        row: user.row(),
-                        id: UserId(String::new()),
-                        name: user.name().to_string(),
-                        email: user.email().to_string(),
-                    })
-                    .collect();
-                summary.keep_first_users(crate::summary::STORED_USERS);
                 summary.status = ImportStatus::Completed;
                 progress(Progress {
                     phase: Phase::Done,
@@ -112,7 +93,6 @@ impl Importer {
             }
             describe(&mut summary, &planned, groups);
             summary.keep_first_issues(crate::summary::STORED_ISSUES);
-            summary.keep_first_users(crate::summary::STORED_USERS);
             if let Err(error) = self.limits.check_deadline(deadline) {
                 return self.fail_with(request, summary, &error).await;
             }

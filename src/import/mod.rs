@@ -197,7 +197,6 @@ impl Importer {
     ) -> Result<Validation, Error> {
         let mut sink = ProgressSink {
             inner: Validator::new(&self.schema, &self.limits),
-            limits: &self.limits,
             deadline: self.limits.deadline_from_now(),
             rows: 0,
             total: None,
@@ -594,11 +593,12 @@ fn finished_summary(record: &ImportRecord) -> Option<ImportSummary> {
     }
 }
 
-/// Fills the summary's lists and counts from a plan.
+/// Fills the summary's counts from a plan, and its lists with the first
+/// [`STORED_USERS`](crate::STORED_USERS) users of each, as a record keeps them (the store
+/// answers every created user once committed).
 fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::model::Group]) {
-    summary.created = planned
-        .creates
-        .iter()
+    let kept = crate::summary::STORED_USERS;
+    summary.created = (planned.creates.iter().take(kept))
         .map(|user| CreatedUser {
             row: user.row(),
             id: UserId(String::new()),
@@ -613,9 +613,7 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
             .map(|g| g.name.clone())
             .unwrap_or_else(|| id.0.clone())
     };
-    summary.updated = planned
-        .additions
-        .iter()
+    summary.updated = (planned.additions.iter().take(kept))
         .map(|addition| ExistingUserOutcome {
             row: addition.row,
             id: addition.user.clone(),
@@ -623,9 +621,7 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
             groups_added: addition.groups.iter().map(group_name).collect(),
         })
         .collect();
-    summary.untouched = planned
-        .untouched
-        .iter()
+    summary.untouched = (planned.untouched.iter().take(kept))
         .map(|u| ExistingUserOutcome {
             row: u.row,
             id: u.user.clone(),
@@ -633,9 +629,9 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
             groups_added: Vec::new(),
         })
         .collect();
-    summary.counts.created = summary.created.len() as u64;
-    summary.counts.groups_added = summary.updated.len() as u64;
-    summary.counts.untouched = summary.untouched.len() as u64;
+    summary.counts.created = planned.creates.len() as u64;
+    summary.counts.groups_added = planned.additions.len() as u64;
+    summary.counts.untouched = planned.untouched.len() as u64;
 }
 
 /// Whether `catalog` is the shipped English one, in which messages are already written.
@@ -650,7 +646,6 @@ fn elapsed_ms(started: Instant) -> u64 {
 /// Passes rows to the validator and reports progress every 10,000 rows.
 struct ProgressSink<'a, 's> {
     inner: Validator<'s>,
-    limits: &'s Limits,
     /// When the read must be done.
     deadline: Option<Instant>,
     rows: u64,
@@ -671,9 +666,6 @@ impl RowSink for ProgressSink<'_, '_> {
 
     fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
         self.rows += 1;
-        if self.rows.is_multiple_of(1_000) {
-            self.limits.check_deadline(self.deadline)?;
-        }
         if self.rows.is_multiple_of(10_000) {
             (self.progress)(Progress {
                 phase: Phase::Reading,

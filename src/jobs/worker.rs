@@ -122,7 +122,6 @@ struct Core {
     uploads: Uploads,
     options: WorkerOptions,
     running: AtomicUsize,
-    /// The memory budget in MiB, as permits.
     /// The memory budget in MiB, as permits, and its total; the gate lets one import at a
     /// time be admitted, so that no two hold part of what they need while waiting for the
     /// rest.
@@ -134,13 +133,23 @@ struct Core {
 
 /// An import's share of the memory budget, given back when it is dropped.
 struct Admission {
-    mib: u64,
+    permit: tokio::sync::OwnedSemaphorePermit,
     admitted: Arc<AtomicU64>,
+}
+
+impl Admission {
+    /// Adds `more` MiB to this share.
+    fn grow(&mut self, more: tokio::sync::OwnedSemaphorePermit) {
+        self.admitted
+            .fetch_add(more.num_permits() as u64, Ordering::SeqCst);
+        self.permit.merge(more);
+    }
 }
 
 impl Drop for Admission {
     fn drop(&mut self) {
-        self.admitted.fetch_sub(self.mib, Ordering::SeqCst);
+        self.admitted
+            .fetch_sub(self.permit.num_permits() as u64, Ordering::SeqCst);
     }
 }
 
@@ -421,13 +430,12 @@ impl Core {
                 let share = |mib: u64| u32::try_from(mib).unwrap_or(u32::MAX).clamp(1, *total);
                 let first = share(size.div_ceil(MIB));
                 tracing::debug!(upload_mib = first, "waiting for memory to fetch the upload");
-                let mut permit = Arc::clone(semaphore)
-                    .acquire_many_owned(first)
-                    .await
-                    .map_err(|error| StoreError::backend("admit the import", error))?;
+                let acquire = |mib: u32| Arc::clone(semaphore).acquire_many_owned(mib);
+                let refused = |error| StoreError::backend("admit the import", error);
+                let permit = acquire(first).await.map_err(refused)?;
                 self.admitted.fetch_add(u64::from(first), Ordering::SeqCst);
                 let mut admission = Admission {
-                    mib: u64::from(first),
+                    permit,
                     admitted: Arc::clone(&self.admitted),
                 };
                 let upload = self.uploads.get(&job.platform, &request.id).await?;
@@ -435,16 +443,9 @@ impl Core {
                 let wanted = share(estimate).max(first);
                 tracing::debug!(estimate_mib = estimate, "waiting for memory");
                 if wanted > first {
-                    let rest = Arc::clone(semaphore)
-                        .acquire_many_owned(wanted - first)
-                        .await
-                        .map_err(|error| StoreError::backend("admit the import", error))?;
-                    permit.merge(rest);
-                    self.admitted
-                        .fetch_add(u64::from(wanted - first), Ordering::SeqCst);
-                    admission.mib = u64::from(wanted);
+                    admission.grow(acquire(wanted - first).await.map_err(refused)?);
                 }
-                (upload, Some((permit, admission)))
+                (upload, Some(admission))
             }
             None => (self.uploads.get(&job.platform, &request.id).await?, None),
         };

@@ -31,6 +31,8 @@ pub(crate) struct Grid<'s> {
     warned: Columns,
     /// Non-blank data rows handed over.
     rows: u32,
+    /// When the read must end ([`RowSink::deadline`]), looked at on every row, blank or not.
+    deadline: Option<std::time::Instant>,
 }
 
 impl<'s> Grid<'s> {
@@ -45,6 +47,7 @@ impl<'s> Grid<'s> {
             schema,
             limits,
             sheet,
+            deadline: sink.deadline(),
             sink,
             header: None,
             column_map: Vec::new(),
@@ -73,6 +76,7 @@ impl<'s> Grid<'s> {
         first: u32,
         cells: &[CellValue<'_>],
     ) -> Result<(), Error> {
+        self.limits.check_deadline(self.deadline)?;
         if self.header.is_none() {
             return self.header_row(number, first, cells);
         }

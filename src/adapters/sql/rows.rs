@@ -193,36 +193,29 @@ impl<'a> Creates<'a> {
     }
 }
 
-/// The commit's memberships: the created users (ids `created`) in the import's groups, and,
-/// with `additions`, the group additions.
-pub(super) fn commit_memberships<'a>(
+/// The memberships of created users (ids `created`) in the commit's groups.
+pub(super) fn created_memberships<'a>(
     platform: &'a str,
     commit: &'a Commit,
     created: &[i64],
-    additions: bool,
 ) -> Rows<'a> {
-    let mut users: Vec<i64> = Vec::new();
-    let mut groups: Vec<&str> = Vec::new();
-    for id in created {
-        for group in &commit.groups {
-            users.push(*id);
-            groups.push(group.as_str());
-        }
-    }
-    let additions = if additions {
-        commit.additions.as_slice()
-    } else {
-        &[]
-    };
-    for addition in additions {
-        let Some(id) = numeric_id(addition.user.as_str()) else {
-            continue;
-        };
-        for group in &addition.groups {
-            users.push(id);
-            groups.push(group.as_str());
-        }
-    }
+    let pairs = created
+        .iter()
+        .flat_map(|id| commit.groups.iter().map(move |group| (*id, group.as_str())));
+    let (users, groups) = pairs.unzip();
+    memberships(platform, users, groups)
+}
+
+/// The memberships of the commit's group additions.
+pub(super) fn addition_memberships<'a>(platform: &'a str, commit: &'a Commit) -> Rows<'a> {
+    let pairs = commit.additions.iter().flat_map(|addition| {
+        let id = numeric_id(addition.user.as_str());
+        addition
+            .groups
+            .iter()
+            .filter_map(move |group| Some((id?, group.as_str())))
+    });
+    let (users, groups) = pairs.unzip();
     memberships(platform, users, groups)
 }
 

@@ -10,7 +10,7 @@ use sqlx::{
     Transaction, Type,
 };
 
-use super::rows::{Creates, Found, commit_memberships, memberships};
+use super::rows::{Creates, Found, addition_memberships, created_memberships, memberships};
 use super::{
     Dialect, Rows, Snapshot, SnapshotUser, SqlStore, Values, failed, from_json, import_status,
     numeric_id, pick_groups, to_json,
@@ -429,10 +429,10 @@ where
                 batch.push(id);
             }
             D::insert(tx, &creates.invitations(p, commit, &batch)).await?;
-            D::insert(tx, &commit_memberships(p, commit, &batch, false)).await?;
+            D::insert(tx, &created_memberships(p, commit, &batch)).await?;
             created.extend(batch);
         }
-        D::insert(tx, &commit_memberships(p, commit, &[], true)).await?;
+        D::insert(tx, &addition_memberships(p, commit)).await?;
         // Only over a record that has not ended: a twin's `failed` may have been written since
         // the rules read it (set_status takes no platform lock), and the upsert sees the latest
         // row, waiting for a writer that holds it.

@@ -109,14 +109,14 @@ pub(super) async fn another_platforms_ids_are_refused<S: SqlStore>(base: &S) {
         .enroll(&ImportId::from("b-import"), &[CourseId::from("c1")])
         .await;
     assert!(
-        enrolled.is_err(),
+        matches!(&enrolled, Err(user_import::Error::Store(StoreError::NotFound { what })) if what == "import b-import"),
         "enrolling b's import through a: {enrolled:?}"
     );
     let resent = importer
         .resend_invitations(&ImportId::from("b-import"))
         .await;
     assert!(
-        resent.is_err(),
+        matches!(&resent, Err(user_import::Error::Store(StoreError::NotFound { what })) if what == "import b-import"),
         "resending b's invitations through a: {resent:?}"
     );
 
