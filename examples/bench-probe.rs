@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use user_import::memory::{MemoryMailer, MemoryStore};
-use user_import::{ErrorReport, ImportRequest, Importer, Limits, Schema, Stores};
+use user_import::{ErrorReport, ImportRequest, Importer, Limits, Schema, Stores, Upload};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -327,8 +327,14 @@ fn commit(backend: &str, path: &str, target: &str, committed_only: bool) -> Resu
         }
         _ => {}
     };
+    // The job queue's worker's steps: the upload shared with the commit's second read, not
+    // copied for it.
     let summary = runtime
-        .block_on(importer.run(&request, &bytes, &progress))
+        .block_on(async {
+            importer.start(&request).await?;
+            let read = importer.read(Upload::from(bytes), &progress);
+            importer.finish(&request, read, &progress).await
+        })
         .map_err(|error| error.to_string())?;
     let run_seconds = started.0.elapsed().as_secs_f64();
     let counts = &summary.counts;

@@ -71,8 +71,7 @@ pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Confl
     }
     let taken: Vec<String> = commit
         .creates
-        .iter()
-        .map(|user| user.email_key())
+        .email_keys()
         .filter(|key| view.email_taken(key))
         .map(|key| key.into_owned())
         .collect();
@@ -80,8 +79,12 @@ pub fn check_commit(commit: &Commit, view: &impl CommitView) -> Result<(), Confl
         return Err(Conflict::EmailTaken(taken));
     }
     let mut keys = BTreeSet::new();
-    if let Some(user) = commit.creates.iter().find(|u| !keys.insert(u.email_key())) {
-        return Err(Conflict::EmailTaken(vec![user.email_key().into_owned()]));
+    if let Some(key) = commit
+        .creates
+        .email_keys()
+        .find(|key| !keys.insert(key.clone()))
+    {
+        return Err(Conflict::EmailTaken(vec![key.into_owned()]));
     }
     let limit = tighter_seat_limit(commit.seat_limit, view.seat_limit());
     if let Some(limit) = limit.filter(|_| !commit.creates.is_empty()) {
@@ -144,7 +147,7 @@ mod tests {
                 progress: None,
                 invitations: crate::store::InvitationTally::default(),
             },
-            creates,
+            creates: creates.into(),
             groups,
             additions: Vec::new(),
             seat_limit: None,

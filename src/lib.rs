@@ -74,6 +74,7 @@ pub mod jobs;
 pub mod location;
 pub mod memory;
 mod model;
+mod new_users;
 mod read;
 mod report;
 mod schema;
@@ -100,13 +101,14 @@ pub use check::records::{NewUser, Record, RecordSet};
 pub use check::validate::{Validation, Validator, validate_bytes, validate_workbook};
 pub use commit_rules::{CommitView, check_commit};
 pub use error::{Conflict, Error, FileKind, Limit, NotText, RequestText, StoreError};
-pub use import::plan::{ImportPlan, check_groups, plan};
+pub use import::plan::check_groups;
 pub use import::{ImportRequest, Importer, ReadOutcome, Started};
 pub use issue::{Issue, IssueCode, Severity, english};
 pub use model::{
     Attributes, CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId,
     Untouched, UserId,
 };
+pub use new_users::{NewUserBatches, NewUsers, Upload};
 pub use read::limits::Limits;
 pub use read::{
     CELLS_BETWEEN_DEADLINE_CHECKS, CellValue, HeaderRow, RowSink, estimate_import_bytes, read_rows,

@@ -289,12 +289,15 @@ impl UserStore for MemoryStore {
     }
 
     async fn commit(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
+        // Every user first (the lock is not held across a wait): a store in memory holds them
+        // all anyway.
+        let creates = commit.creates.to_vec().await?;
         let mut state = self.write();
         // Every check first; nothing is written until all pass.
         check_commit(commit, &*state).map_err(StoreError::Conflict)?;
 
-        let mut created = Vec::with_capacity(commit.creates.len());
-        for user in &commit.creates {
+        let mut created = Vec::with_capacity(creates.len());
+        for user in &creates {
             state.next_user += 1;
             let id = UserId(format!("u{}", state.next_user));
             state.users.insert(

@@ -10,21 +10,23 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::check::records::NewUser;
 use crate::model::{
     CourseId, ExistingUser, Group, GroupAddition, GroupId, ImportId, InvitationId, UserId,
 };
+use crate::new_users::NewUsers;
 // Re-exported here for the stores' own `use` lines; both live in `error`.
 pub(crate) use crate::error::{Conflict, StoreError};
 use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 
 /// Everything one import writes, committed all or nothing by [`UserStore::commit`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Commit {
     /// The import's record as it stands once committed (status completed, counts, summary).
     pub record: ImportRecord,
-    /// The users to create, each also joining `groups` and getting an invitation.
-    pub creates: Vec<NewUser>,
+    /// The users to create, each also joining `groups` and getting an invitation, in row
+    /// order: read again from the upload a batch at a time as the store asks
+    /// ([`NewUsers::batches`]), so that a commit of a million users never holds them all.
+    pub creates: NewUsers,
     /// The import's groups, which every created user joins.
     pub groups: Vec<GroupId>,
     /// Groups to add to users that already had an account.
@@ -37,7 +39,11 @@ pub struct Commit {
 /// What a commit answers: the identifiers given to the created users, in `creates` order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitReceipt {
-    /// One identifier per created user, in the order of [`Commit::creates`].
+    /// The identifiers of the created users, in the order of [`Commit::creates`]: all of
+    /// them, or the first [`STORED_USERS`](crate::STORED_USERS) at least (what the import's
+    /// record keeps; [`UserStore::created_users`] answers the others). The SQL stores answer
+    /// the first `STORED_USERS`, so a commit of a million users does not hold a million
+    /// identifiers.
     pub created: Vec<UserId>,
 }
 
@@ -194,7 +200,11 @@ pub enum Delivery {
 ///   empty: group additions take no seat), that every user of
 ///   `additions` still exists, and that the import id was not committed before; on any of these
 ///   it writes nothing and answers [`StoreError::Conflict`]. A group addition the user already
-///   has is skipped, not an error. Created users are active.
+///   has is skipped, not an error. Created users are active. The match keys of `creates` come
+///   at once ([`NewUsers::email_keys`]); the users themselves come in batches
+///   ([`NewUsers::batches`]), read again from the upload: a store writes each batch inside its
+///   transaction, and a batch that fails to come ([`NewUserBatches::next`](crate::NewUserBatches::next)
+///   answers an error) rolls the whole commit back.
 /// - [`seat_limit`](UserStore::seat_limit) answers the seat limit the store holds for the
 ///   platform, if any (the default holds none). A store that holds one re-reads it inside the
 ///   commit, under the lock ([`CommitView::seat_limit`](crate::CommitView::seat_limit)), and

@@ -2,14 +2,15 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::{Read, Seek};
 
 use serde::Serialize;
 
+use crate::check::duplicates::EmailIndex;
+use crate::check::kept::{Briefs, Columns, Kept};
 use crate::check::normalize::{
-    self, DateProblem, clean_spaces, control_name, email_problem, find_control,
-    find_format_character, nfc, parse_date,
+    DateProblem, clean_spaces, control_name, email_problem, find_control, find_format_character,
+    nfc, parse_date,
 };
 use crate::check::place::{Place, country_args, only};
 use crate::check::records::Record;
@@ -32,6 +33,9 @@ pub struct Validation {
     pub headers: Vec<Option<String>>,
     #[serde(skip)]
     records: Vec<Record>,
+    /// For an import's read: the brief of every row instead of its record.
+    #[serde(skip)]
+    briefs: Option<Briefs>,
     issues: Vec<Issue>,
 }
 
@@ -87,7 +91,16 @@ impl Validation {
 
     /// The number of non-blank data rows read.
     pub fn row_count(&self) -> usize {
-        self.records.len()
+        match &self.briefs {
+            Some(briefs) => briefs.len(),
+            None => self.records.len(),
+        }
+    }
+
+    /// The briefs of an import's read ([`Validator::briefs`]); `None` for a validation that
+    /// kept whole records.
+    pub(crate) fn take_briefs(&mut self) -> Option<Briefs> {
+        self.briefs.take()
     }
 
     /// The value of the column with `key` in `record`; empty when there is none.
@@ -179,23 +192,14 @@ pub struct Validator<'s> {
     sheet: String,
     header_row: u32,
     headers: Vec<Option<String>>,
-    records: Vec<Record>,
+    kept: Kept,
     issues: Vec<Issue>,
     left_out: u64,
-    /// 32 bits of a keyed hash of an email match key → the first record with it (8 bytes an
-    /// entry: a million addresses in 18 MB).
-    emails: HashMap<u32, u32, BuildHasherDefault<Prehashed>>,
-    /// Keys whose hash met another key's hash: compared in full.
-    email_overflow: HashMap<String, u32>,
-    /// First record index → the indexes of later records with the same email key.
-    duplicates: HashMap<u32, Vec<u32>>,
+    /// The email match keys seen, and the rows that share one.
+    pub(crate) emails: EmailIndex,
     /// Record index → the email as read, for the rows where it differs from the value kept
     /// (spaces around it), so a duplicate issue shows the value as read.
     emails_as_read: HashMap<u32, String>,
-    hasher: std::hash::RandomState,
-    /// Tests make every address hash alike, to check that colliding addresses are told apart.
-    #[cfg(test)]
-    same_hash: bool,
     /// A row's values while it is checked, kept from row to row.
     scratch_text: String,
     /// Where each of a row's values ends, kept from row to row.
@@ -215,18 +219,39 @@ impl<'s> Validator<'s> {
                 .iter()
                 .map(|c| Some(c.header().to_string()))
                 .collect(),
-            records: Vec::new(),
+            kept: Kept::Records(Vec::new()),
             scratch_text: String::with_capacity(256),
             scratch_ends: Vec::with_capacity(schema.columns().len()),
             issues: Vec::new(),
             left_out: 0,
-            emails: HashMap::default(),
-            email_overflow: HashMap::new(),
-            duplicates: HashMap::new(),
+            emails: EmailIndex::default(),
             emails_as_read: HashMap::new(),
-            hasher: std::hash::RandomState::new(),
-            #[cfg(test)]
-            same_hash: false,
+        }
+    }
+
+    /// A validator that keeps a brief of each row (its number, validity, name and email)
+    /// instead of its record: what an import plans from.
+    pub(crate) fn briefs(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
+        Validator {
+            kept: Kept::Briefs(Briefs::default()),
+            ..Validator::new(schema, limits)
+        }
+    }
+
+    /// A validator that keeps the last row's record only, and checks no duplicate: the
+    /// commit's second read of an upload whose validation already passed.
+    pub(crate) fn last_only(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
+        Validator {
+            kept: Kept::Last(None, 0),
+            ..Validator::new(schema, limits)
+        }
+    }
+
+    /// The record of the last row validated, for [`Validator::last_only`].
+    pub(crate) fn take_last(&mut self) -> Option<Record> {
+        match &mut self.kept {
+            Kept::Last(last, _) => last.take(),
+            _ => None,
         }
     }
 
@@ -247,15 +272,10 @@ impl<'s> Validator<'s> {
     /// Runs the whole-file checks (duplicate emails) and returns the outcome.
     pub fn finish(mut self) -> Validation {
         let email = self.schema.email_position();
-        let mut groups: Vec<(u32, Vec<u32>)> = self.duplicates.drain().collect();
-        groups.sort_unstable();
-        for (first, others) in groups {
+        for (first, others) in self.emails.groups() {
             let mut members = vec![first];
             members.extend(others);
-            let rows: Vec<u32> = members
-                .iter()
-                .map(|&i| self.records[i as usize].row)
-                .collect();
+            let rows: Vec<u32> = members.iter().map(|&i| self.kept.row(i as usize)).collect();
             let listed = list_rows(&rows);
             // The rows again, for a catalogue to join in its own language.
             let row_list = rows
@@ -265,12 +285,11 @@ impl<'s> Validator<'s> {
                 .collect::<Vec<_>>()
                 .join(",");
             for &index in &members {
-                let record = &mut self.records[index as usize];
-                record.valid = false;
-                let row = record.row;
+                self.kept.set_invalid(index as usize);
+                let row = self.kept.row(index as usize);
                 let value = match self.emails_as_read.remove(&index) {
                     Some(as_read) => as_read,
-                    None => record.get(email).to_string(),
+                    None => self.kept.email(index as usize, email).to_string(),
                 };
                 let column = self.header_of(email).to_string();
                 self.push(
@@ -304,78 +323,22 @@ impl<'s> Validator<'s> {
                     .unwrap_or(usize::MAX),
             )
         });
+        let (records, briefs) = match self.kept {
+            Kept::Records(records) => (records, None),
+            Kept::Briefs(mut briefs) => {
+                briefs.shrink();
+                (Vec::new(), Some(briefs))
+            }
+            Kept::Last(..) => (Vec::new(), None),
+        };
         Validation {
             sheet: self.sheet,
             header_row: self.header_row,
             headers: self.headers,
-            records: self.records,
+            records,
+            briefs,
             issues: self.issues,
         }
-    }
-
-    fn check_email_duplicate(&mut self, key_source: &str, index: u32) {
-        // Valid addresses are ASCII and at most 254 bytes: lower-case them on the stack.
-        let bytes = key_source.as_bytes();
-        let mut lowered = [0u8; 256];
-        let hash = if key_source.is_ascii() && bytes.len() <= lowered.len() {
-            for (to, from) in lowered.iter_mut().zip(bytes) {
-                *to = from.to_ascii_lowercase();
-            }
-            self.hasher.hash_one(&lowered[..bytes.len()])
-        } else {
-            self.hasher
-                .hash_one(normalize::email_key(key_source).as_bytes())
-        };
-        // The low half: a million addresses meet about a hundred times, each settled in full.
-        let hash = hash as u32;
-        #[cfg(test)]
-        let hash = if self.same_hash { 7 } else { hash };
-        match self.emails.get(&hash) {
-            None => {
-                self.emails.insert(hash, index);
-            }
-            Some(&first) => {
-                let email = self.schema.email_position();
-                let key = normalize::email_key(key_source);
-                let first_key = normalize::email_key(self.records[first as usize].get(email));
-                if first_key == key {
-                    self.duplicates.entry(first).or_default().push(index);
-                } else {
-                    match self.email_overflow.get(&key) {
-                        Some(&earlier) => self.duplicates.entry(earlier).or_default().push(index),
-                        None => {
-                            self.email_overflow.insert(key, index);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A hasher for keys that are already the output of a keyed hash: passes them through, spread
-/// over 64 bits (the table takes its control bytes from the top bits).
-#[derive(Debug, Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed; fold anything else in, to stay correct.
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-
-    fn write_u32(&mut self, value: u32) {
-        self.0 = u64::from(value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -458,21 +421,30 @@ impl RowSink for Validator<'_> {
             }
             ends.push(text.len() as u32);
         }
-        let index = self.records.len() as u32;
-        self.records.push(Record::new(number, valid, &ends, &text));
+        let index = self.kept.len() as u32;
+        let columns = Columns {
+            name: schema.name_position(),
+            email: schema.email_position(),
+            email_valid: email_value.is_some(),
+        };
+        self.kept.push(number, valid, &ends, &text, columns);
         self.scratch_text = text;
         self.scratch_ends = ends;
+        if matches!(self.kept, Kept::Last(..)) {
+            // A second read of rows already checked: no duplicate to look for.
+            return Ok(());
+        }
         if email_value.is_some() {
             let position = schema.email_position();
-            let record = &self.records[index as usize];
-            let email = record.get(position).to_string();
+            let email = self.kept.email(index as usize, position).to_string();
             if let Some(cell) = cells.get(position) {
                 let as_read = cell.as_read();
                 if as_read != email {
                     self.emails_as_read.insert(index, as_read);
                 }
             }
-            self.check_email_duplicate(&email, index);
+            let kept = &self.kept;
+            (self.emails).insert(&email, index, |first| kept.email(first as usize, position));
         }
         Ok(())
     }
@@ -727,63 +699,5 @@ impl Validator<'_> {
                 ),
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod duplicate_tests {
-    use super::*;
-    use crate::read::HeaderRow;
-
-    #[test]
-    fn addresses_whose_hashes_meet_are_told_apart_in_full() {
-        let schema = Schema::default();
-        let limits = Limits::default();
-        let mut validator = Validator::new(&schema, &limits);
-        validator.same_hash = true;
-        let header = HeaderRow {
-            sheet: "Users".into(),
-            row: 1,
-            headers: schema
-                .columns()
-                .iter()
-                .map(|c| Some(c.header().to_string()))
-                .collect(),
-            extra: Vec::new(),
-        };
-        validator.header(&header).unwrap();
-        for (row, email) in [
-            (2, "a@x.org"),
-            (3, "b@x.org"),
-            (4, "A@x.org"),
-            (5, "c@x.org"),
-            (6, "B@X.org"),
-        ] {
-            let mut cells = vec![CellValue::Empty; schema.columns().len()];
-            cells[0] = CellValue::Text("Ann Lee");
-            cells[1] = CellValue::Text(email);
-            cells[2] = CellValue::Text("MC");
-            cells[3] = CellValue::Text("MC-CL");
-            cells[4] = CellValue::Text("en");
-            validator.row(row, &cells).unwrap();
-        }
-        let validation = validator.finish();
-        let duplicates: Vec<(Option<u32>, Option<String>)> = validation
-            .issues()
-            .iter()
-            .map(|issue| {
-                assert_eq!(issue.code, IssueCode::EmailDuplicate, "{issue:?}");
-                (issue.row, issue.value.clone())
-            })
-            .collect();
-        assert_eq!(
-            duplicates,
-            [
-                (Some(2), Some("a@x.org".to_string())),
-                (Some(3), Some("b@x.org".to_string())),
-                (Some(4), Some("A@x.org".to_string())),
-                (Some(6), Some("B@X.org".to_string())),
-            ]
-        );
     }
 }

@@ -7,7 +7,6 @@ use chrono::Utc;
 use tracing::Instrument;
 
 use super::{Importer, Phase, Progress, describe, elapsed_ms, finished_summary};
-use crate::check::records::RecordSet;
 use crate::error::{Conflict, Error, StoreError};
 use crate::import::ImportRequest;
 use crate::import::plan::plan;
@@ -16,12 +15,10 @@ use crate::model::Group;
 use crate::store::{Commit, ImportRecord};
 use crate::summary::{Failure, ImportStatus, ImportSummary};
 
-/// What the planning works from: the valid records, the import's groups, and when it must be
-/// done.
+/// What the planning works from: the read's briefs and upload, and the import's groups.
 pub(super) struct Planning<'a> {
-    pub(super) records: RecordSet,
+    pub(super) read: super::Read<'a>,
     pub(super) groups: &'a [Group],
-    pub(super) deadline: Option<Instant>,
 }
 
 impl Importer {
@@ -37,11 +34,10 @@ impl Importer {
         mut summary: ImportSummary,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
-        let Planning {
-            records,
-            groups,
-            deadline,
-        } = planning;
+        let Planning { read, groups } = planning;
+        let (briefs, deadline) = (&read.briefs, read.deadline);
+        // The upload the commit reads again, shared once (a copy of bytes lent to `run`).
+        let mut upload: Option<crate::new_users::Upload> = None;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -49,12 +45,12 @@ impl Importer {
             progress(Progress {
                 phase: Phase::Planning,
                 done: 0,
-                total: Some(records.len() as u64),
+                total: Some(briefs.len() as u64),
             });
             let started = Instant::now();
             let existing = match self
-                .lookup_records(&records, deadline)
-                .instrument(tracing::info_span!("lookup", emails = records.len()))
+                .lookup_records(briefs, deadline)
+                .instrument(tracing::info_span!("lookup", emails = briefs.len()))
                 .await
             {
                 Err(error @ Error::DeadlinePassed { .. }) => {
@@ -69,7 +65,7 @@ impl Importer {
             let seat_limit = crate::commit_rules::tighter_seat_limit(request.seat_limit, held);
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
-                plan(&records, &existing, groups, active, seat_limit)
+                plan(briefs, &existing, groups, active, seat_limit)
             };
             summary.timings.plan_ms += elapsed_ms(started);
             let planned = match planned {
@@ -82,7 +78,7 @@ impl Importer {
             };
             if request.dry_run {
                 // Nothing is committed: the summary has the names and emails it keeps.
-                describe(&mut summary, &planned, groups);
+                describe(&mut summary, &planned, briefs, groups);
                 summary.status = ImportStatus::Completed;
                 progress(Progress {
                     phase: Phase::Done,
@@ -91,7 +87,7 @@ impl Importer {
                 });
                 return Ok(summary);
             }
-            describe(&mut summary, &planned, groups);
+            describe(&mut summary, &planned, briefs, groups);
             summary.keep_first_issues(crate::summary::STORED_ISSUES);
             if let Err(error) = self.limits.check_deadline(deadline) {
                 return self.fail_with(request, summary, &error).await;
@@ -116,9 +112,17 @@ impl Importer {
             // copy of its lists, not two); it comes back right after.
             let mut committed = record.clone();
             committed.summary = Some(summary);
+            let upload = upload.get_or_insert_with(|| read.upload.shared());
+            let creates = crate::new_users::NewUsers::reread(crate::new_users::Reread {
+                upload: upload.clone(),
+                schema: self.schema.clone(),
+                limits: self.limits.clone(),
+                briefs: std::sync::Arc::clone(briefs),
+                creates: planned.creates,
+            });
             let mut commit = Commit {
                 record: committed,
-                creates: planned.creates,
+                creates,
                 groups: record.groups.clone(),
                 additions: planned.additions,
                 seat_limit: request.seat_limit,

@@ -4,13 +4,17 @@ mod commit;
 mod invite;
 pub(crate) mod plan;
 
+use crate::new_users::Upload;
+
 use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::Utc;
 use tracing::Instrument;
 
-use crate::check::records::RecordSet;
+use std::sync::Arc;
+
+use crate::check::kept::Briefs;
 use crate::check::validate::{Validation, Validator};
 use crate::error::Error;
 use crate::import::plan::{ImportPlan, check_groups};
@@ -76,14 +80,38 @@ pub enum Started {
     Finished(Box<ImportSummary>),
 }
 
-/// The outcome of reading and validating an upload ([`Importer::validate`]) and the time it
-/// took, for [`Importer::finish`].
+/// The outcome of an import's read of its upload ([`Importer::read`]) and the time it took,
+/// for [`Importer::finish`].
+///
+/// An import's read keeps a brief of each row (its number, name and email), not its record:
+/// the validation's [`issues`](Validation::issues) and [`row_count`](Validation::row_count)
+/// are whole, its [`records`](Validation::records) empty. The commit reads the values of the
+/// users it creates again from the upload, which the outcome holds.
 #[derive(Debug)]
 pub struct ReadOutcome {
     /// The validation, or why the file was rejected as a whole.
     pub validation: Result<Validation, Error>,
     /// How long the read took, in milliseconds.
     pub read_ms: u64,
+    /// The upload, for the commit's second read.
+    upload: Option<Upload>,
+}
+
+/// Where the commit reads the upload again: bytes the caller lends ([`Importer::run`]),
+/// shared once the commit needs them, or an upload already shared.
+#[derive(Clone, Copy)]
+pub(crate) enum UploadSource<'a> {
+    Borrowed(&'a [u8]),
+    Shared(&'a Upload),
+}
+
+impl UploadSource<'_> {
+    fn shared(self) -> Upload {
+        match self {
+            UploadSource::Borrowed(bytes) => Upload::from(bytes),
+            UploadSource::Shared(upload) => upload.clone(),
+        }
+    }
 }
 
 /// Runs imports against the host's [`Stores`].
@@ -195,8 +223,42 @@ impl Importer {
         upload: &[u8],
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Validation, Error> {
+        self.validate_into(Validator::new(&self.schema, &self.limits), upload, progress)
+    }
+
+    /// An import's read: validates `upload` as [`Importer::validate`] does, keeping a brief of
+    /// each row instead of its record, and times it, for [`Importer::finish`]. Blocking work:
+    /// call it on a blocking thread.
+    pub fn read(&self, upload: Upload, progress: &(dyn Fn(Progress) + Send + Sync)) -> ReadOutcome {
+        let started = Instant::now();
+        let validation = self.read_briefs(upload.bytes(), progress);
+        ReadOutcome {
+            validation,
+            read_ms: elapsed_ms(started),
+            upload: Some(upload),
+        }
+    }
+
+    fn read_briefs(
+        &self,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Validation, Error> {
+        self.validate_into(
+            Validator::briefs(&self.schema, &self.limits),
+            upload,
+            progress,
+        )
+    }
+
+    fn validate_into(
+        &self,
+        validator: Validator<'_>,
+        upload: &[u8],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Validation, Error> {
         let mut sink = ProgressSink {
-            inner: Validator::new(&self.schema, &self.limits),
+            inner: validator,
             deadline: self.limits.deadline_from_now(),
             rows: 0,
             total: None,
@@ -238,13 +300,15 @@ impl Importer {
             let started = Instant::now();
             let validation = {
                 let _span = tracing::info_span!("read").entered();
-                self.validate(upload, progress)
+                self.read_briefs(upload, progress)
             };
             let read = ReadOutcome {
                 validation,
                 read_ms: elapsed_ms(started),
+                upload: None,
             };
-            match self.finish(request, read, progress).await {
+            let source = UploadSource::Borrowed(upload);
+            match self.finish_from(request, read, source, progress).await {
                 Ok(summary) => Ok(summary),
                 Err(error) => {
                     self.record_error(request, &error).await;
@@ -307,7 +371,22 @@ impl Importer {
     pub async fn finish(
         &self,
         request: &ImportRequest,
+        mut read: ReadOutcome,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportSummary, Error> {
+        let upload = read
+            .upload
+            .take()
+            .unwrap_or_else(|| Upload::from(Vec::new()));
+        self.finish_from(request, read, UploadSource::Shared(&upload), progress)
+            .await
+    }
+
+    async fn finish_from(
+        &self,
+        request: &ImportRequest,
         read: ReadOutcome,
+        upload: UploadSource<'_>,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
         let mut record = self.record_of(request);
@@ -320,7 +399,7 @@ impl Importer {
         let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
         summary.dry_run = request.dry_run;
         summary.timings.read_ms = read.read_ms;
-        let validation = match read.validation {
+        let mut validation = match read.validation {
             Ok(validation) => validation,
             Err(error @ Error::DeadlinePassed { .. }) => {
                 return self.fail_with(request, summary, &error).await;
@@ -334,13 +413,14 @@ impl Importer {
             }
         };
         summary.counts.rows = validation.row_count() as u64;
-        summary.counts.failed_rows = validation
-            .records()
-            .iter()
-            .filter(|r| !r.is_valid())
-            .count() as u64;
-        let (records, issues) = validation.into_parts();
-        let records = RecordSet::new(&self.schema, records);
+        let briefs = validation.take_briefs().ok_or_else(|| {
+            Error::Store(crate::StoreError::backend(
+                "plan the import",
+                "its read kept no brief of the rows (read it with Importer::read)",
+            ))
+        })?;
+        summary.counts.failed_rows = briefs.iter().filter(|brief| !brief.valid).count() as u64;
+        let (_, issues) = validation.into_parts();
         summary.issues = issues;
         if !is_english(&request.locale) {
             request.locale.localize_all(&mut summary.issues);
@@ -357,7 +437,12 @@ impl Importer {
             });
             return self.fail(request, summary).await;
         }
-        self.plan_and_commit(request, &mut record, records, summary, deadline, progress)
+        let read = Read {
+            briefs: Arc::new(briefs),
+            upload,
+            deadline,
+        };
+        self.plan_and_commit(request, &mut record, read, summary, progress)
             .await
     }
 
@@ -402,9 +487,8 @@ impl Importer {
         &self,
         request: &ImportRequest,
         record: &mut ImportRecord,
-        records: RecordSet,
+        read: Read<'_>,
         mut summary: ImportSummary,
-        deadline: Option<Instant>,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
         // Groups.
@@ -430,9 +514,8 @@ impl Importer {
         summary.timings.plan_ms += elapsed_ms(started);
 
         let planning = commit::Planning {
-            records,
+            read,
             groups: &groups,
-            deadline,
         };
         self.commit_planned(request, record, planning, summary, progress)
             .await
@@ -491,21 +574,24 @@ impl Importer {
     /// keys of one batch at a time are held.
     async fn lookup_records(
         &self,
-        records: &RecordSet,
+        briefs: &Briefs,
         deadline: Option<Instant>,
     ) -> Result<HashMap<String, ExistingUser>, Error> {
         let mut existing = HashMap::new();
-        for start in (0..records.len()).step_by(self.batch_size.max(1)) {
+        let size = self.batch_size.max(1);
+        let mut valid = briefs.iter().filter(|brief| brief.valid);
+        loop {
             self.limits.check_deadline(deadline)?;
-            let end = (start + self.batch_size.max(1)).min(records.len());
-            let keys: Vec<String> = (start..end)
-                .map(|index| crate::check::normalize::email_key(records.email(index)))
+            let keys: Vec<String> = (valid.by_ref().take(size))
+                .map(|brief| crate::check::normalize::email_key(brief.email))
                 .collect();
+            if keys.is_empty() {
+                return Ok(existing);
+            }
             for user in self.stores.users.find_by_email_keys(&keys).await? {
                 existing.insert(user.email_key.clone(), user);
             }
         }
-        Ok(existing)
     }
 
     async fn lookup(&self, keys: &[String]) -> Result<HashMap<String, ExistingUser>, Error> {
@@ -596,14 +682,22 @@ fn finished_summary(record: &ImportRecord) -> Option<ImportSummary> {
 /// Fills the summary's counts from a plan, and its lists with the first
 /// [`STORED_USERS`](crate::STORED_USERS) users of each, as a record keeps them (the store
 /// answers every created user once committed).
-fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::model::Group]) {
+fn describe(
+    summary: &mut ImportSummary,
+    planned: &ImportPlan,
+    briefs: &Briefs,
+    groups: &[crate::model::Group],
+) {
     let kept = crate::summary::STORED_USERS;
     summary.created = (planned.creates.iter().take(kept))
-        .map(|user| CreatedUser {
-            row: user.row(),
-            id: UserId(String::new()),
-            name: user.name().to_string(),
-            email: user.email().to_string(),
+        .map(|index| {
+            let brief = briefs.get(*index as usize);
+            CreatedUser {
+                row: brief.row,
+                id: UserId(String::new()),
+                name: brief.name.to_string(),
+                email: brief.email.to_string(),
+            }
         })
         .collect();
     let group_name = |id: &crate::model::GroupId| {
@@ -632,6 +726,14 @@ fn describe(summary: &mut ImportSummary, planned: &ImportPlan, groups: &[crate::
     summary.counts.created = planned.creates.len() as u64;
     summary.counts.groups_added = planned.additions.len() as u64;
     summary.counts.untouched = planned.untouched.len() as u64;
+}
+
+/// What the plan and the commit work from, once the upload was read: every row's brief, the
+/// upload (read again by the commit) and when the import must be done.
+pub(crate) struct Read<'a> {
+    pub(crate) briefs: Arc<Briefs>,
+    pub(crate) upload: UploadSource<'a>,
+    pub(crate) deadline: Option<Instant>,
 }
 
 /// Whether `catalog` is the shipped English one, in which messages are already written.

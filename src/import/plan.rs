@@ -1,25 +1,24 @@
-//! The planner: from validated records and batched lookups to an [`ImportPlan`] that says, for
-//! every row, whether the user is created, gets the import's groups, or is left untouched.
+//! The planner: from the briefs of the rows and batched lookups to an [`ImportPlan`] that
+//! says, for every row, whether the user is created, gets the import's groups, or is left
+//! untouched.
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
-use crate::check::records::{NewUser, RecordSet, key_of};
+use crate::check::kept::Briefs;
+use crate::check::records::key_of;
 use crate::issue::{Issue, IssueCode};
 use crate::model::{ExistingUser, Group, GroupAddition, GroupId, Untouched};
 
 /// What an import will do, row by row. Built by [`plan`]; committed as a whole or not at all.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportPlan {
-    /// Users to create (and invite), in row order.
-    pub creates: Vec<NewUser>,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ImportPlan {
+    /// The rows whose users are created (and invited), as their briefs' indexes, in row
+    /// order: the commit reads their values again from the upload.
+    pub(crate) creates: Vec<u32>,
     /// Existing users who get the import's groups, in row order.
-    pub additions: Vec<GroupAddition>,
+    pub(crate) additions: Vec<GroupAddition>,
     /// Existing users left untouched: no groups chosen, or already in every one.
-    pub untouched: Vec<Untouched>,
-    /// The import's groups.
-    pub groups: Vec<Group>,
+    pub(crate) untouched: Vec<Untouched>,
 }
 
 /// Matches the administrator's chosen groups against the ones the store knows.
@@ -49,7 +48,7 @@ pub fn check_groups(wanted: &[String], found: &[Group]) -> Result<Vec<Group>, Is
     }
 }
 
-/// Plans an import of valid `records`.
+/// Plans an import of the valid rows of `briefs`.
 ///
 /// - a new email match key → the user is created (and invited);
 /// - an existing key → only the import's groups are added; with no groups chosen, or when the
@@ -57,27 +56,22 @@ pub fn check_groups(wanted: &[String], found: &[Group]) -> Result<Vec<Group>, Is
 /// - a person registered under another email → a new user (no matching by name).
 ///
 /// `existing` maps email match keys to the users the store found; `active` is the store's count
-/// of active users and `seat_limit` the subscription's limit (`None` for no limit). The users
-/// to create share `records`; nothing of a row is copied.
+/// of active users and `seat_limit` the subscription's limit (`None` for no limit).
 ///
 /// # Errors
 ///
 /// An [`Issue`] of code [`IssueCode::SeatLimit`] when the new users do not fit in the seats
 /// left; it says how many seats are left and how many the file needs.
-pub fn plan(
-    records: &RecordSet,
+pub(crate) fn plan(
+    briefs: &Briefs,
     existing: &HashMap<String, ExistingUser>,
     groups: &[Group],
     active: u64,
     seat_limit: Option<u64>,
 ) -> Result<ImportPlan, Issue> {
-    let mut plan = ImportPlan {
-        groups: groups.to_vec(),
-        ..ImportPlan::default()
-    };
-    for (index, record) in records.records().iter().enumerate() {
-        let address = records.email(index);
-        let key = key_of(address);
+    let mut plan = ImportPlan::default();
+    for (index, brief) in briefs.iter().enumerate().filter(|(_, brief)| brief.valid) {
+        let key = key_of(brief.email);
         match existing.get(key.as_ref()) {
             Some(user) => {
                 let missing: Vec<GroupId> = groups
@@ -87,20 +81,21 @@ pub fn plan(
                     .collect();
                 if missing.is_empty() {
                     plan.untouched.push(Untouched {
-                        row: record.row(),
+                        row: brief.row,
                         user: user.id.clone(),
-                        email: address.to_string(),
+                        email: brief.email.to_string(),
                     });
                 } else {
                     plan.additions.push(GroupAddition {
-                        row: record.row(),
+                        row: brief.row,
                         user: user.id.clone(),
                         email_key: key.into_owned(),
                         groups: missing,
                     });
                 }
             }
-            None => plan.creates.push(NewUser::of(records, index)),
+            // A validation holds at most `Limits::max_rows` (a `u32`) rows.
+            None => plan.creates.push(index as u32),
         }
     }
     if let Some(limit) = seat_limit {
@@ -120,72 +115,91 @@ pub fn plan(
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use super::*;
-    use crate::Schema;
-    use crate::{Limits, validate_bytes};
+    use crate::check::records::NewUser;
+    use crate::check::validate::Validator;
+    use crate::model::UserId;
+    use crate::{Limits, Schema};
 
-    fn records(rows: &[&[&str]]) -> RecordSet {
+    fn briefs(rows: &[&[&str]]) -> Briefs {
         let schema = Schema::default();
+        let limits = Limits::default();
         let bytes = crate::testkit::testing::workbook(&schema, rows);
-        let validation = validate_bytes(&bytes, &schema, &Limits::default()).unwrap();
+        let mut validator = Validator::briefs(&schema, &limits);
+        crate::read::read_rows_bytes(&bytes, &schema, &limits, &mut validator).unwrap();
+        let mut validation = validator.finish();
         assert!(validation.is_valid(), "{:?}", validation.issues());
-        RecordSet::new(&schema, validation.into_parts().0)
+        assert!(validation.records().is_empty(), "no record is kept");
+        validation.take_briefs().unwrap()
+    }
+
+    fn existing(id: &str, key: &str, groups: &[&str]) -> (String, ExistingUser) {
+        let user = ExistingUser {
+            id: UserId(id.into()),
+            email_key: key.into(),
+            groups: groups.iter().map(|g| GroupId::from(*g)).collect(),
+        };
+        (key.to_string(), user)
     }
 
     #[test]
-    fn planned_users_share_their_records_instead_of_copying_them() {
-        let records = records(&[
-            &[
-                "Ann Lee",
-                "Ann@Example.com",
-                "CA",
-                "QC",
-                "en",
-                "",
-                "",
-                "007",
-                "",
-            ],
-            &[
-                "Bob Roy",
-                "bob@example.com",
-                "CA",
-                "ON",
-                "fr",
-                "Nurse",
-                "",
-                "",
-                "",
-            ],
-        ]);
-        let first = plan(&records, &HashMap::new(), &[], 0, None).unwrap();
-        let again = plan(&records, &HashMap::new(), &[], 0, None).unwrap();
-        assert_eq!(std::mem::size_of::<NewUser>(), 16);
-        let ann = &first.creates[0];
+    fn the_plan_keeps_the_rows_it_creates_and_the_existing_users_it_meets() {
+        let row = |name: &'static str, email: &'static str| -> [&'static str; 5] {
+            [name, email, "CA", "QC", "en"]
+        };
+        let rows = [
+            row("Ann Lee", "Ann@Example.com"),
+            row("Bob Roy", "bob@example.com"),
+            row("Cy Doe", "CY@example.com"),
+            row("Di Fox", "di@example.com"),
+        ];
+        let rows: Vec<&[&str]> = rows.iter().map(|r| &r[..]).collect();
+        let briefs = briefs(&rows);
+        let brief = briefs.get(0);
         assert_eq!(
-            (ann.row(), ann.name(), ann.email(), ann.email_key().as_ref()),
-            (2, "Ann Lee", "Ann@Example.com", "ann@example.com")
+            (brief.row, brief.name, brief.email),
+            (2, "Ann Lee", "Ann@Example.com")
+        );
+        let group = |id: &str| Group {
+            id: GroupId::from(id),
+            name: id.to_uppercase(),
+        };
+        let groups = [group("g1"), group("g2")];
+        let existing: HashMap<String, ExistingUser> = [
+            existing("u1", "bob@example.com", &["g1"]),
+            existing("u2", "cy@example.com", &["g1", "g2"]),
+        ]
+        .into_iter()
+        .collect();
+        let planned = plan(&briefs, &existing, &groups, 5, Some(7)).unwrap();
+        assert_eq!(planned.creates, [0, 3], "Ann and Di, by their briefs");
+        assert_eq!(
+            planned.additions,
+            [GroupAddition {
+                row: 3,
+                user: UserId("u1".into()),
+                email_key: "bob@example.com".into(),
+                groups: vec![GroupId::from("g2")],
+            }]
         );
         assert_eq!(
-            ann.attributes().collect::<Vec<_>>(),
-            [
-                ("country", "CA"),
-                ("region", "CA-QC"),
-                ("language", "en"),
-                ("employee_id", "007")
-            ]
+            planned.untouched,
+            [Untouched {
+                row: 4,
+                user: UserId("u2".into()),
+                email: "CY@example.com".into(),
+            }]
         );
-        // The same bytes: the record's, for every plan made of it.
-        let schema = Schema::default();
-        let in_record = records.records()[0].get(schema.name_position());
-        assert_eq!(ann.name().as_ptr(), in_record.as_ptr());
-        assert_eq!(again.creates[0].name().as_ptr(), in_record.as_ptr());
-        // A lower-case address is its own key; no copy is made for it.
-        let bob = &first.creates[1];
-        assert!(matches!(bob.email_key(), Cow::Borrowed("bob@example.com")));
-        assert!(matches!(ann.email_key(), Cow::Owned(_)));
+        let issue = plan(&briefs, &existing, &groups, 6, Some(7)).unwrap_err();
+        assert_eq!(issue.code, IssueCode::SeatLimit);
+        let arg = |name: &str| {
+            issue
+                .args
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!((arg("needed"), arg("left")), (Some("2"), Some("1")));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tracing::Instrument;
 use super::progress::ProgressWriter;
 use super::{ImportJob, JobQueue, SqliteQueue, Uploads};
 use crate::error::{Error, StoreError};
-use crate::import::{Importer, ReadOutcome, Started};
+use crate::import::{Importer, Started};
 use crate::model::ImportId;
 use crate::summary::ImportStatus;
 use crate::summary::Progress;
@@ -465,12 +465,7 @@ impl Core {
             let importer = Arc::clone(importer);
             let report = Arc::clone(&report);
             tokio::task::spawn_blocking(move || {
-                let started = Instant::now();
-                let validation = importer.validate(&upload, &*report);
-                ReadOutcome {
-                    validation,
-                    read_ms: started.elapsed().as_millis() as u64,
-                }
+                importer.read(crate::Upload::from(upload), &*report)
             })
             .await
             .map_err(|error| StoreError::backend("read the upload on a blocking thread", error))?

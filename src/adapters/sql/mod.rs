@@ -5,6 +5,7 @@
 //! insert many rows at once, how to read a unique violation. The dialect files
 //! ([`sqlite`], [`postgres`]) hold little more than that SQL text.
 
+mod commit;
 mod outbox;
 mod platform;
 #[cfg(feature = "postgres")]
@@ -453,4 +454,11 @@ fn pick_groups(wanted: &[String], known: &[Group]) -> Vec<Group> {
         }
     }
     found
+}
+
+/// Whether `error` is a unique index refusing a row.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
 }

@@ -1,36 +1,26 @@
-//! The SQL store's algorithm, once for every dialect: the commit under the platform's lock and
-//! every other read and write of the host traits.
+//! The SQL store's algorithm, once for every dialect: every read and write of the host traits
+//! but the commit (in `commit.rs`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
 use sqlx::query::Query;
 use sqlx::{
-    AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row,
-    Transaction, Type,
+    AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type,
 };
 
-use super::rows::{Creates, Found, addition_memberships, created_memberships, memberships};
+use super::rows::memberships;
 use super::{
     Dialect, Rows, Snapshot, SnapshotUser, SqlStore, Values, failed, from_json, import_status,
-    numeric_id, pick_groups, to_json,
+    is_unique_violation, numeric_id, pick_groups, to_json,
 };
 use crate::store::groups_to_create;
 use crate::{
-    Begin, Commit, CommitReceipt, Conflict, CourseId, ExistingUser, Group, GroupId, ImportId,
-    ImportRecord, ImportStatus, ImportSummary, StoreError, UserId, check_commit,
+    Begin, Conflict, CourseId, ExistingUser, Group, GroupId, ImportId, ImportRecord, ImportStatus,
+    ImportSummary, StoreError, UserId,
 };
 
 pub(super) type DbRow<D> = <<D as Dialect>::Db as Database>::Row;
-
-/// The users a commit writes per statement (with their invitations and memberships).
-const COMMIT_BATCH: usize = 10_000;
-
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
-}
 
 impl<D: Dialect> SqlStore<D>
 where
@@ -267,205 +257,8 @@ where
         Ok(count.max(0) as u64)
     }
 
-    /// [`UserStore::commit`](crate::UserStore::commit): one transaction under the platform's
-    /// lock.
-    pub(super) async fn commit_import(&self, commit: &Commit) -> Result<CommitReceipt, StoreError> {
-        let mut tx = D::begin(&self.pool).await.map_err(failed("commit"))?;
-        match self.apply(&mut tx, commit).await {
-            Ok(Ok(receipt)) => {
-                tx.commit().await.map_err(failed("commit"))?;
-                Ok(receipt)
-            }
-            Ok(Err(conflict)) => {
-                tx.rollback().await.map_err(failed("commit"))?;
-                Err(StoreError::Conflict(conflict))
-            }
-            Err(error) if is_unique_violation(&error) => {
-                // A writer that does not take the platform's lock took an email meanwhile (or
-                // committed this import): find out which, now that the transaction is over.
-                drop(tx);
-                if error.as_database_error().is_some_and(D::committed_twice) {
-                    return Err(StoreError::Conflict(Conflict::AlreadyCommitted));
-                }
-                let keys: Vec<String> = commit
-                    .creates
-                    .iter()
-                    .map(|u| u.email_key().into_owned())
-                    .collect();
-                let taken: BTreeSet<String> = self
-                    .find_users(&keys)
-                    .await?
-                    .into_iter()
-                    .map(|u| u.email_key)
-                    .collect();
-                let named: Vec<String> = keys
-                    .iter()
-                    .filter(|k| taken.contains(*k))
-                    .cloned()
-                    .collect();
-                // No other writer holds one: the commit itself holds a key twice.
-                Err(StoreError::Conflict(Conflict::EmailTaken(
-                    if named.is_empty() { keys } else { named },
-                )))
-            }
-            Err(error) => Err(StoreError::backend("commit", error)),
-        }
-    }
-
-    /// The values of `column` of the platform's rows of `table` that are among `list`.
-    async fn among<T, L>(
-        &self,
-        tx: &mut Transaction<'static, D::Db>,
-        table: &str,
-        column: &str,
-        list: L,
-    ) -> Result<Vec<T>, sqlx::Error>
-    where
-        L: for<'q> Encode<'q, D::Db> + Type<D::Db>,
-        T: for<'r> Decode<'r, D::Db> + Type<D::Db> + Send + Unpin,
-    {
-        let sql = format!(
-            "SELECT {column} FROM {table} WHERE platform = $1 AND {}",
-            D::any(column, 2)
-        );
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(self.platform.as_str())
-            .bind(list)
-            .fetch_all(&mut **tx)
-            .await
-    }
-
-    /// What the commit's rules ask, read under the lock `tx` holds.
-    async fn found(
-        &self,
-        tx: &mut Transaction<'static, D::Db>,
-        commit: &Commit,
-        keys: &[&str],
-    ) -> Result<Found, sqlx::Error> {
-        let p = self.platform.as_str();
-        let mut found = Found::default();
-        // The import's state, in one round trip: committed before, or ended failed by a twin.
-        // The import's state and the platform's seat limit, in one round trip: committed
-        // before, ended failed by a twin, and the limit as it stands under the lock.
-        let (committed, failed, limit): (i64, i64, Option<i64>) = sqlx::query_as(
-            "SELECT
-                 (SELECT count(*) FROM ui_committed WHERE platform = $1 AND import_id = $2),
-                 (SELECT count(*) FROM ui_imports
-                  WHERE platform = $1 AND id = $2 AND status = 'failed'),
-                 (SELECT seat_limit FROM ui_platforms WHERE platform = $1)",
-        )
-        .bind(p)
-        .bind(commit.record.id.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-        found.committed = committed > 0;
-        found.failed = failed > 0;
-        found.seat_limit = limit.map(|limit| limit.max(0) as u64);
-        if !keys.is_empty() {
-            let taken: Vec<String> = self
-                .among(tx, "ui_users", "email_key", D::texts(keys))
-                .await?;
-            found.taken = taken.into_iter().collect();
-            if commit.seat_limit.is_some() || found.seat_limit.is_some() {
-                let active: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM ui_users WHERE platform = $1 AND active",
-                )
-                .bind(p)
-                .fetch_one(&mut **tx)
-                .await?;
-                found.active = active.max(0) as u64;
-            }
-        }
-        let users: Vec<i64> = (commit.additions.iter())
-            .filter_map(|a| numeric_id(a.user.as_str()))
-            .collect();
-        if !users.is_empty() {
-            let users: Vec<i64> = self.among(tx, "ui_users", "id", D::ints(&users)).await?;
-            found.users = users.into_iter().collect();
-        }
-        let groups: BTreeSet<&str> = (commit.groups.iter())
-            .chain(commit.additions.iter().flat_map(|a| a.groups.iter()))
-            .map(|g| g.as_str())
-            .collect();
-        if !groups.is_empty() {
-            let groups: Vec<&str> = groups.into_iter().collect();
-            let groups: Vec<String> = self.among(tx, "ui_groups", "id", D::texts(&groups)).await?;
-            found.groups = groups.into_iter().collect();
-        }
-        Ok(found)
-    }
-
-    /// The commit's checks and writes, inside `tx` (which the caller commits).
-    async fn apply(
-        &self,
-        tx: &mut Transaction<'static, D::Db>,
-        commit: &Commit,
-    ) -> Result<Result<CommitReceipt, Conflict>, sqlx::Error> {
-        let p = self.platform.as_str();
-        let import = commit.record.id.as_str();
-        D::lock(tx, p).await?;
-        let owned_keys: Vec<std::borrow::Cow<'_, str>> =
-            commit.creates.iter().map(|u| u.email_key()).collect();
-        let keys: Vec<&str> = owned_keys.iter().map(|key| key.as_ref()).collect();
-        let found = self.found(tx, commit, &keys).await?;
-        if let Err(conflict) = check_commit(commit, &found) {
-            return Ok(Err(conflict));
-        }
-
-        // Users, then their invitations (the outbox) and memberships, in the same transaction,
-        // a batch of users at a time: what a statement holds stays bounded whatever the import.
-        let mut created = Vec::with_capacity(commit.creates.len());
-        for (users, keys) in (commit.creates.chunks(COMMIT_BATCH)).zip(keys.chunks(COMMIT_BATCH)) {
-            let creates = Creates::new(users, keys.to_vec());
-            let mut ids: HashMap<String, i64> = HashMap::with_capacity(users.len());
-            for row in D::insert(tx, &creates.users(p, import)).await? {
-                ids.insert(row.try_get("email_key")?, row.try_get("id")?);
-            }
-            let mut batch = Vec::with_capacity(keys.len());
-            for key in keys {
-                let id = *ids
-                    .get(*key)
-                    .ok_or_else(|| sqlx::Error::Protocol(format!("no id returned for {key}")))?;
-                batch.push(id);
-            }
-            D::insert(tx, &creates.invitations(p, commit, &batch)).await?;
-            D::insert(tx, &created_memberships(p, commit, &batch)).await?;
-            created.extend(batch);
-        }
-        D::insert(tx, &addition_memberships(p, commit)).await?;
-        // Only over a record that has not ended: a twin's `failed` may have been written since
-        // the rules read it (set_status takes no platform lock), and the upsert sees the latest
-        // row, waiting for a writer that holds it.
-        let written = self
-            .insert_record(
-                &commit.record,
-                "DO UPDATE SET file_name = EXCLUDED.file_name,
-                 uploaded_by = EXCLUDED.uploaded_by, groups = EXCLUDED.groups,
-                 message = EXCLUDED.message, notes = EXCLUDED.notes, status = EXCLUDED.status,
-                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-                 summary = EXCLUDED.summary, brief = EXCLUDED.brief
-                 WHERE ui_imports.status IN ('pending', 'running')",
-            )
-            .execute(&mut **tx)
-            .await?;
-        if D::rows_affected(&written) == 0 {
-            return Ok(Err(Conflict::AlreadyFailed));
-        }
-        sqlx::query("INSERT INTO ui_committed (platform, import_id) VALUES ($1, $2)")
-            .bind(p)
-            .bind(import)
-            .execute(&mut **tx)
-            .await?;
-        Ok(Ok(CommitReceipt {
-            created: created
-                .into_iter()
-                .map(|id| UserId(id.to_string()))
-                .collect(),
-        }))
-    }
-
     /// Inserts `record`, or does `on_conflict` when the platform has a record with its id.
-    fn insert_record(
+    pub(super) fn insert_record(
         &self,
         record: &ImportRecord,
         on_conflict: &str,

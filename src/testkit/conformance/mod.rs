@@ -137,7 +137,7 @@ pub fn commit_of(id: &str, users: Vec<NewUser>, groups: &[&str]) -> Commit {
     Commit {
         groups: record.groups.clone(),
         record,
-        creates: users,
+        creates: users.into(),
         additions: Vec::new(),
         seat_limit: None,
     }
@@ -657,8 +657,8 @@ pub async fn concurrent_commits_never_duplicate_or_overrun<S: Conformant>(store:
     for (commit, outcome) in commits.iter().zip(&outcomes) {
         let keys: Vec<String> = commit
             .creates
-            .iter()
-            .map(|u| u.email_key().into_owned())
+            .email_keys()
+            .map(|key| key.into_owned())
             .collect();
         let found = store.find_by_email_keys(&keys).await.expect("lookup");
         match outcome {

@@ -1,0 +1,318 @@
+//! What a validation keeps of each row: the whole record (a check of the file, the error
+//! report), or, for an import, only what its plan and summary need (a brief), or only the last
+//! row (the commit's second read of the upload).
+//!
+//! A brief is the row number, whether the row is valid, its name and its email: about 45 bytes
+//! a row, where a record holds every value (about 150). The plan decides from the email match
+//! keys; the summary lists the names and emails of the first users; the commit reads every
+//! other value again from the upload, a batch of users at a time.
+
+use crate::check::records::Record;
+
+/// Rows a chunk holds: each chunk is one allocation, sized exactly once full, so the briefs
+/// never hold twice their size while they grow.
+const CHUNK_ROWS: usize = 4096;
+
+/// The briefs of an upload's rows, in the order they were read.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Briefs {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+/// `CHUNK_ROWS` briefs: where each starts in `data`, then each as the row number (4 bytes),
+/// flags (1: valid; 2: the name's length takes 4 bytes instead of 2), the email's length (1
+/// byte: a valid address is at most 254 bytes), the name's length, the name and the email.
+#[derive(Debug, Default, Clone)]
+struct Chunk {
+    starts: Vec<u32>,
+    data: Vec<u8>,
+}
+
+const VALID: u8 = 1;
+const WIDE_NAME: u8 = 2;
+
+/// One row as a brief holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Brief<'a> {
+    /// The spreadsheet row.
+    pub(crate) row: u32,
+    /// Whether the row has no error.
+    pub(crate) valid: bool,
+    /// The name, as validated; empty for a row with an error.
+    pub(crate) name: &'a str,
+    /// The email, as validated; empty when the email cell was not valid.
+    pub(crate) email: &'a str,
+}
+
+impl Briefs {
+    /// Keeps row `row`. `name` is kept for a valid row only (no other is planned), `email`
+    /// when it is a valid address (the duplicate check compares them).
+    pub(crate) fn push(&mut self, row: u32, valid: bool, name: &str, email: Option<&str>) {
+        if self.len.is_multiple_of(CHUNK_ROWS) {
+            if let Some(full) = self.chunks.last_mut() {
+                full.data.shrink_to_fit();
+            }
+            self.chunks.push(Chunk {
+                starts: Vec::with_capacity(CHUNK_ROWS),
+                data: Vec::new(),
+            });
+        }
+        let name = if valid { name } else { "" };
+        // A valid address is at most 254 bytes; anything longer is not compared (it is not
+        // valid), so it is not kept.
+        let email = email
+            .filter(|email| email.len() <= usize::from(u8::MAX))
+            .unwrap_or("");
+        let wide = name.len() > usize::from(u16::MAX);
+        let chunk = self.chunks.last_mut().expect("a chunk was pushed above");
+        chunk.starts.push(chunk.data.len() as u32);
+        chunk.data.extend_from_slice(&row.to_le_bytes());
+        let mut flags = if valid { VALID } else { 0 };
+        if wide {
+            flags |= WIDE_NAME;
+        }
+        chunk.data.push(flags);
+        chunk.data.push(email.len() as u8);
+        if wide {
+            chunk
+                .data
+                .extend_from_slice(&(name.len() as u32).to_le_bytes());
+        } else {
+            chunk
+                .data
+                .extend_from_slice(&(name.len() as u16).to_le_bytes());
+        }
+        chunk.data.extend_from_slice(name.as_bytes());
+        chunk.data.extend_from_slice(email.as_bytes());
+        self.len += 1;
+    }
+
+    /// Gives back what the last chunk holds beyond its briefs, once every row is read.
+    pub(crate) fn shrink(&mut self) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.data.shrink_to_fit();
+            last.starts.shrink_to_fit();
+        }
+    }
+
+    /// How many rows are kept.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn entry(&self, index: usize) -> (&[u8], usize) {
+        let chunk = &self.chunks[index / CHUNK_ROWS];
+        let start = chunk.starts[index % CHUNK_ROWS] as usize;
+        (&chunk.data, start)
+    }
+
+    /// The brief of the row at `index` (in reading order).
+    pub(crate) fn get(&self, index: usize) -> Brief<'_> {
+        let (data, start) = self.entry(index);
+        let word = |at: usize| [data[at], data[at + 1], data[at + 2], data[at + 3]];
+        let row = u32::from_le_bytes(word(start));
+        let flags = data[start + 4];
+        let email_len = usize::from(data[start + 5]);
+        let (name_len, text) = if flags & WIDE_NAME != 0 {
+            (u32::from_le_bytes(word(start + 6)) as usize, start + 10)
+        } else {
+            let pair = [data[start + 6], data[start + 7]];
+            (usize::from(u16::from_le_bytes(pair)), start + 8)
+        };
+        // Written from `&str`s above, cut at their ends: always UTF-8.
+        let text_at = |from: usize, len: usize| {
+            std::str::from_utf8(&data[from..from + len]).unwrap_or_default()
+        };
+        Brief {
+            row,
+            valid: flags & VALID != 0,
+            name: text_at(text, name_len),
+            email: text_at(text + name_len, email_len),
+        }
+    }
+
+    /// Marks the row at `index` as having an error (a duplicate email found at the end).
+    pub(crate) fn set_invalid(&mut self, index: usize) {
+        let chunk = &mut self.chunks[index / CHUNK_ROWS];
+        let start = chunk.starts[index % CHUNK_ROWS] as usize;
+        chunk.data[start + 4] &= !VALID;
+    }
+
+    /// Every brief, in reading order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Brief<'_>> {
+        (0..self.len).map(|index| self.get(index))
+    }
+
+    /// The bytes the briefs hold, for tests of their size.
+    #[cfg(test)]
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.chunks
+            .iter()
+            .map(|chunk| chunk.starts.capacity() * 4 + chunk.data.capacity())
+            .sum()
+    }
+}
+
+/// What a [`Validator`](crate::Validator) keeps of the rows it validates.
+#[derive(Debug, Clone)]
+pub(crate) enum Kept {
+    /// Every row's record.
+    Records(Vec<Record>),
+    /// Every row's brief.
+    Briefs(Briefs),
+    /// The last row's record only, and how many rows came before.
+    Last(Option<Record>, usize),
+}
+
+impl Kept {
+    /// How many rows were kept (or, for [`Kept::Last`], validated).
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Kept::Records(records) => records.len(),
+            Kept::Briefs(briefs) => briefs.len(),
+            Kept::Last(last, before) => before + usize::from(last.is_some()),
+        }
+    }
+
+    /// The spreadsheet row of the row at `index`.
+    pub(crate) fn row(&self, index: usize) -> u32 {
+        match self {
+            Kept::Records(records) => records[index].row,
+            Kept::Briefs(briefs) => briefs.get(index).row,
+            Kept::Last(last, _) => last.as_ref().map_or(0, |record| record.row),
+        }
+    }
+
+    /// The email (the column at `position`) of the row at `index`.
+    pub(crate) fn email(&self, index: usize, position: usize) -> &str {
+        match self {
+            Kept::Records(records) => records[index].get(position),
+            Kept::Briefs(briefs) => briefs.get(index).email,
+            Kept::Last(last, _) => last.as_ref().map_or("", |record| record.get(position)),
+        }
+    }
+
+    /// Marks the row at `index` as having an error.
+    pub(crate) fn set_invalid(&mut self, index: usize) {
+        match self {
+            Kept::Records(records) => records[index].valid = false,
+            Kept::Briefs(briefs) => briefs.set_invalid(index),
+            Kept::Last(last, _) => {
+                if let Some(record) = last {
+                    record.valid = false;
+                }
+            }
+        }
+    }
+
+    /// Keeps a validated row: its values end at `ends` in `text`; `name` and `email` are the
+    /// positions of those columns, `email_valid` whether the email passed its checks.
+    pub(crate) fn push(
+        &mut self,
+        row: u32,
+        valid: bool,
+        ends: &[u32],
+        text: &str,
+        columns: Columns,
+    ) {
+        match self {
+            Kept::Records(records) => records.push(Record::new(row, valid, ends, text)),
+            Kept::Briefs(briefs) => {
+                let value = |position: usize| {
+                    let start = match position {
+                        0 => 0,
+                        _ => ends[position - 1] as usize,
+                    };
+                    &text[start..ends[position] as usize]
+                };
+                let email = columns.email_valid.then(|| value(columns.email));
+                briefs.push(row, valid, value(columns.name), email);
+            }
+            Kept::Last(last, before) => {
+                *before += usize::from(last.is_some());
+                *last = Some(Record::new(row, valid, ends, text));
+            }
+        }
+    }
+}
+
+/// Where the name and email of a row are, and whether the email passed its checks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Columns {
+    pub(crate) name: usize,
+    pub(crate) email: usize,
+    pub(crate) email_valid: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn briefs_read_back_as_pushed_across_chunks_and_wide_names() {
+        let mut briefs = Briefs::default();
+        let long = "é".repeat(40_000);
+        for row in 2..(2 + 2 * CHUNK_ROWS as u32 + 5) {
+            let email = format!("user{row}@example.com");
+            match row {
+                7 => briefs.push(row, true, &long, Some(&email)),
+                8 => briefs.push(row, false, "Bad Row", Some("x")),
+                9 => briefs.push(row, true, "Ann", None),
+                10 => briefs.push(row, true, "Ann", Some(&"a".repeat(300))),
+                _ => briefs.push(row, true, "Ann Lee", Some(&email)),
+            }
+        }
+        assert_eq!(briefs.len(), 2 * CHUNK_ROWS + 5);
+        let brief = |index: usize| briefs.get(index);
+        assert_eq!(
+            brief(0),
+            Brief {
+                row: 2,
+                valid: true,
+                name: "Ann Lee",
+                email: "user2@example.com"
+            }
+        );
+        assert_eq!(
+            (brief(5).name, brief(5).email),
+            (&long[..], "user7@example.com")
+        );
+        // A row with an error keeps its email (for the duplicate check), not its name.
+        assert_eq!(
+            brief(6),
+            Brief {
+                row: 8,
+                valid: false,
+                name: "",
+                email: "x"
+            }
+        );
+        assert_eq!(brief(7).email, "");
+        assert_eq!(
+            brief(8).email,
+            "",
+            "longer than any valid address: not kept"
+        );
+        let last = 2 * CHUNK_ROWS + 4;
+        assert_eq!(brief(last).row, last as u32 + 2);
+        assert_eq!(brief(last).email, format!("user{}@example.com", last + 2));
+        briefs.set_invalid(last);
+        assert!(!briefs.get(last).valid);
+        assert_eq!(briefs.get(last).name, "Ann Lee");
+        assert_eq!(briefs.iter().filter(|b| !b.valid).count(), 2);
+    }
+
+    #[test]
+    fn a_brief_holds_its_name_and_email_and_12_bytes_more() {
+        let (name, email) = ("Marguerite Lefebvre", "marguerite.lefebvre4821@example.com");
+        let mut briefs = Briefs::default();
+        let rows = 3 * CHUNK_ROWS;
+        for row in 0..rows {
+            briefs.push(row as u32, true, name, Some(email));
+        }
+        briefs.shrink();
+        // Row (4), flags (1), lengths (1 + 2) and where it starts (4).
+        assert_eq!(briefs.heap_bytes(), rows * (name.len() + email.len() + 12));
+    }
+}
