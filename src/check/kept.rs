@@ -2,7 +2,7 @@
 //! report), or, for an import, only what its plan and summary need (a brief), or only the last
 //! row (the commit's second read of the upload).
 //!
-//! A brief is the row number, whether the row is valid, its name and its email: about 45 bytes
+//! A brief is the row number, whether the row is valid, its name and its email: about 50 bytes
 //! a row, where a record holds every value (about 150). The plan decides from the email match
 //! keys; the summary lists the names and emails of the first users; the commit reads every
 //! other value again from the upload, a batch of users at a time.
@@ -20,17 +20,24 @@ pub(crate) struct Briefs {
     len: usize,
 }
 
-/// `CHUNK_ROWS` briefs: where each starts in `data`, then each as the row number (4 bytes),
-/// flags (1: valid; 2: the name's length takes 4 bytes instead of 2), the email's length (1
-/// byte: a valid address is at most 254 bytes), the name's length, the name and the email.
+/// `CHUNK_ROWS` briefs: each row's entry, and the text of their names and emails.
 #[derive(Debug, Default, Clone)]
 struct Chunk {
-    starts: Vec<u32>,
-    data: Vec<u8>,
+    entries: Vec<Entry>,
+    text: String,
 }
 
-const VALID: u8 = 1;
-const WIDE_NAME: u8 = 2;
+/// Where a row's name and email are in its chunk's text (16 bytes).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    row: u32,
+    name_start: u32,
+    /// Where the name ends and the email starts.
+    email_start: u32,
+    /// A valid address is at most 254 bytes.
+    email_len: u8,
+    valid: bool,
+}
 
 /// One row as a brief holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,48 +58,37 @@ impl Briefs {
     pub(crate) fn push(&mut self, row: u32, valid: bool, name: &str, email: Option<&str>) {
         if self.len.is_multiple_of(CHUNK_ROWS) {
             if let Some(full) = self.chunks.last_mut() {
-                full.data.shrink_to_fit();
+                full.text.shrink_to_fit();
             }
             self.chunks.push(Chunk {
-                starts: Vec::with_capacity(CHUNK_ROWS),
-                data: Vec::new(),
+                entries: Vec::with_capacity(CHUNK_ROWS),
+                text: String::new(),
             });
         }
         let name = if valid { name } else { "" };
         // A valid address is at most 254 bytes; anything longer is not compared (it is not
         // valid), so it is not kept.
-        let email = email
-            .filter(|email| email.len() <= usize::from(u8::MAX))
-            .unwrap_or("");
-        let wide = name.len() > usize::from(u16::MAX);
+        let email = (email.filter(|email| email.len() <= usize::from(u8::MAX))).unwrap_or("");
         let chunk = self.chunks.last_mut().expect("a chunk was pushed above");
-        chunk.starts.push(chunk.data.len() as u32);
-        chunk.data.extend_from_slice(&row.to_le_bytes());
-        let mut flags = if valid { VALID } else { 0 };
-        if wide {
-            flags |= WIDE_NAME;
-        }
-        chunk.data.push(flags);
-        chunk.data.push(email.len() as u8);
-        if wide {
-            chunk
-                .data
-                .extend_from_slice(&(name.len() as u32).to_le_bytes());
-        } else {
-            chunk
-                .data
-                .extend_from_slice(&(name.len() as u16).to_le_bytes());
-        }
-        chunk.data.extend_from_slice(name.as_bytes());
-        chunk.data.extend_from_slice(email.as_bytes());
+        let name_start = chunk.text.len() as u32;
+        chunk.text.push_str(name);
+        let email_start = chunk.text.len() as u32;
+        chunk.text.push_str(email);
+        chunk.entries.push(Entry {
+            row,
+            name_start,
+            email_start,
+            email_len: email.len() as u8,
+            valid,
+        });
         self.len += 1;
     }
 
     /// Gives back what the last chunk holds beyond its briefs, once every row is read.
     pub(crate) fn shrink(&mut self) {
         if let Some(last) = self.chunks.last_mut() {
-            last.data.shrink_to_fit();
-            last.starts.shrink_to_fit();
+            last.text.shrink_to_fit();
+            last.entries.shrink_to_fit();
         }
     }
 
@@ -101,42 +97,24 @@ impl Briefs {
         self.len
     }
 
-    fn entry(&self, index: usize) -> (&[u8], usize) {
-        let chunk = &self.chunks[index / CHUNK_ROWS];
-        let start = chunk.starts[index % CHUNK_ROWS] as usize;
-        (&chunk.data, start)
-    }
-
     /// The brief of the row at `index` (in reading order).
     pub(crate) fn get(&self, index: usize) -> Brief<'_> {
-        let (data, start) = self.entry(index);
-        let word = |at: usize| [data[at], data[at + 1], data[at + 2], data[at + 3]];
-        let row = u32::from_le_bytes(word(start));
-        let flags = data[start + 4];
-        let email_len = usize::from(data[start + 5]);
-        let (name_len, text) = if flags & WIDE_NAME != 0 {
-            (u32::from_le_bytes(word(start + 6)) as usize, start + 10)
-        } else {
-            let pair = [data[start + 6], data[start + 7]];
-            (usize::from(u16::from_le_bytes(pair)), start + 8)
-        };
-        // Written from `&str`s above, cut at their ends: always UTF-8.
-        let text_at = |from: usize, len: usize| {
-            std::str::from_utf8(&data[from..from + len]).unwrap_or_default()
-        };
+        let chunk = &self.chunks[index / CHUNK_ROWS];
+        let entry = chunk.entries[index % CHUNK_ROWS];
+        let (name, email) = (entry.name_start as usize, entry.email_start as usize);
+        // Cut where `push` wrote whole `&str`s: always at character boundaries.
+        let text = |from: usize, to: usize| chunk.text.get(from..to).unwrap_or_default();
         Brief {
-            row,
-            valid: flags & VALID != 0,
-            name: text_at(text, name_len),
-            email: text_at(text + name_len, email_len),
+            row: entry.row,
+            valid: entry.valid,
+            name: text(name, email),
+            email: text(email, email + usize::from(entry.email_len)),
         }
     }
 
     /// Marks the row at `index` as having an error (a duplicate email found at the end).
     pub(crate) fn set_invalid(&mut self, index: usize) {
-        let chunk = &mut self.chunks[index / CHUNK_ROWS];
-        let start = chunk.starts[index % CHUNK_ROWS] as usize;
-        chunk.data[start + 4] &= !VALID;
+        self.chunks[index / CHUNK_ROWS].entries[index % CHUNK_ROWS].valid = false;
     }
 
     /// Every brief, in reading order.
@@ -149,7 +127,7 @@ impl Briefs {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.chunks
             .iter()
-            .map(|chunk| chunk.starts.capacity() * 4 + chunk.data.capacity())
+            .map(|chunk| chunk.entries.capacity() * 16 + chunk.text.capacity())
             .sum()
     }
 }
@@ -304,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn a_brief_holds_its_name_and_email_and_12_bytes_more() {
+    fn a_brief_holds_its_name_and_email_and_16_bytes_more() {
         let (name, email) = ("Marguerite Lefebvre", "marguerite.lefebvre4821@example.com");
         let mut briefs = Briefs::default();
         let rows = 3 * CHUNK_ROWS;
@@ -312,7 +290,9 @@ mod tests {
             briefs.push(row as u32, true, name, Some(email));
         }
         briefs.shrink();
-        // Row (4), flags (1), lengths (1 + 2) and where it starts (4).
-        assert_eq!(briefs.heap_bytes(), rows * (name.len() + email.len() + 12));
+        // Row (4), where the name and the email start (4 + 4), the email's length and whether
+        // the row is valid (1 + 1), and 2 bytes of padding.
+        assert_eq!(std::mem::size_of::<Entry>(), 16);
+        assert_eq!(briefs.heap_bytes(), rows * (name.len() + email.len() + 16));
     }
 }
