@@ -48,6 +48,14 @@ impl Importer {
                 total: Some(briefs.len() as u64),
             });
             let started = Instant::now();
+            // The seats first, then the users: a user another import commits in between is
+            // then found by the lookups and not counted twice (once as active, once as a user
+            // to create), so a plan refused for seats was refused by a state the store held.
+            let active = self.stores.users.count_active_users().await?;
+            // The lower of the request's limit and the store's own, read again each attempt (a
+            // commit refused for seats plans again against the limit as it now stands).
+            let held = self.stores.users.seat_limit().await?;
+            let seat_limit = crate::commit_rules::tighter_seat_limit(request.seat_limit, held);
             let existing = match self
                 .lookup_records(briefs, deadline)
                 .instrument(tracing::info_span!("lookup", emails = briefs.len()))
@@ -58,11 +66,6 @@ impl Importer {
                 }
                 other => other?,
             };
-            let active = self.stores.users.count_active_users().await?;
-            // The lower of the request's limit and the store's own, read again each attempt (a
-            // commit refused for seats plans again against the limit as it now stands).
-            let held = self.stores.users.seat_limit().await?;
-            let seat_limit = crate::commit_rules::tighter_seat_limit(request.seat_limit, held);
             let planned = {
                 let _span = tracing::info_span!("plan").entered();
                 plan(briefs, &existing, groups, active, seat_limit)
