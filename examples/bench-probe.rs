@@ -12,7 +12,8 @@
 //! bench-probe import FILE ROWS         read, validate and plan (a dry-run import against an
 //!                                      in-memory store where every tenth of the ROWS generated
 //!                                      users exists)
-//! bench-probe report FILE OUT.xlsx     read, validate and write the error report
+//! bench-probe report FILE OUT.xlsx     read and validate (a brief of each row), then write the error report
+//!                                      with the rows read again from FILE, as a host writes it
 //! bench-probe setup FILE ROWS          only what `import` holds before it starts: the upload
 //!                                      and the store, to tell the import's own memory apart
 //! bench-probe commit sqlite FILE DB [committed]
@@ -223,11 +224,16 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         ["report", path, out] => {
             let bytes = read(path)?;
-            let validation =
-                user_import::validate_bytes(&bytes, &schema, &limits).map_err(|e| e.to_string())?;
+            // As the web API and the example host write it: a brief of each row, then the
+            // values read again from the upload, as typed.
+            let mut validator = user_import::Validator::for_import(&schema, &limits);
+            user_import::read_rows_bytes(&bytes, &schema, &limits, &mut validator)
+                .map_err(|e| e.to_string())?;
+            let validation = validator.finish();
             let started = Instant::now();
             let file = std::fs::File::create(out).map_err(|error| error.to_string())?;
             ErrorReport::new(&schema, &validation)
+                .upload(&bytes, &limits)
                 .write_to(std::io::BufWriter::new(file))
                 .map_err(|error| error.to_string())?;
             println!(

@@ -516,7 +516,7 @@ mod tests {
     /// with the briefs of `first`.
     fn reread(first: &[u8], again: Vec<u8>, creates: Vec<u32>) -> NewUsers {
         let (schema, limits) = (Schema::default(), Limits::default());
-        let mut validator = Validator::briefs(&schema, &limits);
+        let mut validator = Validator::for_import(&schema, &limits);
         crate::read::read_rows_bytes(first, &schema, &limits, &mut validator).unwrap();
         let briefs = validator.finish().take_briefs().unwrap();
         NewUsers::reread(Reread {

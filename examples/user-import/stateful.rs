@@ -492,12 +492,15 @@ async fn report(host: &Host, id: &str, file: &Path, out: &mut Output) -> Result<
         })?;
     let schema = Schema::default();
     let limits = Limits::default();
-    let validation = user_import::validate_bytes(&bytes, &schema, &limits).map_err(|source| {
+    // A brief of each row, not its record: the report reads the upload again for the values.
+    let mut validator = user_import::Validator::for_import(&schema, &limits);
+    user_import::read_rows_bytes(&bytes, &schema, &limits, &mut validator).map_err(|source| {
         Failure::UploadUnreadable {
             id: id.to_string(),
             source,
         }
     })?;
+    let validation = validator.finish();
     // Values as typed, and the administrator's own columns kept.
     let workbook = ErrorReport::new(&schema, &validation)
         .upload(&bytes, &limits)

@@ -40,7 +40,8 @@ pub struct Validation {
 }
 
 impl Validation {
-    /// Every non-blank data row, in sheet order, valid or not.
+    /// Every non-blank data row, in sheet order, valid or not; empty for a validation that
+    /// kept a brief of each row instead ([`Validator::for_import`]).
     pub fn records(&self) -> &[Record] {
         &self.records
     }
@@ -97,8 +98,13 @@ impl Validation {
         }
     }
 
-    /// The briefs of an import's read ([`Validator::briefs`]); `None` for a validation that
-    /// kept whole records.
+    /// The briefs of a validation that kept them ([`Validator::for_import`]).
+    pub(crate) fn briefs(&self) -> Option<&Briefs> {
+        self.briefs.as_ref()
+    }
+
+    /// The briefs of an import's read ([`Validator::for_import`]); `None` for a validation
+    /// that kept whole records.
     pub(crate) fn take_briefs(&mut self) -> Option<Briefs> {
         self.briefs.take()
     }
@@ -229,9 +235,30 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// A validator that keeps a brief of each row (its number, validity, name and email)
-    /// instead of its record: what an import plans from.
-    pub(crate) fn briefs(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
+    /// A validator that keeps a brief of each row (its number, whether it is valid, its name
+    /// and its email: about 50 bytes) instead of its record (about 150): what an import plans
+    /// from, and what an [`ErrorReport`](crate::ErrorReport) given its upload needs. Its
+    /// validation's [`records`](Validation::records) are empty; its issues and row count are
+    /// whole.
+    ///
+    /// ```
+    /// use user_import::{ErrorReport, Limits, Schema, Validator, read_rows_bytes};
+    ///
+    /// let schema = Schema::default();
+    /// let limits = Limits::default();
+    /// let upload = user_import::testing::workbook(&schema, &[
+    ///     &["Ann Lee", "ann@example", "CA", "QC", "en", "", "", "", ""],
+    ///     &["Bob Roy", "bob@example.com", "CA", "QC", "en", "", "", "", ""],
+    /// ]);
+    /// let mut validator = Validator::for_import(&schema, &limits);
+    /// read_rows_bytes(&upload, &schema, &limits, &mut validator)?;
+    /// let validation = validator.finish();
+    /// assert_eq!((validation.row_count(), validation.records().len()), (2, 0));
+    /// let report = ErrorReport::new(&schema, &validation).upload(&upload, &limits).to_bytes()?;
+    /// assert_eq!(&report[..2], b"PK");
+    /// # Ok::<(), user_import::Error>(())
+    /// ```
+    pub fn for_import(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
         Validator {
             kept: Kept::Briefs(Briefs::default()),
             ..Validator::new(schema, limits)

@@ -245,7 +245,7 @@ impl Importer {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Validation, Error> {
         self.validate_into(
-            Validator::briefs(&self.schema, &self.limits),
+            Validator::for_import(&self.schema, &self.limits),
             upload,
             progress,
         )

@@ -125,7 +125,7 @@ mod tests {
         let schema = Schema::default();
         let limits = Limits::default();
         let bytes = crate::testkit::testing::workbook(&schema, rows);
-        let mut validator = Validator::briefs(&schema, &limits);
+        let mut validator = Validator::for_import(&schema, &limits);
         crate::read::read_rows_bytes(&bytes, &schema, &limits, &mut validator).unwrap();
         let mut validation = validator.finish();
         assert!(validation.is_valid(), "{:?}", validation.issues());

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 mod rows;
 
+use crate::check::kept::Briefs;
 use crate::check::records::Record;
 use crate::check::validate::Validation;
 use crate::error::Error;
@@ -90,6 +91,11 @@ pub struct ErrorReport<'a> {
     schema: &'a Schema,
     headers: &'a [Option<String>],
     records: &'a [Record],
+    /// The briefs of a validation that kept no records ([`Validator::for_import`]): which
+    /// rows are valid, for the rows read again from the upload.
+    ///
+    /// [`Validator::for_import`]: crate::Validator::for_import
+    briefs: Option<&'a Briefs>,
     issues: &'a [Issue],
     header_row: u32,
     temp_dir: Option<PathBuf>,
@@ -128,14 +134,22 @@ impl<'a> ErrorReport<'a> {
     /// assert_eq!(&bytes[..2], b"PK");
     /// # Ok::<(), user_import::Error>(())
     /// ```
+    ///
+    /// A validation that kept a brief of each row instead of its record
+    /// ([`Validator::for_import`](crate::Validator::for_import), an import's read) holds no
+    /// values to write: give such a report its [`upload`](ErrorReport::upload), which it reads
+    /// again for every row (without it, the report has the problems sheet only). That is the
+    /// way to write the report of a large upload without holding its records.
     pub fn new(schema: &'a Schema, validation: &'a Validation) -> ErrorReport<'a> {
-        ErrorReport::from_parts(
+        let mut report = ErrorReport::from_parts(
             schema,
             &validation.headers,
             validation.records(),
             validation.issues(),
         )
-        .header_row(validation.header_row)
+        .header_row(validation.header_row);
+        report.briefs = validation.briefs();
+        report
     }
 
     /// The report of records and issues kept apart from their [`Validation`] (as
@@ -172,6 +186,7 @@ impl<'a> ErrorReport<'a> {
             schema,
             headers,
             records,
+            briefs: None,
             issues,
             header_row: 1,
             temp_dir: None,
@@ -360,6 +375,7 @@ impl<'a> ErrorReport<'a> {
                 let mut rows = UploadRows {
                     writer: &mut writer,
                     records: &records,
+                    briefs: self.briefs,
                     record_cursor: 0,
                     extras: Vec::new(),
                 };

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use rust_xlsxwriter::{Note, Worksheet};
 
 use super::{Columns, ErrorReport, MAX_CELL_NOTES, Ordered, Styles, UNLISTED, fit, needs_quote};
+use crate::check::kept::Briefs;
 use crate::check::records::Record;
 use crate::error::Error;
 use crate::issue::{Issue, IssueCode};
@@ -210,12 +211,27 @@ fn typed<'v>(cell: &'v CellValue<'_>) -> Cow<'v, str> {
     }
 }
 
+impl UploadRows<'_, '_, '_> {
+    fn write(&mut self, number: u32, valid: bool, values: &[Cow<'_, str>]) -> Result<(), Error> {
+        let extras: Vec<Cow<'_, str>> = (self.extras.iter())
+            .map(|e| Cow::Borrowed(e.as_str()))
+            .collect();
+        self.writer.write(number, valid, values, &extras, false)?;
+        self.extras.clear();
+        Ok(())
+    }
+}
+
 /// The second read of the upload: each row it hands over is written as typed, beside the
 /// issues the validation found on it, with the values of the upload's own columns.
 pub(super) struct UploadRows<'w, 'r, 'a> {
     pub(super) writer: &'w mut RowWriter<'r, 'a>,
     /// The validation's records, in row order, for which rows are invalid.
     pub(super) records: &'r Ordered<'r, Record>,
+    /// Or, for a validation that kept briefs, the brief of each row in reading order (the
+    /// order this second read hands them over).
+    pub(super) briefs: Option<&'r Briefs>,
+    /// The next record (or brief) to compare.
     pub(super) record_cursor: usize,
     /// The current row's values in the upload's own columns ([`RowSink::extra`]).
     pub(super) extras: Vec<String>,
@@ -228,6 +244,15 @@ impl RowSink for UploadRows<'_, '_, '_> {
 
     fn row(&mut self, number: u32, cells: &[CellValue<'_>]) -> Result<(), Error> {
         let values: Vec<Cow<'_, str>> = cells.iter().map(typed).collect();
+        if let Some(briefs) = self.briefs {
+            // The same rows in the same order as the first read: the next brief is this row's.
+            let brief = (self.record_cursor < briefs.len())
+                .then(|| briefs.get(self.record_cursor))
+                .filter(|brief| brief.row == number);
+            self.record_cursor += 1;
+            let valid = brief.is_none_or(|brief| brief.valid);
+            return self.write(number, valid, &values);
+        }
         while self.record_cursor < self.records.len()
             && self.records.get(self.record_cursor).row() < number
         {
@@ -237,14 +262,7 @@ impl RowSink for UploadRows<'_, '_, '_> {
             .then(|| self.records.get(self.record_cursor))
             .filter(|record| record.row() == number)
             .is_none_or(|record| record.is_valid());
-        let extras: Vec<Cow<'_, str>> = self
-            .extras
-            .iter()
-            .map(|e| Cow::Borrowed(e.as_str()))
-            .collect();
-        self.writer.write(number, valid, &values, &extras, false)?;
-        self.extras.clear();
-        Ok(())
+        self.write(number, valid, &values)
     }
 
     fn warning(&mut self, _issue: Issue) {}

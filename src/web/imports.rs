@@ -247,9 +247,12 @@ pub(super) async fn report(
     let written = {
         let catalog = catalog.clone();
         tokio::task::spawn_blocking(move || {
-            let validation = importer.validate(&upload, &|_| {})?;
+            // A brief of each row, not its record: the report reads the upload again for the
+            // values, so a large upload's report does not hold its rows.
+            let upload = crate::Upload::from(upload);
+            let validation = importer.read(upload.clone(), &|_| {}).validation?;
             ErrorReport::new(importer.schema(), &validation)
-                .upload(&upload, importer.read_limits())
+                .upload(upload.bytes(), importer.read_limits())
                 .locale(catalog)
                 .to_bytes()
         })

@@ -1009,4 +1009,26 @@ fn with_the_upload_values_stay_as_typed_and_extra_columns_are_kept() {
         errors(&validation),
         "the same problems on the same rows"
     );
+
+    // From a validation that kept a brief of each row, not its record (an import's read): the
+    // same report, sheet for sheet.
+    let mut validator = user_import::Validator::for_import(&schema, &limits);
+    user_import::read_rows_bytes(&upload, &schema, &limits, &mut validator).unwrap();
+    let briefly = validator.finish();
+    assert!(briefly.records().is_empty());
+    assert_eq!(briefly.row_count(), validation.row_count());
+    let from_briefs = ErrorReport::new(&schema, &briefly)
+        .upload(&upload, &limits)
+        .to_bytes()
+        .unwrap();
+    for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+        assert_eq!(part(&from_briefs, sheet), part(&report, sheet), "{sheet}");
+    }
+    // Without its upload such a report has no row to write: its problems sheet only.
+    let problems_only = ErrorReport::new(&schema, &briefly).to_bytes().unwrap();
+    assert_eq!(grid(&problems_only, "Users").len(), 1, "the header only");
+    assert_eq!(
+        part(&problems_only, "xl/worksheets/sheet2.xml"),
+        part(&report, "xl/worksheets/sheet2.xml")
+    );
 }
