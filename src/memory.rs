@@ -480,12 +480,14 @@ impl State {
 #[async_trait]
 impl Outbox for MemoryStore {
     async fn claim(&self, claim: &Claim) -> Result<Vec<Invitation>, StoreError> {
+        // `after` is a hint the in-memory store does not need: it claims from the first.
         let Claim {
             import,
             limit,
             now,
             stale_before,
             retry_failed,
+            after: _,
         } = claim;
         let (limit, now, stale_before) = (*limit, *now, *stale_before);
         let mut state = self.write();

@@ -95,6 +95,13 @@ pub struct Claim {
     /// Whether invitations whose last delivery failed are claimed too (a resend), or only
     /// pending ones (the first delivery after the commit).
     pub retry_failed: bool,
+    /// The last invitation this sender claimed, if any: a store may claim only invitations
+    /// after it, in the order it claims them, so that a sender working through a large outbox
+    /// does not walk again the invitations it already handled (on PostgreSQL, their entries
+    /// stay in the index of unsent invitations until the table is vacuumed). A store may
+    /// ignore it; the importer ends each pass with a claim from the first, which finds what
+    /// was left behind (a claim another sender let go stale).
+    pub after: Option<InvitationId>,
 }
 
 /// What [`ImportLog::begin`] found.

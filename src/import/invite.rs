@@ -94,6 +94,9 @@ impl Importer {
     ) -> InvitationCounts {
         let mut counts = InvitationCounts::default();
         let mut done = 0;
+        // Each claim starts after the last one claimed, then one from the first finds what was
+        // left behind (not in a resend, whose failures recorded on the way would come again).
+        let (mut after, mut swept) = (None, retry_failed);
         loop {
             let now = Utc::now();
             let claim = Claim {
@@ -102,6 +105,7 @@ impl Importer {
                 now,
                 stale_before: now - self.stale_after,
                 retry_failed,
+                after: after.clone(),
             };
             let claimed = match self.stores.outbox.claim(&claim).await {
                 Ok(claimed) => claimed,
@@ -110,9 +114,14 @@ impl Importer {
                     break;
                 }
             };
-            if claimed.is_empty() {
+            let Some(last) = claimed.last() else {
+                if after.is_some() && !swept {
+                    (after, swept) = (None, true);
+                    continue;
+                }
                 break;
-            }
+            };
+            after = Some(last.id.clone());
             let outcomes = self.stores.mailer.send(&claimed).await;
             let recorded: Vec<_> = claimed
                 .iter()

@@ -95,6 +95,13 @@ macro_rules! backend_tests {
             tenants::another_platforms_ids_are_refused(&base).await;
         }
 
+        #[tokio::test]
+        $(#[$attr])*
+        async fn a_claim_after_an_invitation_starts_past_it() {
+            let base = $make("cursor").await;
+            tenants::a_claim_after_an_invitation_starts_past_it(&base).await;
+        }
+
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         $(#[$attr])*
         async fn a_seat_limit_lowered_while_an_import_waits_for_the_lock_fails_it() {

@@ -33,26 +33,34 @@ where
         &self,
         claim: &Claim,
     ) -> Result<Vec<Invitation>, StoreError> {
+        // After the sender's last claim: the index range starts there, past the entries of the
+        // invitations it already handled.
+        let after = claim.after.as_ref().and_then(|id| numeric_id(id.as_str()));
         let sql = format!(
             "UPDATE ui_invitations SET status = 'sending', claimed_at = $3
              WHERE id IN (
                  SELECT id FROM ui_invitations
-                 WHERE platform = $1 AND import_id = $2 AND status <> 'sent'
+                 WHERE platform = $1 AND import_id = $2 AND status <> 'sent'{}
                    AND (status = 'pending'
                         OR (status = 'failed' AND $5)
                         OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < $4)))
                  ORDER BY id
                  LIMIT $6{})
              RETURNING *",
+            if after.is_some() { " AND id > $7" } else { "" },
             D::SKIP_LOCKED
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(self.platform.as_str())
             .bind(claim.import.as_str())
             .bind(D::time(claim.now))
             .bind(D::time(claim.stale_before))
             .bind(claim.retry_failed)
-            .bind(i64::try_from(claim.limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(claim.limit).unwrap_or(i64::MAX));
+        if let Some(after) = after {
+            query = query.bind(after);
+        }
+        let rows = query
             .fetch_all(&self.pool)
             .await
             .map_err(failed("claim invitations"))?;

@@ -102,6 +102,7 @@ pub async fn import_log_keeps_progress_and_counts_invitations<S: Conformant>(sto
             now,
             stale_before: now - chrono::Duration::minutes(5),
             retry_failed: false,
+            after: None,
         })
         .await
         .expect("claim");

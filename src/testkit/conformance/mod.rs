@@ -561,6 +561,7 @@ pub async fn outbox_claims_each_invitation_once<S: Conformant>(store: &S) {
         now: at,
         stale_before: at - Duration::minutes(15),
         retry_failed,
+        after: None,
     };
     let first = store.claim(&claim(2, now, false)).await.expect("claim");
     let second = store.claim(&claim(10, now, false)).await.expect("claim");

@@ -60,6 +60,7 @@ pub(super) async fn another_platforms_ids_are_refused<S: SqlStore>(base: &S) {
             now,
             stale_before: now,
             retry_failed,
+            after: None,
         };
         assert_eq!(
             a.claim(&claim).await.unwrap(),
@@ -218,4 +219,72 @@ pub(super) async fn a_seat_limit_lowered_under_the_lock_holds<S: SqlStore>(base:
         "nothing was written"
     );
     assert_eq!(store.seat_limit().await.unwrap(), Some(2));
+}
+
+/// A claim after an invitation starts past it, in id order; one from the first finds what a
+/// sender let go stale behind it.
+pub(super) async fn a_claim_after_an_invitation_starts_past_it<S: SqlStore>(base: &S) {
+    let store = base.fresh();
+    let users = (0..5)
+        .map(|i| new_user(i + 2, &format!("User {i}"), &format!("user{i}@example.com")))
+        .collect();
+    store
+        .commit(&commit_of("cursor", users, &[]))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // A claim at `at` takes again the claims made 30 seconds or more before.
+    let claim = |limit: usize, after: Option<&InvitationId>, at: chrono::DateTime<Utc>| Claim {
+        import: ImportId::from("cursor"),
+        limit,
+        now: at,
+        stale_before: at - chrono::Duration::seconds(30),
+        retry_failed: false,
+        after: after.cloned(),
+    };
+    let emails = |claimed: &[user_import::Invitation]| -> Vec<String> {
+        claimed.iter().map(|i| i.email.clone()).collect()
+    };
+    let first = store.claim(&claim(2, None, now)).await.unwrap();
+    assert_eq!(emails(&first), ["user0@example.com", "user1@example.com"]);
+    let next = store
+        .claim(&claim(2, Some(&first[1].id), now))
+        .await
+        .unwrap();
+    assert_eq!(emails(&next), ["user2@example.com", "user3@example.com"]);
+    let last = store
+        .claim(&claim(5, Some(&next[1].id), now))
+        .await
+        .unwrap();
+    assert_eq!(emails(&last), ["user4@example.com"]);
+    assert_eq!(
+        store
+            .claim(&claim(5, Some(&last[0].id), now))
+            .await
+            .unwrap(),
+        []
+    );
+    assert_eq!(
+        store.claim(&claim(5, None, now)).await.unwrap(),
+        [],
+        "all are claimed"
+    );
+    // Claims let go stale: a claim after the fourth finds the fifth only, one from the first
+    // finds them all.
+    let later = now + chrono::Duration::minutes(1);
+    let stale = store
+        .claim(&claim(5, Some(&next[1].id), later))
+        .await
+        .unwrap();
+    assert_eq!(emails(&stale), ["user4@example.com"]);
+    let swept = store.claim(&claim(5, None, later)).await.unwrap();
+    assert_eq!(
+        emails(&swept),
+        [
+            "user0@example.com",
+            "user1@example.com",
+            "user2@example.com",
+            "user3@example.com"
+        ]
+    );
 }
