@@ -627,40 +627,65 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "sqlite")]
-    #[test]
-    fn a_second_read_that_fails_after_a_written_batch_leaves_the_sql_store_as_it_was() {
-        use crate::adapters::sqlite::SqliteStore;
-        use crate::store::{ImportLog, UserStore};
-
-        // One batch of the SQL commit (10,000 users) is written before the row that differs.
+    /// A commit into `store` whose second read differs at row 10,004, after one batch of the
+    /// SQL commit (10,000 users) was written: the store must be left as it was. The same
+    /// commit over the upload as first read writes every user.
+    async fn a_failed_second_read_leaves<S>(store: S)
+    where
+        S: crate::store::UserStore + crate::store::ImportLog,
+    {
         let rows: Vec<Vec<String>> = (0..10_005).map(row).collect();
         let first = upload(&rows);
         let mut changed = rows.clone();
         changed[10_002][1] = "someone.else@example.com".into();
+        let keys = vec![
+            "user0@example.com".to_string(),
+            "user10004@example.com".to_string(),
+        ];
+        let mut commit = crate::testkit::conformance::commit_of("reread", Vec::new(), &[]);
+        commit.creates = reread(&first, upload(&changed), (0..10_005).collect());
+        let error = store.commit(&commit).await.unwrap_err();
+        assert!(
+            error.to_string().contains("row 10004 read differently"),
+            "{error}"
+        );
+        assert!(store.find_by_email_keys(&keys).await.unwrap().is_empty());
+        assert!(store.get(&commit.record.id).await.unwrap().is_none());
+        assert_eq!(store.count_active_users().await.unwrap(), 0);
+        commit.creates = reread(&first, first.clone(), (0..10_005).collect());
+        let receipt = store.commit(&commit).await.unwrap();
+        assert_eq!(receipt.created.len(), crate::STORED_USERS);
+        assert_eq!(store.find_by_email_keys(&keys).await.unwrap().len(), 2);
+        assert_eq!(store.count_active_users().await.unwrap(), 10_005);
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn a_second_read_that_fails_after_a_written_batch_leaves_sqlite_as_it_was() {
+        use crate::adapters::sqlite::SqliteStore;
         block_on(async {
             let store = SqliteStore::connect("sqlite::memory:", "p").await.unwrap();
             store.migrate().await.unwrap();
-            let keys = vec![
-                "user0@example.com".to_string(),
-                "user10004@example.com".to_string(),
-            ];
-            let mut commit = crate::testkit::conformance::commit_of("reread", Vec::new(), &[]);
-            commit.creates = reread(&first, upload(&changed), (0..10_005).collect());
-            let error = store.commit(&commit).await.unwrap_err();
-            assert!(
-                error.to_string().contains("row 10004 read differently"),
-                "{error}"
-            );
-            assert!(store.find_by_email_keys(&keys).await.unwrap().is_empty());
-            assert!(store.get(&commit.record.id).await.unwrap().is_none());
-            assert_eq!(store.count_active_users().await.unwrap(), 0);
-            // The same commit over the upload as first read writes every user.
-            commit.creates = reread(&first, first.clone(), (0..10_005).collect());
-            let receipt = store.commit(&commit).await.unwrap();
-            assert_eq!(receipt.created.len(), crate::STORED_USERS);
-            assert_eq!(store.find_by_email_keys(&keys).await.unwrap().len(), 2);
-            assert_eq!(store.count_active_users().await.unwrap(), 10_005);
+            a_failed_second_read_leaves(store).await;
+        });
+    }
+
+    /// On the server `scripts/test` starts (`cargo nextest run --run-ignored all`).
+    #[cfg(feature = "postgres")]
+    #[test]
+    #[ignore = "needs PostgreSQL: USER_IMPORT_TEST_POSTGRES_URL, which scripts/test sets"]
+    fn a_second_read_that_fails_after_a_written_batch_leaves_postgres_as_it_was() {
+        use crate::adapters::postgres::PostgresStore;
+        let url = std::env::var("USER_IMPORT_TEST_POSTGRES_URL")
+            .expect("USER_IMPORT_TEST_POSTGRES_URL is not set: run scripts/test");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        block_on(async {
+            let platform = format!("reread-{}-{nanos}", std::process::id());
+            let store = PostgresStore::connect(&url, platform).await.unwrap();
+            store.migrate().await.unwrap();
+            a_failed_second_read_leaves(store).await;
         });
     }
 }

@@ -139,17 +139,17 @@ pub(crate) enum Kept {
     Records(Vec<Record>),
     /// Every row's brief.
     Briefs(Briefs),
-    /// The last row's record only, and how many rows came before.
-    Last(Option<Record>, usize),
+    /// The last row's record only.
+    Last(Option<Record>),
 }
 
 impl Kept {
-    /// How many rows were kept (or, for [`Kept::Last`], validated).
+    /// How many rows are kept.
     pub(crate) fn len(&self) -> usize {
         match self {
             Kept::Records(records) => records.len(),
             Kept::Briefs(briefs) => briefs.len(),
-            Kept::Last(last, before) => before + usize::from(last.is_some()),
+            Kept::Last(last) => usize::from(last.is_some()),
         }
     }
 
@@ -158,7 +158,7 @@ impl Kept {
         match self {
             Kept::Records(records) => records[index].row,
             Kept::Briefs(briefs) => briefs.get(index).row,
-            Kept::Last(last, _) => last.as_ref().map_or(0, |record| record.row),
+            Kept::Last(last) => last.as_ref().map_or(0, |record| record.row),
         }
     }
 
@@ -167,7 +167,7 @@ impl Kept {
         match self {
             Kept::Records(records) => records[index].get(position),
             Kept::Briefs(briefs) => briefs.get(index).email,
-            Kept::Last(last, _) => last.as_ref().map_or("", |record| record.get(position)),
+            Kept::Last(last) => last.as_ref().map_or("", |record| record.get(position)),
         }
     }
 
@@ -176,7 +176,7 @@ impl Kept {
         match self {
             Kept::Records(records) => records[index].valid = false,
             Kept::Briefs(briefs) => briefs.set_invalid(index),
-            Kept::Last(last, _) => {
+            Kept::Last(last) => {
                 if let Some(record) = last {
                     record.valid = false;
                 }
@@ -197,22 +197,23 @@ impl Kept {
         match self {
             Kept::Records(records) => records.push(Record::new(row, valid, ends, text)),
             Kept::Briefs(briefs) => {
-                let value = |position: usize| {
-                    let start = match position {
-                        0 => 0,
-                        _ => ends[position - 1] as usize,
-                    };
-                    &text[start..ends[position] as usize]
-                };
-                let email = columns.email_valid.then(|| value(columns.email));
-                briefs.push(row, valid, value(columns.name), email);
+                let email = columns
+                    .email_valid
+                    .then(|| value_at(text, ends, columns.email));
+                briefs.push(row, valid, value_at(text, ends, columns.name), email);
             }
-            Kept::Last(last, before) => {
-                *before += usize::from(last.is_some());
-                *last = Some(Record::new(row, valid, ends, text));
-            }
+            Kept::Last(last) => *last = Some(Record::new(row, valid, ends, text)),
         }
     }
+}
+
+/// The value of the column at `position` of a row whose values end at `ends` in `text`.
+pub(crate) fn value_at<'t>(text: &'t str, ends: &[u32], position: usize) -> &'t str {
+    let start = match position {
+        0 => 0,
+        _ => ends[position - 1] as usize,
+    };
+    &text[start..ends[position] as usize]
 }
 
 /// Where the name and email of a row are, and whether the email passed its checks.

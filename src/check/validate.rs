@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use serde::Serialize;
 
 use crate::check::duplicates::EmailIndex;
-use crate::check::kept::{Briefs, Columns, Kept};
+use crate::check::kept::{Briefs, Columns, Kept, value_at};
 use crate::check::normalize::{
     DateProblem, clean_spaces, control_name, email_problem, find_control, find_format_character,
     nfc, parse_date,
@@ -269,7 +269,7 @@ impl<'s> Validator<'s> {
     /// commit's second read of an upload whose validation already passed.
     pub(crate) fn last_only(schema: &'s Schema, limits: &'s Limits) -> Validator<'s> {
         Validator {
-            kept: Kept::Last(None, 0),
+            kept: Kept::Last(None),
             ..Validator::new(schema, limits)
         }
     }
@@ -277,7 +277,7 @@ impl<'s> Validator<'s> {
     /// The record of the last row validated, for [`Validator::last_only`].
     pub(crate) fn take_last(&mut self) -> Option<Record> {
         match &mut self.kept {
-            Kept::Last(last, _) => last.take(),
+            Kept::Last(last) => last.take(),
             _ => None,
         }
     }
@@ -425,13 +425,13 @@ impl RowSink for Validator<'_> {
         text.clear();
         ends.clear();
         let mut valid = true;
-        let mut email_value: Option<usize> = None;
+        let mut email_valid = false;
         for (position, column) in columns.iter().enumerate() {
             let cell = cells.get(position).unwrap_or(&CellValue::Empty);
             match self.check(number, position, cell, &place) {
                 Checked::Valid(value) => {
                     if position == schema.email_position() && !value.is_empty() {
-                        email_value = Some(text.len());
+                        email_valid = true;
                     }
                     text.push_str(&value);
                 }
@@ -449,30 +449,30 @@ impl RowSink for Validator<'_> {
             ends.push(text.len() as u32);
         }
         let index = self.kept.len() as u32;
+        let position = schema.email_position();
         let columns = Columns {
             name: schema.name_position(),
-            email: schema.email_position(),
-            email_valid: email_value.is_some(),
+            email: position,
+            email_valid,
         };
         self.kept.push(number, valid, &ends, &text, columns);
-        self.scratch_text = text;
-        self.scratch_ends = ends;
-        if matches!(self.kept, Kept::Last(..)) {
-            // A second read of rows already checked: no duplicate to look for.
-            return Ok(());
-        }
-        if email_value.is_some() {
-            let position = schema.email_position();
-            let email = self.kept.email(index as usize, position).to_string();
-            if let Some(cell) = cells.get(position) {
-                let as_read = cell.as_read();
-                if as_read != email {
-                    self.emails_as_read.insert(index, as_read);
-                }
+        // A second read of rows already checked has no duplicate to look for.
+        if email_valid && !matches!(self.kept, Kept::Last(_)) {
+            let email = value_at(&text, &ends, position);
+            // The email as read, kept only where it differs from the value kept.
+            let as_read = match cells.get(position) {
+                Some(CellValue::Text(read)) if *read == email => None,
+                Some(cell) => Some(cell.as_read()).filter(|read| read != email),
+                None => None,
+            };
+            if let Some(as_read) = as_read {
+                self.emails_as_read.insert(index, as_read);
             }
             let kept = &self.kept;
-            (self.emails).insert(&email, index, |first| kept.email(first as usize, position));
+            (self.emails).insert(email, index, |first| kept.email(first as usize, position));
         }
+        self.scratch_text = text;
+        self.scratch_ends = ends;
         Ok(())
     }
 

@@ -4,15 +4,12 @@ mod commit;
 mod invite;
 pub(crate) mod plan;
 
-use crate::new_users::Upload;
-
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
 use tracing::Instrument;
-
-use std::sync::Arc;
 
 use crate::check::kept::Briefs;
 use crate::check::validate::{Validation, Validator};
@@ -20,6 +17,7 @@ use crate::error::Error;
 use crate::import::plan::{ImportPlan, check_groups};
 use crate::issue::{Issue, Severity};
 use crate::model::{CourseId, ExistingUser, ImportId, UserId};
+use crate::new_users::Upload;
 use crate::read::limits::Limits;
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
@@ -94,7 +92,7 @@ pub struct ReadOutcome {
     /// How long the read took, in milliseconds.
     pub read_ms: u64,
     /// The upload, for the commit's second read.
-    upload: Option<Upload>,
+    upload: Upload,
 }
 
 /// Where the commit reads the upload again: bytes the caller lends ([`Importer::run`]),
@@ -235,7 +233,7 @@ impl Importer {
         ReadOutcome {
             validation,
             read_ms: elapsed_ms(started),
-            upload: Some(upload),
+            upload,
         }
     }
 
@@ -302,13 +300,8 @@ impl Importer {
                 let _span = tracing::info_span!("read").entered();
                 self.read_briefs(upload, progress)
             };
-            let read = ReadOutcome {
-                validation,
-                read_ms: elapsed_ms(started),
-                upload: None,
-            };
-            let source = UploadSource::Borrowed(upload);
-            match self.finish_from(request, read, source, progress).await {
+            let (read_ms, source) = (elapsed_ms(started), UploadSource::Borrowed(upload));
+            match (self.finish_from(request, validation, read_ms, source, progress)).await {
                 Ok(summary) => Ok(summary),
                 Err(error) => {
                     self.record_error(request, &error).await;
@@ -371,21 +364,24 @@ impl Importer {
     pub async fn finish(
         &self,
         request: &ImportRequest,
-        mut read: ReadOutcome,
+        read: ReadOutcome,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
-        let upload = read
-            .upload
-            .take()
-            .unwrap_or_else(|| Upload::from(Vec::new()));
-        self.finish_from(request, read, UploadSource::Shared(&upload), progress)
-            .await
+        let ReadOutcome {
+            validation,
+            read_ms,
+            upload,
+        } = read;
+        let source = UploadSource::Shared(&upload);
+        (self.finish_from(request, validation, read_ms, source, progress)).await
     }
 
+    /// [`Importer::finish`] of a read's `validation`, which took `read_ms`, of `upload`.
     async fn finish_from(
         &self,
         request: &ImportRequest,
-        read: ReadOutcome,
+        validation: Result<Validation, Error>,
+        read_ms: u64,
         upload: UploadSource<'_>,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ImportSummary, Error> {
@@ -394,12 +390,12 @@ impl Importer {
         // The read's time counts against the import's limit.
         let deadline = self.limits.max_duration.and_then(|limit| {
             Instant::now()
-                .checked_add(limit.saturating_sub(std::time::Duration::from_millis(read.read_ms)))
+                .checked_add(limit.saturating_sub(std::time::Duration::from_millis(read_ms)))
         });
         let mut summary = ImportSummary::new(request.id.clone(), ImportStatus::Failed);
         summary.dry_run = request.dry_run;
-        summary.timings.read_ms = read.read_ms;
-        let mut validation = match read.validation {
+        summary.timings.read_ms = read_ms;
+        let mut validation = match validation {
             Ok(validation) => validation,
             Err(error @ Error::DeadlinePassed { .. }) => {
                 return self.fail_with(request, summary, &error).await;

@@ -428,6 +428,29 @@ fn out_of_time(s: &Setup) -> Importer {
     })
 }
 
+/// Runs import `id` of `bytes` out of time: it must be stopped while reading, before any
+/// planning, as [`assert_out_of_time`] says.
+async fn stopped_while_reading(
+    s: &Setup,
+    before: &user_import::memory::State,
+    id: &str,
+    bytes: &[u8],
+) {
+    let phases = Mutex::new(Vec::new());
+    let summary = out_of_time(s)
+        .run(&request(id), bytes, &|p| {
+            phases.lock().unwrap().push(p.phase)
+        })
+        .await
+        .unwrap();
+    assert_out_of_time(s, before, &summary);
+    let phases = phases.into_inner().unwrap();
+    assert!(
+        !phases.contains(&Phase::Planning),
+        "{id}: stopped while reading, before planning: {phases:?}"
+    );
+}
+
 /// What every import stopped by its deadline shows: failed, with the reason, and nothing of it
 /// in the store or the mail.
 fn assert_out_of_time(s: &Setup, before: &user_import::memory::State, summary: &ImportSummary) {
@@ -450,21 +473,7 @@ async fn a_deadline_passed_while_reading_fails_the_import_and_writes_nothing() {
         ("late", crate::common::users_workbook("late", 1_500)),
         ("late-csv", csv.to_vec()),
     ] {
-        let phases = std::sync::Mutex::new(Vec::new());
-        let summary = out_of_time(&s)
-            .run(&request(id), &bytes, &|p| {
-                phases.lock().unwrap().push(p.phase)
-            })
-            .await
-            .unwrap();
-        assert_out_of_time(&s, &before, &summary);
-        assert!(
-            !phases
-                .lock()
-                .unwrap()
-                .contains(&user_import::Phase::Planning),
-            "{id}: stopped while reading, before planning"
-        );
+        stopped_while_reading(&s, &before, id, &bytes).await;
         let record = &s.store.snapshot().imports[&ImportId::from(id)];
         assert_eq!(record.status, ImportStatus::Failed);
     }
@@ -481,22 +490,7 @@ async fn a_deadline_passed_in_a_sheet_of_blank_cells_stops_the_read() {
         data.push_str(&format!(r#"<row r="{row}">{}</row>"#, "<c/>".repeat(500)));
     }
     let bytes = crate::common::Package::with_sheet("Users", &data).build();
-    let phases = std::sync::Mutex::new(Vec::new());
-    let summary = out_of_time(&s)
-        .run(&request("blank"), &bytes, &|p| {
-            phases.lock().unwrap().push(p.phase)
-        })
-        .await
-        .unwrap();
-    assert_out_of_time(&s, &before, &summary);
-    assert!(
-        !phases
-            .lock()
-            .unwrap()
-            .contains(&user_import::Phase::Planning),
-        "stopped while reading, before planning: {:?}",
-        phases.lock().unwrap()
-    );
+    stopped_while_reading(&s, &before, "blank", &bytes).await;
 
     // With time to spare, the same file imports its one user.
     let summary = s

@@ -133,7 +133,6 @@ where
     ) -> Result<Found, sqlx::Error> {
         let p = self.platform.as_str();
         let mut found = Found::default();
-        // The import's state, in one round trip: committed before, or ended failed by a twin.
         // The import's state and the platform's seat limit, in one round trip: committed
         // before, ended failed by a twin, and the limit as it stands under the lock.
         let (committed, failed, limit): (i64, i64, Option<i64>) = sqlx::query_as(
@@ -210,9 +209,9 @@ where
 
         // Users, then their invitations (the outbox) and memberships, in the same transaction,
         // a batch of users at a time, read again from the upload as they are written: what the
-        // commit and a statement hold stays bounded whatever the import.
-        // The identifiers of the first users, which the import's record keeps (the store answers
-        // the others a page at a time, `created_users`).
+        // commit and a statement hold stays bounded whatever the import. Only the identifiers of
+        // the first users are kept, as the import's record keeps them (the store answers the
+        // others a page at a time, `created_users`).
         let mut created: Vec<i64> = Vec::with_capacity(commit.creates.len().min(STORED_USERS));
         let mut batches = commit.creates.batches(COMMIT_BATCH);
         while let Some(users) = batches.next().await.map_err(Apply::Users)? {
