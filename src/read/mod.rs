@@ -12,6 +12,8 @@ pub use estimate::estimate_import_bytes;
 mod pipe;
 mod sheet;
 mod shown;
+mod workbook;
+mod xlsx;
 
 use std::io::{Read, Seek};
 
@@ -183,6 +185,18 @@ pub fn read_rows<R: Read + Seek>(
     let size = source
         .seek(std::io::SeekFrom::End(0))
         .and_then(|size| source.rewind().map(|()| size))
+        .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
+    {
+        let (budgeted, spent) = budget::Budgeted::new(&mut source, size, limits);
+        if let Some(mut book) = xlsx::Book::open(budgeted, &info.unusual, limits.max_shared_strings)
+            && book.reads_every_sheet(&info.unusual)
+        {
+            return read_opened(&mut book, &info, schema, limits, sink)
+                .map_err(|error| spent.explain(error));
+        }
+    }
+    source
+        .rewind()
         .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
     let (source, spent) = budget::Budgeted::new(source, size, limits);
     let mut workbook: Xlsx<budget::Budgeted<R>> =

@@ -10,7 +10,7 @@
 //! a number, written without `.0` in text columns.
 
 mod scan;
-mod xml;
+pub(super) mod xml;
 
 use std::io::{Read, Seek};
 

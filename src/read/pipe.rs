@@ -90,16 +90,16 @@ pub fn read_rows_bytes(
                     });
                 }
             };
-            let (source, spent) = Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
-            let opened = calamine::open_workbook_from_rs::<Xlsx<_>, _>(source);
+            let (source, mut spent) = Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
+            // Our own reader opens the workbook while the worksheets are scanned; calamine
+            // does when it cannot, or when a worksheet turns out not to be written the usual way.
+            let book =
+                crate::read::xlsx::Book::open(source, &first.unusual, limits.max_shared_strings);
             let second = match scanned_rx.recv() {
                 Ok(Ok(info)) => info,
                 Ok(Err((_, error))) => return Err(error),
                 Err(_) => return Err(lost()),
             };
-            let mut workbook = opened.map_err(|error| {
-                spent.explain(Error::corrupt_from("the workbook cannot be opened", error))
-            })?;
             let info = first.merge(second);
             let mut pipe = Pipe {
                 sender: rows_tx,
@@ -107,8 +107,24 @@ pub fn read_rows_bytes(
                 batch: Batch::default(),
                 deadline,
             };
-            let rows = read_opened(&mut workbook, &info, schema, limits, &mut pipe)
-                .map_err(|error| spent.explain(error))?;
+            let rows = match book {
+                Some(mut book) if book.reads_every_sheet(&info.unusual) => {
+                    read_opened(&mut book, &info, schema, limits, &mut pipe)
+                }
+                _ => {
+                    let (source, again) =
+                        Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
+                    spent = again;
+                    calamine::open_workbook_from_rs::<Xlsx<_>, _>(source)
+                        .map_err(|error| {
+                            Error::corrupt_from("the workbook cannot be opened", error)
+                        })
+                        .and_then(|mut workbook| {
+                            read_opened(&mut workbook, &info, schema, limits, &mut pipe)
+                        })
+                }
+            }
+            .map_err(|error| spent.explain(error))?;
             pipe.flush()?;
             Ok(rows)
         })();

@@ -1,23 +1,22 @@
 //! The data sheet: finding it, matching its headers to the schema, and streaming its cells as
 //! rows, with every limit checked while it streams.
 
-use std::io::{Read, Seek};
-
-use calamine::{DataRef, Reader as _, SheetType, Xlsx, XlsxFormulaMetadata};
+use calamine::{DataRef, XlsxFormulaMetadata};
 use chrono::NaiveDateTime;
 
 use crate::error::{Error, Limit, quoted_list};
 use crate::issue::{Issue, IssueCode};
 use crate::read::limits::Limits;
 use crate::read::package::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, PackageInfo, column_letters};
-use crate::read::shown::{NumberFormat, classify, render};
+use crate::read::shown::{NumberFormat, render};
+use crate::read::workbook::{CellSource, Workbook};
 use crate::read::{CellValue, HeaderRow, RowSink};
 use crate::schema::Schema;
 use crate::value::{clean_spaces, excel_serial_to_datetime, number_text};
 
 /// Reads the data sheet of an opened workbook whose package passed the checks.
-pub(super) fn read_opened<R: Read + Seek>(
-    workbook: &mut Xlsx<R>,
+pub(super) fn read_opened(
+    workbook: &mut dyn Workbook,
     info: &PackageInfo,
     schema: &Schema,
     limits: &Limits,
@@ -30,13 +29,8 @@ pub(super) fn read_opened<R: Read + Seek>(
             limit: limits.max_shared_strings,
         });
     }
-    let is_1904 = workbook.has_1904_epoch();
-    let sheets: Vec<String> = workbook
-        .sheets_metadata()
-        .iter()
-        .filter(|sheet| sheet.typ == SheetType::WorkSheet)
-        .map(|sheet| sheet.name.clone())
-        .collect();
+    let is_1904 = workbook.is_1904();
+    let sheets: Vec<String> = workbook.worksheets();
     // The data sheet by name, in any of the schema's languages (in the schema's order).
     let named = schema.sheet_names().find_map(|wanted| {
         let wanted = crate::schema::fold_header(wanted);
@@ -74,12 +68,10 @@ pub(super) fn read_opened<R: Read + Seek>(
         cells: 0,
         sink,
     };
-    let mut cells = workbook
-        .worksheet_cells_reader(&chosen)
-        .map_err(|error| Error::corrupt_from(format!("sheet `{chosen}` cannot be read"), error))?;
+    let mut cells = workbook.cells(&chosen)?;
     let declared = cells.dimensions();
     stream.declared_last_row = (declared.end.0 > 0).then_some(declared.end.0);
-    stream.run(&mut cells)?;
+    stream.run(&mut *cells)?;
     Ok(stream.rows)
 }
 
@@ -118,23 +110,15 @@ impl CellFormats {
 
 /// The first pass of [`CellFormats`], or `None` when no cell format of the workbook changes
 /// what a number shows.
-fn cell_formats<R: Read + Seek>(
-    workbook: &mut Xlsx<R>,
-    sheet: &str,
-) -> Result<Option<CellFormats>, Error> {
-    let damaged = |error| Error::corrupt_from(format!("sheet `{sheet}` cannot be read"), error);
-    let mut cells = workbook.worksheet_cells_reader(sheet).map_err(damaged)?;
-    let styles: Vec<Option<NumberFormat>> = cells
-        .styles()
-        .iter()
-        .map(|style| classify(&style.number_format.as_ref()?.format_code))
-        .collect();
+fn cell_formats(workbook: &mut dyn Workbook, sheet: &str) -> Result<Option<CellFormats>, Error> {
+    let mut cells = workbook.cells(sheet)?;
+    let styles: Vec<Option<NumberFormat>> = cells.number_formats();
     if styles.iter().all(Option::is_none) {
         return Ok(None);
     }
     let mut runs: Vec<Vec<(u32, u32, u32)>> = Vec::new();
     let mut count = 0;
-    while let Some((row, column, style)) = cells.next_style_id().map_err(damaged)? {
+    while let Some((row, column, style)) = cells.next_style_id()? {
         if styles.get(style).is_none_or(Option::is_none) || u64::from(column) >= MAX_GRID_COLUMNS {
             continue;
         }
@@ -161,8 +145,8 @@ fn cell_formats<R: Read + Seek>(
 }
 
 /// Reads the first non-empty row of each sheet until one has every required header.
-pub(super) fn find_sheet_by_headers<R: Read + Seek>(
-    workbook: &mut Xlsx<R>,
+pub(super) fn find_sheet_by_headers(
+    workbook: &mut dyn Workbook,
     sheets: &[String],
     schema: &Schema,
     limits: &Limits,
@@ -173,17 +157,16 @@ pub(super) fn find_sheet_by_headers<R: Read + Seek>(
     let mut looked_at: u64 = 0;
     for name in sheets {
         limits.check_deadline(deadline)?;
-        let mut cells = match workbook.worksheet_cells_reader(name) {
+        let mut cells = match workbook.cells(name) {
             Ok(cells) => cells,
             Err(_) => continue,
         };
         let mut first_row: Option<u32> = None;
         let mut headers: Vec<String> = Vec::new();
         loop {
-            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
-                Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
-            })?;
-            let Some(cell) = cell else { break };
+            let Some(cell) = cells.next_cell()? else {
+                break;
+            };
             looked_at += 1;
             if looked_at.is_multiple_of(crate::read::CELLS_BETWEEN_DEADLINE_CHECKS) {
                 limits.check_deadline(deadline)?;
@@ -293,10 +276,7 @@ pub(super) struct SheetStream<'s> {
 }
 
 impl SheetStream<'_> {
-    fn run<'a, R: Read + Seek>(
-        &mut self,
-        cells: &mut calamine::XlsxCellReader<'a, R>,
-    ) -> Result<(), Error> {
+    fn run<'a>(&mut self, cells: &mut dyn CellSource<'a>) -> Result<(), Error> {
         let width = self.schema.columns().len();
         let mut slots: Vec<Slot<'a>> = (0..width).map(|_| Slot::default()).collect();
         let mut current: Option<u32> = None;
@@ -306,10 +286,9 @@ impl SheetStream<'_> {
         let mut shared_formulas: Vec<(usize, String)> = Vec::new();
 
         loop {
-            let cell = cells.next_cell_with_formula_metadata().map_err(|error| {
-                Error::corrupt_from(format!("sheet `{}` cannot be read", self.sheet), error)
-            })?;
-            let Some(cell) = cell else { break };
+            let Some(cell) = cells.next_cell()? else {
+                break;
+            };
             self.cells += 1;
             if self
                 .cells

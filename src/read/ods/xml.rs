@@ -148,13 +148,13 @@ pub(super) fn attribute<'a>(attributes: &'a [u8], key: &[u8]) -> Result<Option<&
 }
 
 /// A tag's attributes split as calamine's `RawAttrIter` splits them.
-pub(super) struct Attributes<'a> {
+pub(crate) struct Attributes<'a> {
     raw: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Attributes<'a> {
-    pub(super) fn new(raw: &'a [u8]) -> Attributes<'a> {
+    pub(crate) fn new(raw: &'a [u8]) -> Attributes<'a> {
         Attributes { raw, pos: 0 }
     }
 }

@@ -14,7 +14,7 @@ use crate::read::limits::Limits;
 mod scan;
 mod sniff;
 
-pub(crate) use scan::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, column_letters};
+pub(crate) use scan::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, column_letters, parse_cell_reference};
 use scan::{PartKind, Scan};
 pub(crate) use sniff::sniff;
 
@@ -117,14 +117,20 @@ pub(crate) struct PackageInfo {
     pub(crate) shared_strings: u64,
     /// The name of the VBA project part (`xl/vbaProject.bin`) of a macro-enabled workbook.
     pub(crate) macros: Option<String>,
+    /// The parts, by the name calamine looks them up with (`\` as `/`, lower case), that our
+    /// own reader does not read: a comment, a CDATA section or a byte that is not UTF-8.
+    pub(crate) unusual: std::collections::HashSet<String>,
 }
 
 impl PackageInfo {
     /// What two scans of parts side by side learned together.
     pub(crate) fn merge(self, other: PackageInfo) -> PackageInfo {
+        let mut unusual = self.unusual;
+        unusual.extend(other.unusual);
         PackageInfo {
             shared_strings: self.shared_strings.max(other.shared_strings),
             macros: self.macros.or(other.macros),
+            unusual,
         }
     }
 }
@@ -517,6 +523,9 @@ fn scan_entries<R: Read + Seek>(
         }
         let mut scan = Scan::new(&entry.name, kind, limits);
         scan.run(part).map_err(at)?;
+        if scan.unusual {
+            info.unusual.insert(normalized_name(&entry.name));
+        }
         if kind == PartKind::SharedStrings {
             info.shared_strings = info.shared_strings.max(scan.si_count);
         }
@@ -526,7 +535,6 @@ fn scan_entries<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
-    use super::scan::parse_cell_reference;
     use super::*;
 
     #[test]

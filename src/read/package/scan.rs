@@ -76,6 +76,8 @@ pub(super) struct Scan<'l> {
     style_records: u64,
     /// The longest attribute value of the styles part.
     longest_value: u64,
+    /// A comment, a CDATA section or a byte that is not UTF-8: our reader leaves it to calamine.
+    pub(super) unusual: bool,
     /// Whether one-letter tags and cell tags written the usual way ([`plain_cell_end`]) take
     /// their short paths; tests turn them off to compare with the general path.
     short_paths: bool,
@@ -91,6 +93,7 @@ impl<'l> Scan<'l> {
             sheets: 0,
             style_records: 0,
             longest_value: 0,
+            unusual: false,
             short_paths: true,
             limits,
         }
@@ -128,7 +131,7 @@ impl<'l> Scan<'l> {
                 Err(error) => {
                     valid += error.valid_up_to();
                     if error.error_len().is_some() || eof {
-                        cut = true;
+                        (cut, self.unusual) = (true, true);
                         buf.truncate(valid);
                     }
                 }
@@ -185,6 +188,7 @@ impl<'l> Scan<'l> {
         }
         // Comments, CDATA sections, processing instructions and end tags: what follows is
         // looked at like the rest.
+        self.unusual |= next == b'!';
         if matches!(next, b'!' | b'?' | b'/') {
             return Ok(Some(1));
         }
