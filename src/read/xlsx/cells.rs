@@ -344,11 +344,17 @@ impl<'a, R: Read> Cells<'a, R> {
         kind: &Kind,
         format: Option<DateKind>,
     ) -> Result<DataRef<'a>, Error> {
+        // calamine reads the text up to its first entity, the first event of the value: none
+        // when it starts with one.
+        let text = match text.find('&') {
+            Some(at) => &text[..at],
+            None => text,
+        };
+        if text.is_empty() {
+            return Ok(DataRef::Empty);
+        }
         match kind {
             Kind::Shared => {
-                if text.is_empty() {
-                    return Ok(DataRef::Empty);
-                }
                 let index = parse_index(text.as_bytes()).unwrap_or(0);
                 self.strings
                     .get(index)

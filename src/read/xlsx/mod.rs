@@ -32,6 +32,8 @@ pub(crate) struct Book<R> {
     strings: Strings,
     kinds: Vec<DateKind>,
     shown: Vec<Option<NumberFormat>>,
+    /// Whether the parts are read with their short paths (see [`Xml::plain_cell`]).
+    short_paths: bool,
 }
 
 impl<R: Read + Seek> Book<R> {
@@ -39,13 +41,23 @@ impl<R: Read + Seek> Book<R> {
     /// should: a part it reads is not written the usual way (`unusual`, by the names
     /// [`part_key`] gives), or calamine would refuse the workbook. Parts are looked up as
     /// calamine looks them up: the path in lower case against the names [`part_key`] gives.
-    // The readers are passed as closures: the part's reader borrows the archive for no longer
-    // than the call, which a function item's signature cannot say.
-    #[allow(clippy::redundant_closure)]
     pub(crate) fn open(
         reader: R,
         unusual: &HashSet<String>,
         max_shared_strings: u64,
+    ) -> Option<Book<R>> {
+        Book::open_with(reader, unusual, max_shared_strings, true)
+    }
+
+    /// [`Book::open`], with the short paths on or off.
+    // The readers are passed as closures: the part's reader borrows the archive for no longer
+    // than the call, which a function item's signature cannot say.
+    #[allow(clippy::redundant_closure)]
+    fn open_with(
+        reader: R,
+        unusual: &HashSet<String>,
+        max_shared_strings: u64,
+        short_paths: bool,
     ) -> Option<Book<R>> {
         let archive = zip::ZipArchive::new(reader).ok()?;
         let mut parts = HashMap::with_capacity(archive.len());
@@ -61,6 +73,7 @@ impl<R: Read + Seek> Book<R> {
             strings: Strings::default(),
             kinds: Vec::new(),
             shown: Vec::new(),
+            short_paths,
         };
         let usual = |path: &str| !unusual.contains(&path.to_ascii_lowercase());
         let (folder, workbook) = book
@@ -115,7 +128,11 @@ impl<R: Read + Seek> Book<R> {
     ) -> Option<Option<T>> {
         let index = *self.parts.get(&path.to_ascii_lowercase())?;
         let file = self.archive.by_index(index).ok();
-        Some(file.and_then(|file| read(&mut Xml::new(file, path))))
+        Some(file.and_then(|file| {
+            let mut xml = Xml::new(file, path);
+            xml.short_paths = self.short_paths;
+            read(&mut xml)
+        }))
     }
 
     /// The names of the worksheets, in the workbook's order.
@@ -154,12 +171,9 @@ impl<R: Read + Seek> Book<R> {
         let file = self.archive.by_index(index).map_err(|error| {
             Error::corrupt_from(format!("sheet `{name}` cannot be read"), error)
         })?;
-        Cells::new(
-            Xml::new(file, &sheet.path),
-            &self.strings,
-            &self.kinds,
-            self.is_1904,
-        )
+        let mut xml = Xml::new(file, &sheet.path);
+        xml.short_paths = self.short_paths;
+        Cells::new(xml, &self.strings, &self.kinds, self.is_1904)
     }
 }
 
@@ -225,6 +239,12 @@ mod tests {
         let theirs = describe(&mut calamine);
         let ours = Book::open(Cursor::new(bytes), &HashSet::new(), u64::MAX)
             .map(|mut book| describe(&mut book));
+        let general = Book::open_with(Cursor::new(bytes), &HashSet::new(), u64::MAX, false)
+            .map(|mut book| describe(&mut book));
+        assert_eq!(
+            ours, general,
+            "the short paths read otherwise than the general one"
+        );
         (theirs, ours)
     }
 
@@ -412,5 +432,78 @@ three</v></c></row>"#;
         );
         assert!(Book::open(Cursor::new(&strings), &HashSet::new(), 1).is_none());
         assert!(Book::open(Cursor::new(&strings), &HashSet::new(), 2).is_some());
+    }
+
+    /// A cell's tag and body, from proptest's choices.
+    fn cell_xml(reference: Option<(u8, u8)>, style: Option<u8>, kind: &str, body: &str) -> String {
+        let mut tag = String::from("<c");
+        if let Some((row, column)) = reference {
+            tag.push_str(&format!(
+                r#" r="{}{}""#,
+                crate::read::package::column_letters(u32::from(column)),
+                u32::from(row) + 1
+            ));
+        }
+        if let Some(style) = style {
+            tag.push_str(&format!(r#" s="{style}""#));
+        }
+        if !kind.is_empty() {
+            tag.push_str(&format!(r#" t="{kind}""#));
+        }
+        if body == "/" {
+            return format!("{tag}/>");
+        }
+        format!("{tag}>{body}</c>")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Sheets of every kind of cell, written the usual way and otherwise, with shared
+        /// strings of every form: our reader reads them as calamine does, on its short paths
+        /// and on its general one (`both` compares those).
+        #[test]
+        fn random_sheets_read_as_calamine_reads_them(
+            rows in proptest::collection::vec(
+                (
+                    proptest::option::of(1u32..30),
+                    proptest::collection::vec(
+                        (
+                            proptest::option::of((0u8..20, 0u8..6)),
+                            proptest::option::of(0u8..10),
+                            proptest::sample::select(vec!["", "n", "s", "b", "e", "str", "d", "inlineStr", "x"]),
+                            "(<v>([0-9.eE+-]|[a-z#/!?]|&amp;| ){0,6}</v>|<v/>||/|<is><t>([a-z _x0-9]|&lt;){0,5}</t></is>|<f>A1&amp;B1</f><v>[0-9]{1,3}</v>|<f t=\"shared\" ref=\"A1:A3\" si=\"0\">B1</f><v>1</v>|<f t=\"shared\" si=\"0\"/><v>2</v>)",
+                        ),
+                        0..6,
+                    ),
+                ),
+                0..8,
+            ),
+            strings in proptest::collection::vec(
+                "(<si><t>([a-z _xD0-9]|&amp;|&#10;|\r\n|\r){0,6}</t></si>|<si><t xml:space=\"preserve\">([a-z _]|&#233;){0,4}</t></si>|<si><r><t>[a-z ]{0,3}</t></r><r><t>[a-z ]{0,3}</t></r></si>|<si><t>[a-z]{0,3}</t><rPh><t>[a-z]{0,3}</t></rPh></si>|<si/>)",
+                0..6,
+            ),
+        ) {
+            let mut data = String::new();
+            for (number, cells) in &rows {
+                match number {
+                    Some(number) => data.push_str(&format!(r#"<row r="{number}">"#)),
+                    None => data.push_str("<row>"),
+                }
+                for (reference, style, kind, body) in cells {
+                    data.push_str(&cell_xml(*reference, *style, kind, body));
+                }
+                data.push_str("</row>");
+            }
+            let bytes = package(
+                &[("Users", "worksheets/sheet1.xml")],
+                &[
+                    ("xl/worksheets/sheet1.xml", sheet(&data)),
+                    ("xl/sharedStrings.xml", format!("<sst>{}</sst>", strings.concat())),
+                    ("xl/styles.xml", STYLES.to_string()),
+                ],
+            );
+            let (theirs, ours) = both(&bytes);
+            proptest::prop_assert_eq!(Some(theirs), ours);
+        }
     }
 }

@@ -57,6 +57,9 @@ pub(crate) struct Xml<R> {
     eof: bool,
     /// The end of the empty element just started, to give next.
     pending_end: Option<Span>,
+    /// Whether cells and string items written the usual way are read whole
+    /// ([`Xml::plain_cell`], [`Xml::plain_item`]); tests turn it off to compare the paths.
+    pub(super) short_paths: bool,
 }
 
 impl<R: Read> Xml<R> {
@@ -68,6 +71,7 @@ impl<R: Read> Xml<R> {
             pos: 0,
             eof: false,
             pending_end: None,
+            short_paths: true,
         }
     }
 
@@ -271,7 +275,7 @@ impl<R: Read> Xml<R> {
     /// reader's place; `None` (nothing read) when what follows is written otherwise or is not
     /// all read yet. It is what the tag, the text and the three ends read one by one give.
     pub(super) fn plain_cell(&mut self) -> Option<PlainCell> {
-        if self.pending_end.is_some() {
+        if self.pending_end.is_some() || !self.short_paths {
             return None;
         }
         let rest = &self.buf[self.pos..];
@@ -298,12 +302,12 @@ impl<R: Read> Xml<R> {
         at = next;
         let mut style = None;
         let mut kind = None;
-        if rest.get(at..at + 5) == Some(b" s=\"") {
+        if rest.get(at..at + 4) == Some(b" s=\"") {
             let (span, next) = value(at + 4, rest)?;
             style = Some(span);
             at = next;
         }
-        if rest.get(at..at + 5) == Some(b" t=\"") {
+        if rest.get(at..at + 4) == Some(b" t=\"") {
             let (span, next) = value(at + 4, rest)?;
             kind = Some(span);
             at = next;
@@ -334,7 +338,7 @@ impl<R: Read> Xml<R> {
     /// are kept; `None` (nothing read) otherwise.
     pub(super) fn plain_item(&mut self) -> Option<(Span, bool)> {
         const PRESERVE: &[u8] = b"<si><t xml:space=\"preserve\">";
-        if self.pending_end.is_some() {
+        if self.pending_end.is_some() || !self.short_paths {
             return None;
         }
         let rest = &self.buf[self.pos..];
@@ -645,6 +649,68 @@ mod tests {
                 "</c>"
             ]
         );
+    }
+
+    #[test]
+    fn cells_and_string_items_written_the_usual_way_are_read_whole() {
+        let cell = |xml: &str| {
+            let mut reader = Xml::new(xml.as_bytes(), "part.xml");
+            reader.more().unwrap();
+            let shown = |reader: &Xml<&[u8]>, span: Option<Span>| {
+                span.map(|span| String::from_utf8_lossy(reader.bytes(span)).into_owned())
+            };
+            reader.plain_cell().map(|cell| {
+                (
+                    shown(&reader, Some(cell.reference)).unwrap(),
+                    shown(&reader, cell.style),
+                    shown(&reader, cell.kind),
+                    shown(&reader, Some(cell.text)).unwrap(),
+                    reader.pos,
+                )
+            })
+        };
+        let some = |text: &str| Some(text.to_string());
+        assert_eq!(
+            cell(r#"<c r="A3" t="s"><v>16</v></c><c"#),
+            Some(("A3".into(), None, some("s"), "16".into(), 29))
+        );
+        assert_eq!(
+            cell(r#"<c r="B2" s="1" t="n"><v>1.5</v></c>"#),
+            Some(("B2".into(), some("1"), some("n"), "1.5".into(), 36))
+        );
+        assert_eq!(
+            cell(r#"<c r="B2" s="12"><v></v></c>"#),
+            Some(("B2".into(), some("12"), None, String::new(), 28))
+        );
+        for other in [
+            r#"<c r="A3" t="s"/>"#,
+            r#"<c t="s" r="A3"><v>1</v></c>"#,
+            r#"<c r="A3"  t="s"><v>1</v></c>"#,
+            r#"<c r="A3" t="s"><v>1</v><f>A1</f></c>"#,
+            r#"<c r="A3"><f>A1</f><v>1</v></c>"#,
+            r#"<c r="A3"><v>1</v></c"#,
+            r#"<c r='A3'><v>1</v></c>"#,
+            r#"<x:c r="A3"><v>1</v></x:c>"#,
+        ] {
+            assert_eq!(cell(other), None, "{other}");
+        }
+        let item = |xml: &str| {
+            let mut reader = Xml::new(xml.as_bytes(), "part.xml");
+            reader.more().unwrap();
+            reader.plain_item().map(|(span, keep)| {
+                (
+                    String::from_utf8_lossy(reader.bytes(span)).into_owned(),
+                    keep,
+                )
+            })
+        };
+        assert_eq!(item("<si><t>Ann</t></si>"), Some(("Ann".into(), false)));
+        assert_eq!(
+            item(r#"<si><t xml:space="preserve"> Ann </t></si>"#),
+            Some((" Ann ".into(), true))
+        );
+        assert_eq!(item("<si><r><t>Ann</t></r></si>"), None);
+        assert_eq!(item("<si><t>Ann</t><t>Lee</t></si>"), None);
     }
 
     #[test]
