@@ -140,12 +140,7 @@ impl<'a, R: Read> Cells<'a, R> {
                         && let Some(span) = self.xml.plain_value()
                     {
                         // `<v></v>` is empty whatever the type, as its end follows its start.
-                        let text = self.xml.text(span)?;
-                        let value = if text.is_empty() {
-                            DataRef::Empty
-                        } else {
-                            self.plain_value(text, &kind, format)?
-                        };
+                        let value = self.plain_value(self.xml.bytes(span), &kind, format)?;
                         self.column = self.column.saturating_add(1);
                         return Ok(Some((
                             XlsxCellFormulaMetadataRecord {
@@ -217,20 +212,16 @@ impl<'a, R: Read> Cells<'a, R> {
             None => Some(DateKind::Other),
         };
         let kind = Kind::of(cell.kind.map(|span| self.xml.bytes(span)));
-        let text = self.xml.text(cell.text)?;
         let value = match kind {
+            // `<v></v>` is empty whatever the type, as its end follows its start.
             Kind::Number | Kind::Shared | Kind::Bool | Kind::Error | Kind::None => {
-                if text.is_empty() {
-                    // `<v></v>` is empty whatever the type, as its end follows its start.
-                    DataRef::Empty
-                } else {
-                    self.plain_value(text, &kind, format)?
-                }
+                self.plain_value(self.xml.bytes(cell.text), &kind, format)?
             }
             Kind::Inline => DataRef::Empty,
             Kind::Date | Kind::Text => {
                 let mut decoded = String::new();
-                decode(text.as_bytes(), &mut decoded).map_err(|what| self.xml.damaged(what))?;
+                decode(self.xml.bytes(cell.text), &mut decoded)
+                    .map_err(|what| self.xml.damaged(what))?;
                 if kind == Kind::Date {
                     DataRef::DateTimeIso(decoded)
                 } else {
@@ -303,10 +294,7 @@ impl<'a, R: Read> Cells<'a, R> {
             {
                 // Plain ASCII values: read from the raw text, as calamine reads them.
                 let value = match self.xml.next()? {
-                    Event::Text(span) => {
-                        let text = self.xml.text(span)?;
-                        self.plain_value(text, kind, format)?
-                    }
+                    Event::Text(span) => self.plain_value(self.xml.bytes(span), kind, format)?,
                     Event::End { name } if self.xml.bytes(name) == b"v" => {
                         return Ok(DataRef::Empty);
                     }
@@ -340,32 +328,36 @@ impl<'a, R: Read> Cells<'a, R> {
     /// A value of a number, shared string, boolean or error cell.
     fn plain_value(
         &self,
-        text: &str,
+        raw: &[u8],
         kind: &Kind,
         format: Option<DateKind>,
     ) -> Result<DataRef<'a>, Error> {
         // calamine reads the text up to its first entity, the first event of the value: none
         // when it starts with one.
-        let text = match text.find('&') {
-            Some(at) => &text[..at],
-            None => text,
+        let raw = match raw.iter().position(|&byte| byte == b'&') {
+            Some(at) => &raw[..at],
+            None => raw,
         };
-        if text.is_empty() {
+        if raw.is_empty() {
             return Ok(DataRef::Empty);
         }
+        if *kind == Kind::Shared {
+            // Most cells: an index, read from the bytes.
+            let index = parse_index(raw).unwrap_or(0);
+            return self
+                .strings
+                .get(index)
+                .map(DataRef::SharedString)
+                .ok_or_else(|| {
+                    self.xml.damaged(&format!(
+                        "has a cell that names the shared string {index}, of {}",
+                        self.strings.len()
+                    ))
+                });
+        }
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| self.xml.damaged("has a value that is not UTF-8"))?;
         match kind {
-            Kind::Shared => {
-                let index = parse_index(text.as_bytes()).unwrap_or(0);
-                self.strings
-                    .get(index)
-                    .map(DataRef::SharedString)
-                    .ok_or_else(|| {
-                        self.xml.damaged(&format!(
-                            "has a cell that names the shared string {index}, of {}",
-                            self.strings.len()
-                        ))
-                    })
-            }
             Kind::Bool => {
                 let value = text.trim();
                 if value.is_empty() {

@@ -107,26 +107,19 @@ pub(crate) fn attribute<'a>(raw: &'a [u8], key: &[u8]) -> Option<Option<&'a [u8]
 /// A number as calamine's integer parser reads a style or string index: digits only, leading
 /// zeros allowed; `None` otherwise.
 pub(crate) fn parse_index(value: &[u8]) -> Option<usize> {
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+    if value.is_empty() {
         return None;
     }
-    let digits = value
-        .iter()
-        .position(|&b| b != b'0')
-        .map_or(&[][..], |at| &value[at..]);
-    if digits.len() > 19 {
-        return None;
+    let mut number: usize = 0;
+    for &byte in value {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        number = number
+            .checked_mul(10)?
+            .checked_add(usize::from(byte - b'0'))?;
     }
-    std::str::from_utf8(digits)
-        .ok()
-        .map(|digits| {
-            if digits.is_empty() {
-                Ok(0)
-            } else {
-                digits.parse::<usize>()
-            }
-        })?
-        .ok()
+    Some(number)
 }
 
 /// The workbook's target from the package relationships: (its folder, its name).

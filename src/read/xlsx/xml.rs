@@ -80,12 +80,6 @@ impl<R: Read> Xml<R> {
         &self.buf[span.start..span.end]
     }
 
-    /// The text of a span of the last event, which must be UTF-8.
-    pub(super) fn text(&self, span: Span) -> Result<&str, Error> {
-        std::str::from_utf8(self.bytes(span))
-            .map_err(|_| self.damaged("has text that is not UTF-8"))
-    }
-
     pub(super) fn damaged(&self, what: &str) -> Error {
         Error::corrupt(format!("part `{}` {what}", self.name))
     }
