@@ -14,6 +14,8 @@ mod sheet;
 mod shown;
 mod workbook;
 mod xlsx;
+#[cfg(any(test, feature = "testkit"))]
+pub(crate) use workbook::compare_readers;
 
 use std::io::{Read, Seek};
 

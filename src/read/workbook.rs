@@ -148,3 +148,94 @@ impl<'a, R: Read + Seek> CellSource<'a> for OwnCells<'a, R> {
             .map_err(|error| within(&self.name, error))
     }
 }
+
+/// What a workbook gives, as text to compare: its dates, then for every worksheet its declared
+/// range, its number formats, every cell (value and formula) and the styled cells.
+#[cfg(any(test, feature = "testkit"))]
+pub(crate) fn describe(workbook: &mut dyn Workbook) -> String {
+    let mut out = format!("1904: {}\n", workbook.is_1904());
+    for name in workbook.worksheets() {
+        out.push_str(&format!("sheet {name}\n"));
+        match workbook.cells(&name) {
+            Err(error) => out.push_str(&format!("  cannot open: {}\n", error.code())),
+            Ok(mut cells) => {
+                out.push_str(&format!(
+                    "  dimensions {:?} formats {:?}\n",
+                    cells.dimensions(),
+                    cells.number_formats()
+                ));
+                loop {
+                    match cells.next_cell() {
+                        Ok(Some(cell)) => out.push_str(&format!("  {cell:?}\n")),
+                        Ok(None) => break,
+                        Err(error) => {
+                            out.push_str(&format!("  error {}\n", error.code()));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if let Ok(mut cells) = workbook.cells(&name) {
+            let mut styles = Vec::new();
+            loop {
+                match cells.next_style_id() {
+                    Ok(Some(style)) => styles.push(style),
+                    Ok(None) => break,
+                    Err(error) => {
+                        out.push_str(&format!("  style error {}\n", error.code()));
+                        break;
+                    }
+                }
+            }
+            out.push_str(&format!("  styles {styles:?}\n"));
+        }
+    }
+    out
+}
+
+/// Reads every worksheet of an `.xlsx` upload with both readers (ours on its short paths and
+/// on its general one, and calamine's) and compares what they give, cell by cell: `Ok(true)`
+/// when they agree, `Ok(false)` when there is nothing to compare (the package checks refuse
+/// the upload, or our reader leaves it to calamine), `Err` with both readings when they differ.
+#[cfg(any(test, feature = "testkit"))]
+pub(crate) fn compare_readers(bytes: &[u8]) -> Result<bool, String> {
+    use std::io::Cursor;
+
+    let limits = crate::read::limits::Limits::default();
+    let mut cursor = Cursor::new(bytes);
+    if !matches!(
+        crate::read::package::detect(&mut cursor),
+        Ok(crate::read::package::Format::Xlsx)
+    ) {
+        return Ok(false);
+    }
+    let Ok(info) = crate::read::package::inspect(&mut cursor, &limits) else {
+        return Ok(false);
+    };
+    let open = |short_paths| {
+        crate::read::xlsx::Book::open_with(
+            Cursor::new(bytes),
+            &info.unusual,
+            limits.max_shared_strings,
+            short_paths,
+        )
+        .filter(|book| book.reads_every_sheet(&info.unusual))
+    };
+    let (Some(mut ours), Some(mut general)) = (open(true), open(false)) else {
+        return Ok(false);
+    };
+    let ours = describe(&mut ours);
+    let general = describe(&mut general);
+    let theirs = match calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(bytes)) {
+        Ok(mut workbook) => describe(&mut workbook),
+        Err(error) => format!("calamine cannot open it: {error}"),
+    };
+    if ours == theirs && general == theirs {
+        Ok(true)
+    } else {
+        Err(format!(
+            "calamine:\n{theirs}\nours:\n{ours}\nours, general path:\n{general}"
+        ))
+    }
+}

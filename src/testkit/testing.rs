@@ -157,3 +157,16 @@ pub fn user_row(index: usize, out: &mut Vec<String>) {
         )
     });
 }
+
+/// Reads every worksheet of an `.xlsx` upload with the crate's own reader (on its short paths
+/// and on its general one) and with calamine's, and compares them cell by cell: `Ok(true)`
+/// when they agree, `Ok(false)` when there was nothing to compare (the package checks refuse
+/// the upload, or the crate leaves it to calamine), `Err` with both readings when they differ.
+/// The fuzz targets call it on every workbook they build.
+///
+/// # Errors
+///
+/// The two readings, when they differ.
+pub fn compare_xlsx_readers(bytes: &[u8]) -> Result<bool, String> {
+    crate::read::compare_readers(bytes)
+}

@@ -73,15 +73,24 @@ fn package_seeds_replay_and_the_real_workbooks_among_them_validate() {
 
 #[test]
 fn structured_seeds_replay() {
-    let mut read = 0;
+    let (mut read, mut compared) = (0, 0);
     for (path, bytes) in seeds("structured") {
         let book: structured_target::Book = decode(&path, &bytes);
+        // `run` compares the crate's reader with calamine's and panics where they differ.
         if structured_target::run(&book).is_ok_and(|validation| validation.row_count() > 0) {
             read += 1;
         }
+        let built = structured_target::build(&book);
+        if user_import::testing::compare_xlsx_readers(&built) == Ok(true) {
+            compared += 1;
+        }
     }
-    // The seeds reach the rows, not only the package check.
+    // The seeds reach the rows, not only the package check, and most reach our own reader.
     assert!(read > 0, "no structured seed is read to its rows");
+    assert!(
+        compared * 2 > seeds("structured").len(),
+        "only {compared} structured seeds were read by both readers"
+    );
 }
 
 #[test]

@@ -243,10 +243,14 @@ pub fn build(book: &Book) -> Vec<u8> {
     bytes
 }
 
-/// Builds the package and validates it with the default limits, on one thread and on two: the
-/// outcome must be the same both ways.
+/// Builds the package, compares the two readers on it, and validates it with the default
+/// limits, on one thread and on two: the outcome must be the same both ways.
 pub fn run(book: &Book) -> Result<Validation, Error> {
     let bytes = build(book);
+    // The crate's own reader and calamine read the workbook alike, cell by cell.
+    if let Err(difference) = user_import::testing::compare_xlsx_readers(&bytes) {
+        panic!("the two readers differ on {book:?}:\n{difference}");
+    }
     let schema = Schema::default();
     let one = Limits {
         parallel_min_bytes: u64::MAX,

@@ -53,7 +53,7 @@ impl<R: Read + Seek> Book<R> {
     // The readers are passed as closures: the part's reader borrows the archive for no longer
     // than the call, which a function item's signature cannot say.
     #[allow(clippy::redundant_closure)]
-    fn open_with(
+    pub(crate) fn open_with(
         reader: R,
         unusual: &HashSet<String>,
         max_shared_strings: u64,
@@ -236,51 +236,16 @@ mod tests {
     /// workbook to calamine.
     fn both(bytes: &[u8]) -> (String, Option<String>) {
         let mut calamine: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-        let theirs = describe(&mut calamine);
+        let theirs = crate::read::workbook::describe(&mut calamine);
         let ours = Book::open(Cursor::new(bytes), &HashSet::new(), u64::MAX)
-            .map(|mut book| describe(&mut book));
+            .map(|mut book| crate::read::workbook::describe(&mut book));
         let general = Book::open_with(Cursor::new(bytes), &HashSet::new(), u64::MAX, false)
-            .map(|mut book| describe(&mut book));
+            .map(|mut book| crate::read::workbook::describe(&mut book));
         assert_eq!(
             ours, general,
             "the short paths read otherwise than the general one"
         );
         (theirs, ours)
-    }
-
-    fn describe(workbook: &mut dyn crate::read::workbook::Workbook) -> String {
-        let mut out = format!("1904: {}\n", workbook.is_1904());
-        for name in workbook.worksheets() {
-            out.push_str(&format!("sheet {name}\n"));
-            match workbook.cells(&name) {
-                Err(error) => out.push_str(&format!("  cannot open: {}\n", error.code())),
-                Ok(mut cells) => {
-                    out.push_str(&format!(
-                        "  dimensions {:?} formats {:?}\n",
-                        cells.dimensions(),
-                        cells.number_formats()
-                    ));
-                    loop {
-                        match cells.next_cell() {
-                            Ok(Some(cell)) => out.push_str(&format!("  {cell:?}\n")),
-                            Ok(None) => break,
-                            Err(error) => {
-                                out.push_str(&format!("  error {}\n", error.code()));
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            if let Ok(mut cells) = workbook.cells(&name) {
-                let mut styles = Vec::new();
-                while let Ok(Some(style)) = cells.next_style_id() {
-                    styles.push(style);
-                }
-                out.push_str(&format!("  styles {styles:?}\n"));
-            }
-        }
-        out
     }
 
     fn assert_same(bytes: &[u8]) -> String {
