@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::new_users::NewUsers;
 // Re-exported here for the stores' own `use` lines; both live in `error`.
-pub(crate) use crate::error::{Conflict, StoreError};
+pub(crate) use crate::error::StoreError;
 use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 
 /// Everything one import writes, committed all or nothing by [`UserStore::commit`].

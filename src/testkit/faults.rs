@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
+use crate::error::Conflict;
 use crate::model::{CourseId, ExistingUser, Group, ImportId, InvitationId, UserId};
 use crate::store::{
-    Begin, Claim, Commit, CommitReceipt, Conflict, Delivery, Enroller, GroupStore, ImportLog,
-    ImportRecord, Invitation, Mailer, Outbox, StoreError, UserStore,
+    Begin, Claim, Commit, CommitReceipt, Delivery, Enroller, GroupStore, ImportLog, ImportRecord,
+    Invitation, Mailer, Outbox, StoreError, UserStore,
 };
 use crate::summary::{CreatedUser, ImportStatus, ImportSummary, Progress};
 

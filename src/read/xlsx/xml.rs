@@ -1,8 +1,9 @@
 //! A pull reader of the XML parts of a workbook written the usual way: start tags (an empty
 //! element gives a start and an end, as calamine's parser is set to give them), end tags and
-//! text, read a chunk at a time in bounded memory. Processing instructions are skipped; a
-//! comment, a CDATA section or a document type declaration is an error, for the package scan
-//! sends a part that has one to calamine instead.
+//! text, read a chunk at a time in bounded memory. A processing instruction (the XML
+//! declaration) is an event of its own, as calamine's parser gives one: read past everywhere
+//! but where a value's first event is taken. A comment, a CDATA section or a document type
+//! declaration is an error, for the package scan sends a part that has one to calamine.
 
 use std::io::Read;
 
@@ -35,6 +36,9 @@ pub(super) enum Event {
     End { name: Span },
     /// Text, raw (entities not decoded).
     Text(Span),
+    /// A processing instruction (the XML declaration): where calamine looks for text or a
+    /// tag, it meets something else.
+    Other,
     /// The end of the part.
     Eof,
 }
@@ -135,7 +139,7 @@ impl<R: Read> Xml<R> {
                 b'/' => self.end_tag(),
                 b'?' => {
                     self.skip_instruction()?;
-                    continue;
+                    Ok(Event::Other)
                 }
                 b'!' => Err(self.damaged(
                     "has a comment, a CDATA section or a declaration where none was found before",
@@ -623,6 +627,7 @@ mod tests {
                 }
                 Event::End { name } => format!("</{}>", shown(name)),
                 Event::Text(span) => shown(span),
+                Event::Other => "<?>".to_string(),
                 Event::Eof => break,
             });
         }
@@ -634,6 +639,7 @@ mod tests {
         assert_eq!(
             events(r#"<?xml version="1.0"?><x:c r="A1" t='a>b'><v>1</v><is/></x:c>"#),
             [
+                "<?>",
                 r#"<c| r="A1" t='a>b'>"#,
                 "<v|>",
                 "1",

@@ -21,10 +21,11 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 
 use crate::check::records::NewUser;
+use crate::error::Conflict;
 use crate::model::{CourseId, Group, GroupAddition, GroupId, ImportId, UserId};
 use crate::store::{
-    Claim, Commit, Conflict, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog,
-    ImportRecord, Outbox, StoreError, UserStore,
+    Claim, Commit, Delivery, DeliveryStatus, Enroller, GroupStore, ImportLog, ImportRecord, Outbox,
+    StoreError, UserStore,
 };
 use crate::summary::{ImportStatus, ImportSummary};
 
