@@ -372,6 +372,41 @@ mod postgres_backend {
 
     backend_tests!(store, #[ignore = "needs PostgreSQL: run scripts/test"]);
 
+    /// A commit of 10,000 users refreshes the statistics of the tables it grew: until then the
+    /// planner takes a new platform for one row, and recording a batch of sent invitations
+    /// walked every invitation of the platform.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs PostgreSQL: run scripts/test"]
+    async fn a_commit_of_ten_thousand_users_refreshes_the_tables_statistics() {
+        use user_import::adapters::sqlx;
+        let store = store("analyze").await;
+        let analyzed = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'ui_invitations'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+        };
+        let before = analyzed().await;
+        let emails: Vec<String> = (0..10_000)
+            .map(|i| format!("person{i}@example.com"))
+            .collect();
+        let bytes = user_import::testing::workbook_of_emails(&emails);
+        let importer = Importer::new(
+            Schema::default(),
+            Stores::single(Arc::new(store.clone()), Arc::new(MemoryMailer::new())),
+        );
+        let request = ImportRequest::new("bulk", "bulk.xlsx");
+        let summary = importer.run(&request, &bytes, &|_| {}).await.unwrap();
+        assert_eq!(summary.status, ImportStatus::Completed);
+        assert_eq!(summary.counts.created, 10_000);
+        assert!(
+            analyzed().await > before,
+            "ui_invitations was not analyzed after the commit"
+        );
+    }
+
     /// Eight importers, each on its own connection (its own pool of one), race for
     /// overlapping emails and the last seats of one platform.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -11,7 +11,7 @@ use sqlx::{
 
 use super::rows::{Creates, Found, addition_memberships, created_memberships};
 use super::store::DbRow;
-use super::{Dialect, SqlStore, failed, is_unique_violation, numeric_id};
+use super::{BULK_USERS, Dialect, SqlStore, failed, is_unique_violation, numeric_id};
 use crate::summary::STORED_USERS;
 use crate::{Commit, CommitReceipt, Conflict, StoreError, UserId, check_commit};
 
@@ -56,6 +56,12 @@ where
             Err(Apply::Sql(error)) => Err(self.after_failed_commit(tx, commit, error).await),
             Ok(Ok(receipt)) => {
                 tx.commit().await.map_err(failed("commit"))?;
+                if commit.creates.len() >= BULK_USERS && !D::AFTER_BULK.is_empty() {
+                    // The commit is done: a failure here costs plans, not data.
+                    if let Err(error) = sqlx::query(D::AFTER_BULK).execute(&self.pool).await {
+                        tracing::warn!(%error, "the tables' statistics were not refreshed");
+                    }
+                }
                 Ok(receipt)
             }
             Ok(Err(conflict)) => {

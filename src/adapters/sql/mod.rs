@@ -36,6 +36,10 @@ use rows::{Rows, Values};
 /// migrations, numbered from 1 too, never collide with these).
 pub const MIGRATIONS_TABLE: &str = "ui_sqlx_migrations";
 
+/// From how many users a commit has its tables' statistics refreshed
+/// ([`Dialect::AFTER_BULK`]): the batch its users are written in.
+pub(crate) const BULK_USERS: usize = 10_000;
+
 /// The store's migrations, `(description, sql)` numbered from 1, tracked in
 /// [`MIGRATIONS_TABLE`].
 fn migrator_of(migrations: &[(&'static str, &'static str)]) -> Migrator {
@@ -150,6 +154,11 @@ pub trait Dialect: sealed::Sealed + Default + Clone + fmt::Debug + Send + Sync +
     /// What the claim's inner `SELECT` ends with to skip the rows another claim holds.
     #[doc(hidden)]
     const SKIP_LOCKED: &'static str;
+
+    /// What runs after a commit of at least [`BULK_USERS`] users, so that the planner's
+    /// statistics know the platform's new rows (empty: nothing).
+    #[doc(hidden)]
+    const AFTER_BULK: &'static str;
 
     /// The store's migrations.
     #[doc(hidden)]

@@ -96,6 +96,8 @@ impl Dialect for SqliteDialect {
     const MIGRATE: &'static str = "migrate the SQLite schema";
     // One statement under the database's write lock: two claims never overlap.
     const SKIP_LOCKED: &'static str = "";
+    // SQLite plans without statistics unless a host keeps them; its plans stay the same.
+    const AFTER_BULK: &'static str = "";
 
     fn migrator() -> Migrator {
         migrator()
