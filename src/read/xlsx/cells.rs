@@ -131,12 +131,8 @@ impl<'a, R: Read> Cells<'a, R> {
                 }
                 Event::Start { name, attributes } if self.xml.bytes(name) == b"c" => {
                     let (pos, style_id, kind, format) = self.cell_start(attributes)?;
-                    let plain = matches!(
-                        kind,
-                        Kind::Number | Kind::Shared | Kind::Bool | Kind::Error | Kind::None
-                    );
                     if values
-                        && plain
+                        && kind.is_plain()
                         && let Some(span) = self.xml.plain_value()
                     {
                         // `<v></v>` is empty whatever the type, as its end follows its start.
@@ -197,42 +193,23 @@ impl<'a, R: Read> Cells<'a, R> {
         &mut self,
         cell: &PlainCell,
     ) -> Result<(XlsxCellFormulaMetadataRecord<'a>, usize), Error> {
-        let reference = self.xml.bytes(cell.reference);
-        let pos = parse_cell_reference(reference).ok_or_else(|| {
-            self.xml.damaged(&format!(
-                "has the cell reference `{}`, outside Excel's grid",
-                String::from_utf8_lossy(reference)
-            ))
-        })?;
+        let (pos, style_id, kind, format) = self.cell_of(
+            Some(self.xml.bytes(cell.reference)),
+            cell.style.map(|span| self.xml.bytes(span)),
+            cell.kind.map(|span| self.xml.bytes(span)),
+        )?;
         self.column = pos.1.saturating_add(1);
-        let style = cell.style.map(|span| self.xml.bytes(span));
-        let style_id = style.and_then(parse_index).unwrap_or(0);
-        let format = match style {
-            Some(_) => self.kinds.get(style_id).copied(),
-            None => Some(DateKind::Other),
-        };
-        let kind = Kind::of(cell.kind.map(|span| self.xml.bytes(span)));
-        let value = match kind {
+        let text = self.xml.bytes(cell.text);
+        let value = if kind.is_plain() {
             // `<v></v>` is empty whatever the type, as its end follows its start.
-            Kind::Number | Kind::Shared | Kind::Bool | Kind::Error | Kind::None => {
-                self.plain_value(self.xml.bytes(cell.text), &kind, format)?
-            }
-            Kind::Inline => DataRef::Empty,
-            Kind::Date | Kind::Text => {
-                let mut decoded = String::new();
-                decode(self.xml.bytes(cell.text), &mut decoded)
-                    .map_err(|what| self.xml.damaged(what))?;
-                if kind == Kind::Date {
-                    DataRef::DateTimeIso(decoded)
-                } else {
-                    DataRef::String(unescape_excel(&decoded).into_owned())
-                }
-            }
-            Kind::Other(other) => {
-                return Err(self
-                    .xml
-                    .damaged(&format!("has a cell of the unknown type `{other}`")));
-            }
+            self.plain_value(text, &kind, format)?
+        } else if kind == Kind::Inline {
+            // An inline string's `<v>` is read past, as calamine reads past it.
+            DataRef::Empty
+        } else {
+            let mut decoded = String::new();
+            decode(text, &mut decoded).map_err(|what| self.xml.damaged(what))?;
+            self.typed_text(&kind, decoded)?
         };
         Ok((
             XlsxCellFormulaMetadataRecord {
@@ -250,6 +227,19 @@ impl<'a, R: Read> Cells<'a, R> {
         let Some([reference, style, kind]) = parts::pick(raw, ["r", "s", "t"]) else {
             return Err(self.xml.damaged("has a `<c>` with a malformed attribute"));
         };
+        let start = self.cell_of(reference, style, kind)?;
+        self.column = start.0.1;
+        Ok(start)
+    }
+
+    /// A cell's position (where the reader is when it has no reference), style id, type and
+    /// date kind, from its attributes.
+    fn cell_of(
+        &self,
+        reference: Option<&[u8]>,
+        style: Option<&[u8]>,
+        kind: Option<&[u8]>,
+    ) -> Result<CellStart, Error> {
         let pos = match reference {
             Some(reference) => parse_cell_reference(reference).ok_or_else(|| {
                 self.xml.damaged(&format!(
@@ -264,9 +254,20 @@ impl<'a, R: Read> Cells<'a, R> {
             Some(_) => self.kinds.get(style_id).copied(),
             None => Some(DateKind::Other),
         };
-        let kind = Kind::of(kind);
-        self.column = pos.1;
-        Ok((pos, style_id, kind, format))
+        Ok((pos, style_id, Kind::of(kind), format))
+    }
+
+    /// The value of a cell of a type whose value is text (`d`, `str`), from its text with
+    /// entities decoded; none for an inline string's `<v>`.
+    fn typed_text(&self, kind: &Kind, text: String) -> Result<DataRef<'a>, Error> {
+        match kind {
+            Kind::Date => Ok(DataRef::DateTimeIso(text)),
+            Kind::Text => Ok(DataRef::String(unescape_excel(&text).into_owned())),
+            Kind::Other(other) => Err(self
+                .xml
+                .damaged(&format!("has a cell of the unknown type `{other}`"))),
+            _ => Ok(DataRef::Empty),
+        }
     }
 
     /// The value of an element of a cell (`<v>` or `<is>`), whose start was just read.
@@ -286,12 +287,7 @@ impl<'a, R: Read> Cells<'a, R> {
                 self.xml.skip_to_end(b"v")?;
                 Ok(DataRef::Empty)
             }
-            Element::V
-                if matches!(
-                    kind,
-                    Kind::Number | Kind::Shared | Kind::Bool | Kind::Error | Kind::None
-                ) =>
-            {
+            Element::V if kind.is_plain() => {
                 // Plain ASCII values: read from the raw text, as calamine reads them.
                 let value = match self.xml.next()? {
                     Event::Text(span) => self.plain_value(self.xml.bytes(span), kind, format)?,
@@ -305,19 +301,9 @@ impl<'a, R: Read> Cells<'a, R> {
                 Ok(value)
             }
             Element::V => {
-                self.value.clear();
-                let mut text = std::mem::take(&mut self.value);
+                let mut text = String::new();
                 self.xml.read_text(b"v", &mut text)?;
-                let value = match kind {
-                    Kind::Date => Ok(DataRef::DateTimeIso(text.clone())),
-                    Kind::Text => Ok(DataRef::String(unescape_excel(&text).into_owned())),
-                    Kind::Other(other) => Err(self
-                        .xml
-                        .damaged(&format!("has a cell of the unknown type `{other}`"))),
-                    _ => Ok(DataRef::Empty),
-                };
-                self.value = text;
-                value
+                self.typed_text(kind, text)
             }
             Element::Other(other) => Err(self.xml.damaged(&format!(
                 "has a `<{other}>` inside a cell, where only `<v>`, `<f>` or `<is>` can be"
@@ -464,6 +450,15 @@ enum Kind {
 }
 
 impl Kind {
+    /// A type whose `<v>` calamine reads from its raw text: a number, a shared string's
+    /// index, a boolean, an error.
+    fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            Kind::Number | Kind::Shared | Kind::Bool | Kind::Error | Kind::None
+        )
+    }
+
     fn of(value: Option<&[u8]>) -> Kind {
         match value {
             None => Kind::None,

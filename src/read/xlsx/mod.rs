@@ -436,7 +436,7 @@ three</v></c></row>"#;
                             proptest::option::of((0u8..20, 0u8..6)),
                             proptest::option::of(0u8..10),
                             proptest::sample::select(vec!["", "n", "s", "b", "e", "str", "d", "inlineStr", "x"]),
-                            "(<v>([0-9.eE+-]|[a-z#/!?]|&amp;| ){0,6}</v>|<v><?pi x?>1</v>|<v>1<?pi?>2</v>|<v/>||/|<is><t>([a-z _x0-9]|&lt;){0,5}</t></is>|<f>A1&amp;B1</f><v>[0-9]{1,3}</v>|<f t=\"shared\" ref=\"A1:A3\" si=\"0\">B1</f><v>1</v>|<f t=\"shared\" si=\"0\"/><v>2</v>)",
+                            "(<v>([0-9.eE+-]|[a-z#/!?]|&amp;|&bad;| ){0,6}</v>|<v><?pi x?>1</v>|<v>1<?pi?>2</v>|<v/>||/|<is><t>([a-z _x0-9]|&lt;){0,5}</t></is>|<f>A1&amp;B1</f><v>[0-9]{1,3}</v>|<f t=\"shared\" ref=\"A1:A3\" si=\"0\">B1</f><v>1</v>|<f t=\"shared\" si=\"0\"/><v>2</v>)",
                         ),
                         0..6,
                     ),

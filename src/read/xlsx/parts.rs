@@ -274,17 +274,23 @@ pub(crate) fn string_item<R: Read>(
                 );
                 value.clear();
                 xml.read_text(b"t", &mut value)?;
-                let kept = if preserve {
-                    value.as_str()
-                } else {
-                    value.trim_matches([' ', '\t', '\r', '\n'])
-                };
-                text.push_str(&unescape_excel(kept));
+                push_text(text, &value, preserve);
             }
             Event::Eof => return Err(xml.ends_inside(&closing)),
             _ => {}
         }
     }
+}
+
+/// Appends the text of a `<t>` (entities decoded) as calamine keeps it: trimmed of ASCII
+/// spaces unless `xml:space="preserve"`, Excel's `_xHHHH_` escapes decoded.
+fn push_text(out: &mut String, text: &str, preserve: bool) {
+    let kept = if preserve {
+        text
+    } else {
+        text.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    out.push_str(&unescape_excel(kept));
 }
 
 /// The shared strings, with at most `limit` of them.
@@ -305,12 +311,7 @@ pub(crate) fn shared_strings<R: Read>(xml: &mut Xml<R>, limit: u64) -> Option<St
             }
             decoded.clear();
             decode(xml.bytes(span), &mut decoded).ok()?;
-            let kept = if preserve {
-                decoded.as_str()
-            } else {
-                decoded.trim_matches([' ', '\t', '\r', '\n'])
-            };
-            strings.text.push_str(&unescape_excel(kept));
+            push_text(&mut strings.text, &decoded, preserve);
             strings.ends.push(u32::try_from(strings.text.len()).ok()?);
             continue;
         }
