@@ -79,19 +79,16 @@ impl<R: Read + Seek> Book<R> {
         let (folder, workbook) = book
             .with_part("_rels/.rels", |xml| parts::package_relationships(xml))
             .flatten()?;
+        // A workbook may have no shared strings and no styles; one it has must be read.
         let strings = format!("{folder}sharedStrings.xml");
-        if usual(&strings) {
-            if let Some(found) = book.with_part(&strings, |xml| {
-                parts::shared_strings(xml, max_shared_strings)
-            }) {
-                book.strings = found?;
-            }
-        } else {
+        let styles = format!("{folder}styles.xml");
+        if !usual(&strings) || !usual(&styles) {
             return None;
         }
-        let styles = format!("{folder}styles.xml");
-        if !usual(&styles) {
-            return None;
+        if let Some(found) = book.with_part(&strings, |xml| {
+            parts::shared_strings(xml, max_shared_strings)
+        }) {
+            book.strings = found?;
         }
         if let Some(found) = book.with_part(&styles, |xml| parts::styles(xml)) {
             (book.kinds, book.shown) = found?;

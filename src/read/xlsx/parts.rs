@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use crate::error::Error;
-use crate::read::ods::xml::Attributes;
 use crate::read::shown::{NumberFormat, classify};
 use crate::read::xlsx::xml::{Event, Xml, decode, decode_attribute, unescape_excel};
 
@@ -66,7 +65,8 @@ pub(crate) fn pick<'a, const N: usize>(
 }
 
 /// The next attribute of `raw` and what follows it, split as calamine's `RawAttrIter` splits
-/// them (as [`Attributes`] does, with plain loops for short tags): `Some(None)` at the end,
+/// them (as the OpenDocument reader's `Attributes` does, with plain loops for short tags):
+/// `Some(None)` at the end,
 /// `None` when malformed.
 #[allow(clippy::type_complexity)]
 fn next_attribute(raw: &[u8]) -> Option<Option<(&[u8], &[u8], &[u8])>> {
@@ -208,8 +208,9 @@ pub(crate) fn workbook<R: Read>(
             Event::Start { name, attributes } if xml.bytes(name) == b"sheet" => {
                 let mut sheet_name = String::new();
                 let mut id: &[u8] = b"";
-                for pair in Attributes::new(xml.bytes(attributes)) {
-                    let (key, value) = pair.ok()?;
+                let mut rest = xml.bytes(attributes);
+                while let Some((key, value, after)) = next_attribute(rest)? {
+                    rest = after;
                     match key {
                         b"name" => sheet_name = decode_attribute(value).ok()?,
                         b"state" if !matches!(value, b"visible" | b"hidden" | b"veryHidden") => {
@@ -482,4 +483,62 @@ fn builtin_code(id: u32) -> Option<&'static str> {
         49 => "@",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::ods::xml::Attributes;
+
+    /// Every attribute of `raw` as [`next_attribute`] splits them, or `None` when malformed.
+    fn split(raw: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        let mut rest = raw;
+        while let Some((key, value, after)) = next_attribute(rest)? {
+            out.push((key.to_vec(), value.to_vec()));
+            rest = after;
+        }
+        Some(out)
+    }
+
+    proptest::proptest! {
+        /// The plain splitter splits as the reader of OpenDocument parts does, which splits as
+        /// calamine does: the same pairs, and malformed where it is.
+        #[test]
+        fn attributes_split_as_calamine_splits_them(raw in "[ a-z=\"':\t]{0,24}") {
+            let expected: Option<Vec<(Vec<u8>, Vec<u8>)>> = Attributes::new(raw.as_bytes())
+                .map(|pair| pair.ok().map(|(key, value)| (key.to_vec(), value.to_vec())))
+                .collect();
+            proptest::prop_assert_eq!(split(raw.as_bytes()), expected);
+        }
+    }
+
+    #[test]
+    fn indexes_read_as_calamines_integer_parser_reads_them() {
+        assert_eq!(parse_index(b"12"), Some(12));
+        assert_eq!(parse_index(b"000000000000000000000000007"), Some(7));
+        assert_eq!(parse_index(b""), None);
+        assert_eq!(parse_index(b"+1"), None);
+        assert_eq!(parse_index(b" 1"), None);
+        assert_eq!(parse_index(b"99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn date_formats_are_told_from_number_formats_as_calamine_tells_them() {
+        for (format, kind) in [
+            ("yyyy-mm-dd", DateKind::DateTime),
+            ("[h]:mm:ss", DateKind::Duration),
+            ("h:mm AM/PM", DateKind::DateTime),
+            ("0.00", DateKind::Other),
+            ("\"day\" 0", DateKind::Other),
+            ("[Red]0;[Blue]d", DateKind::Other),
+            ("_d0", DateKind::Other),
+            ("General", DateKind::Other),
+        ] {
+            assert_eq!(date_kind(format), kind, "{format}");
+        }
+        assert_eq!(builtin_date_kind(b"14"), DateKind::DateTime);
+        assert_eq!(builtin_date_kind(b"46"), DateKind::Duration);
+        assert_eq!(builtin_date_kind(b"49"), DateKind::Other);
+    }
 }
