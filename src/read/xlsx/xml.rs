@@ -200,13 +200,16 @@ impl<R: Read> Xml<R> {
     }
 
     fn end_tag(&mut self) -> Result<Event, Error> {
+        // Where the search goes on from, past what was looked at: a long tag is read once.
+        let mut scanned = self.pos;
         let end = loop {
-            if let Some(at) = self.buf[self.pos..].iter().position(|&byte| byte == b'>') {
-                break self.pos + at;
+            if let Some(at) = self.buf[scanned..].iter().position(|&byte| byte == b'>') {
+                break scanned + at;
             }
             if self.eof || self.buf.len() - self.pos > MAX_TAG {
                 return Err(self.damaged("has an end tag that does not end"));
             }
+            scanned = self.buf.len() - self.pos;
             self.more()?;
         };
         let name = local_name(
@@ -711,6 +714,22 @@ mod tests {
         );
         assert_eq!(item("<si><r><t>Ann</t></r></si>"), None);
         assert_eq!(item("<si><t>Ann</t><t>Lee</t></si>"), None);
+    }
+
+    #[test]
+    fn tags_longer_than_a_chunk_are_read_whole() {
+        let name = "n".repeat(3 * CHUNK + 5);
+        let xml = format!(r#"<{name} a="{name}"></x:{name}>"#);
+        let mut reader = Xml::new(xml.as_bytes(), "part.xml");
+        match reader.next().unwrap() {
+            Event::Start { name: found, .. } => assert_eq!(reader.bytes(found), name.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        match reader.next().unwrap() {
+            Event::End { name: found } => assert_eq!(reader.bytes(found), name.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(reader.next().unwrap(), Event::Eof);
     }
 
     #[test]
