@@ -38,7 +38,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use user_import::memory::{MemoryMailer, MemoryStore};
-use user_import::{ErrorReport, ImportRequest, Importer, Limits, Schema, Stores, Upload};
+use user_import::{ErrorReport, ImportRequest, Importer, Limits, Schema, Stores};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -338,7 +338,7 @@ fn commit(backend: &str, path: &str, target: &str, committed_only: bool) -> Resu
     let summary = runtime
         .block_on(async {
             importer.start(&request).await?;
-            let read = importer.read(Upload::from(bytes), &progress);
+            let read = importer.read(user_import::Upload::from(bytes), &progress);
             importer.finish(&request, read, &progress).await
         })
         .map_err(|error| error.to_string())?;

@@ -50,7 +50,9 @@ pub(crate) struct Host {
     pub(crate) catalog: Catalog,
     /// The platform (tenant) the commands act for.
     pub(crate) platform: String,
-    /// The database's URL (with its password: never printed).
+    /// The database's URL (with its password: never printed). Only the PostgreSQL job queue
+    /// reads it again.
+    #[cfg_attr(not(feature = "jobs-postgres"), allow(dead_code))]
     pub(crate) database_url: String,
     /// Where users and invitations go, for messages (passwords hidden).
     pub(crate) database_shown: String,

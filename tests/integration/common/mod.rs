@@ -5,7 +5,7 @@
 
 #[cfg(feature = "jobs")]
 mod examples;
-#[cfg(feature = "jobs")]
+#[cfg(all(feature = "jobs", feature = "smtp"))]
 pub use examples::example_binary;
 
 use std::io::{Cursor, Write};
