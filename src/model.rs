@@ -143,13 +143,7 @@ impl Attributes {
     }
 
     fn value(&self, index: usize) -> &str {
-        let start = if index == 0 {
-            0
-        } else {
-            self.ends[index - 1] as usize
-        };
-        let end = self.ends[index] as usize;
-        self.text.get(start..end).unwrap_or("")
+        packed(&self.text, &self.ends, index).unwrap_or_default()
     }
 
     /// The non-empty values, as (key, value), in schema order.
@@ -200,4 +194,14 @@ pub struct Untouched {
     pub user: UserId,
     /// The email address as in the file.
     pub email: String,
+}
+
+/// The value at `index` of values kept one after the other in `text`, where `ends` holds the
+/// end of each: `None` past the last.
+pub(crate) fn packed<'t>(text: &'t str, ends: &[u32], index: usize) -> Option<&'t str> {
+    let end = *ends.get(index)? as usize;
+    let start = index
+        .checked_sub(1)
+        .map_or(0, |before| ends[before] as usize);
+    text.get(start..end)
 }

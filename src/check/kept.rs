@@ -8,6 +8,7 @@
 //! other value again from the upload, a batch of users at a time.
 
 use crate::check::records::Record;
+use crate::model::packed;
 
 /// Rows a chunk holds: each chunk is one allocation, sized exactly once full, so the briefs
 /// never hold twice their size while they grow.
@@ -197,23 +198,13 @@ impl Kept {
         match self {
             Kept::Records(records) => records.push(Record::new(row, valid, ends, text)),
             Kept::Briefs(briefs) => {
-                let email = columns
-                    .email_valid
-                    .then(|| value_at(text, ends, columns.email));
-                briefs.push(row, valid, value_at(text, ends, columns.name), email);
+                let value = |position| packed(text, ends, position).unwrap_or_default();
+                let email = columns.email_valid.then(|| value(columns.email));
+                briefs.push(row, valid, value(columns.name), email);
             }
             Kept::Last(last) => *last = Some(Record::new(row, valid, ends, text)),
         }
     }
-}
-
-/// The value of the column at `position` of a row whose values end at `ends` in `text`.
-pub(crate) fn value_at<'t>(text: &'t str, ends: &[u32], position: usize) -> &'t str {
-    let start = match position {
-        0 => 0,
-        _ => ends[position - 1] as usize,
-    };
-    &text[start..ends[position] as usize]
 }
 
 /// Where the name and email of a row are, and whether the email passed its checks.

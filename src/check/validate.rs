@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use serde::Serialize;
 
 use crate::check::duplicates::EmailIndex;
-use crate::check::kept::{Briefs, Columns, Kept, value_at};
+use crate::check::kept::{Briefs, Columns, Kept};
 use crate::check::normalize::{
     DateProblem, clean_spaces, control_name, email_problem, find_control, find_format_character,
     nfc, parse_date,
@@ -458,7 +458,7 @@ impl RowSink for Validator<'_> {
         self.kept.push(number, valid, &ends, &text, columns);
         // A second read of rows already checked has no duplicate to look for.
         if email_valid && !matches!(self.kept, Kept::Last(_)) {
-            let email = value_at(&text, &ends, position);
+            let email = crate::model::packed(&text, &ends, position).unwrap_or_default();
             // The email as read, kept only where it differs from the value kept.
             let as_read = match cells.get(position) {
                 Some(CellValue::Text(read)) if *read == email => None,

@@ -200,10 +200,23 @@ pub fn read_rows<R: Read + Seek>(
     source
         .rewind()
         .map_err(|error| Error::corrupt_from("the workbook cannot be opened", error))?;
+    read_with_calamine(source, size, &info, schema, limits, sink)
+}
+
+/// Reads the data sheet with calamine, which opens the workbook from `source` (`size` bytes),
+/// for a workbook our own reader leaves to it.
+fn read_with_calamine<R: Read + Seek>(
+    source: R,
+    size: u64,
+    info: &package::PackageInfo,
+    schema: &Schema,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<u32, Error> {
     let (source, spent) = budget::Budgeted::new(source, size, limits);
     let mut workbook: Xlsx<budget::Budgeted<R>> =
         calamine::open_workbook_from_rs(source).map_err(|error| {
             spent.explain(Error::corrupt_from("the workbook cannot be opened", error))
         })?;
-    read_opened(&mut workbook, &info, schema, limits, sink).map_err(|error| spent.explain(error))
+    read_opened(&mut workbook, info, schema, limits, sink).map_err(|error| spent.explain(error))
 }

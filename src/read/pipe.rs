@@ -4,7 +4,6 @@
 use std::io::Cursor;
 use std::sync::mpsc;
 
-use calamine::Xlsx;
 use chrono::NaiveDateTime;
 
 use crate::error::Error;
@@ -12,7 +11,7 @@ use crate::issue::Issue;
 use crate::read::budget::Budgeted;
 use crate::read::limits::Limits;
 use crate::read::sheet::read_opened;
-use crate::read::{CellValue, HeaderRow, RowSink, read_rows};
+use crate::read::{CellValue, HeaderRow, RowSink, read_rows, read_with_calamine};
 use crate::schema::Schema;
 
 /// Reads the data sheet of an upload held in memory into `sink`, as [`read_rows`] does, on two
@@ -90,7 +89,7 @@ pub fn read_rows_bytes(
                     });
                 }
             };
-            let (source, mut spent) = Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
+            let (source, spent) = Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
             // Our own reader opens the workbook while the worksheets are scanned; calamine
             // does when it cannot, or when a worksheet turns out not to be written the usual way.
             let book =
@@ -110,21 +109,13 @@ pub fn read_rows_bytes(
             let rows = match book {
                 Some(mut book) if book.reads_every_sheet(&info.unusual) => {
                     read_opened(&mut book, &info, schema, limits, &mut pipe)
+                        .map_err(|error| spent.explain(error))?
                 }
                 _ => {
-                    let (source, again) =
-                        Budgeted::new(Cursor::new(bytes), bytes.len() as u64, limits);
-                    spent = again;
-                    calamine::open_workbook_from_rs::<Xlsx<_>, _>(source)
-                        .map_err(|error| {
-                            Error::corrupt_from("the workbook cannot be opened", error)
-                        })
-                        .and_then(|mut workbook| {
-                            read_opened(&mut workbook, &info, schema, limits, &mut pipe)
-                        })
+                    let size = bytes.len() as u64;
+                    read_with_calamine(Cursor::new(bytes), size, &info, schema, limits, &mut pipe)?
                 }
-            }
-            .map_err(|error| spent.explain(error))?;
+            };
             pipe.flush()?;
             Ok(rows)
         })();

@@ -74,8 +74,9 @@ fn package_seeds_replay_and_the_real_workbooks_among_them_validate() {
 #[test]
 fn structured_seeds_replay() {
     let (mut read, mut compared) = (0, 0);
-    for (path, bytes) in seeds("structured") {
-        let book: structured_target::Book = decode(&path, &bytes);
+    let seeds = seeds("structured");
+    for (path, bytes) in &seeds {
+        let book: structured_target::Book = decode(path, bytes);
         // `run` compares the crate's reader with calamine's and panics where they differ.
         if structured_target::run(&book).is_ok_and(|validation| validation.row_count() > 0) {
             read += 1;
@@ -88,7 +89,7 @@ fn structured_seeds_replay() {
     // The seeds reach the rows, not only the package check, and most reach our own reader.
     assert!(read > 0, "no structured seed is read to its rows");
     assert!(
-        compared * 2 > seeds("structured").len(),
+        compared * 2 > seeds.len(),
         "only {compared} structured seeds were read by both readers"
     );
 }

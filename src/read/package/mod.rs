@@ -11,10 +11,13 @@ use std::io::{Read, Seek, SeekFrom};
 use crate::error::{Error, FileKind, Limit};
 use crate::read::limits::Limits;
 
+mod grid;
 mod scan;
 mod sniff;
 
-pub(crate) use scan::{MAX_GRID_COLUMNS, MAX_GRID_ROWS, column_letters, parse_cell_reference};
+pub(crate) use grid::{
+    MAX_GRID_COLUMNS, MAX_GRID_ROWS, column_letters, parse_cell_reference, parse_row,
+};
 use scan::{PartKind, Scan};
 pub(crate) use sniff::sniff;
 
@@ -265,7 +268,7 @@ impl<'b> Split<'b> {
 }
 
 /// A part's name as calamine looks it up: `\` as `/`, in lower case.
-fn normalized_name(name: &str) -> String {
+pub(crate) fn normalized_name(name: &str) -> String {
     name.replace('\\', "/").to_ascii_lowercase()
 }
 

@@ -8,10 +8,7 @@ use memchr::memchr;
 
 use crate::error::{Error, Limit};
 use crate::read::limits::Limits;
-
-/// Excel's grid: 1,048,576 rows and 16,384 columns (XFD).
-pub(crate) const MAX_GRID_ROWS: u64 = 1_048_576;
-pub(crate) const MAX_GRID_COLUMNS: u64 = 16_384;
+use crate::read::package::grid::{MAX_GRID_ROWS, parse_cell_reference};
 
 /// The longest element name, and the longest tag whose attributes the scan reads (`<c>`,
 /// `<row>`, `<f>`, `<dimension>`, `<sst>`, and the tags of the styles part); longer ones are
@@ -549,49 +546,6 @@ fn parse_decimal(value: &[u8]) -> Option<u64> {
     )
 }
 
-/// Parses `A1`-style references inside Excel's grid into zero-based (row, column).
-pub(crate) fn parse_cell_reference(value: &[u8]) -> Option<(u32, u32)> {
-    // One pass: one to three letters, then one to seven digits.
-    let mut column: u64 = 0;
-    let mut at = 0;
-    while at < value.len() && value[at].is_ascii_alphabetic() {
-        if at == 3 {
-            return None;
-        }
-        column = column * 26 + u64::from(value[at].to_ascii_uppercase() - b'A') + 1;
-        at += 1;
-    }
-    let digits = &value[at..];
-    if at == 0 || digits.is_empty() || digits.len() > 7 {
-        return None;
-    }
-    let mut row: u64 = 0;
-    for &byte in digits {
-        if !byte.is_ascii_digit() {
-            return None;
-        }
-        row = row * 10 + u64::from(byte - b'0');
-    }
-    if !(1..=MAX_GRID_COLUMNS).contains(&column) || !(1..=MAX_GRID_ROWS).contains(&row) {
-        return None;
-    }
-    Some(((row - 1) as u32, (column - 1) as u32))
-}
-
-/// The column letters of a zero-based column index: 0 → `A`, 26 → `AA`.
-pub(crate) fn column_letters(mut column: u32) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(b'A' + (column % 26) as u8);
-        if column < 26 {
-            break;
-        }
-        column = column / 26 - 1;
-    }
-    letters.reverse();
-    String::from_utf8(letters).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,14 +605,6 @@ mod tests {
                 let _ = scan(xml.as_bytes(), kind);
             }
         }
-    }
-
-    #[test]
-    fn column_letters_count_like_excel() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(16_383), "XFD");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use calamine::{
 };
 
 use crate::error::Error;
-use crate::read::package::parse_cell_reference;
+use crate::read::package::{parse_cell_reference, parse_row};
 use crate::read::xlsx::parts::{self, DateKind, Strings, attribute, parse_index};
 pub(crate) use crate::read::xlsx::xml::Xml;
 use crate::read::xlsx::xml::{Event, PlainCell, Span, decode, unescape_excel};
@@ -480,8 +480,7 @@ fn row_number(value: &[u8]) -> Option<u32> {
     if !value[..digits].iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
-    let (row, _) = parse_cell_reference(&[b"A".as_slice(), &value[digits..]].concat())?;
-    Some(row)
+    parse_row(&value[digits..])
 }
 
 /// A range (`A1:C3`) or a single cell, both ends inside Excel's grid.

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 
 use crate::error::Error;
+use crate::read::package::normalized_name;
 use crate::read::shown::NumberFormat;
 
 mod cells;
@@ -39,8 +40,8 @@ pub(crate) struct Book<R> {
 impl<R: Read + Seek> Book<R> {
     /// Opens a workbook whose package passed the checks, or answers `None` when calamine
     /// should: a part it reads is not written the usual way (`unusual`, by the names
-    /// [`part_key`] gives), or calamine would refuse the workbook. Parts are looked up as
-    /// calamine looks them up: the path in lower case against the names [`part_key`] gives.
+    /// [`normalized_name`] gives), or calamine would refuse the workbook. Parts are looked up as
+    /// calamine looks them up: the path in lower case against the names [`normalized_name`] gives.
     pub(crate) fn open(
         reader: R,
         unusual: &HashSet<String>,
@@ -63,7 +64,7 @@ impl<R: Read + Seek> Book<R> {
         let mut parts = HashMap::with_capacity(archive.len());
         for index in 0..archive.len() {
             let name = archive.name_for_index(index)?.ok()?;
-            parts.insert(part_key(&name), index);
+            parts.insert(normalized_name(&name), index);
         }
         let mut book = Book {
             archive,
@@ -172,11 +173,6 @@ impl<R: Read + Seek> Book<R> {
         xml.short_paths = self.short_paths;
         Cells::new(xml, &self.strings, &self.kinds, self.is_1904)
     }
-}
-
-/// A part's name as calamine looks it up: `\` as `/`, in lower case.
-pub(crate) fn part_key(name: &str) -> String {
-    name.replace('\\', "/").to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -28,12 +28,7 @@ pub(crate) struct Strings {
 
 impl Strings {
     pub(crate) fn get(&self, index: usize) -> Option<&str> {
-        let end = *self.ends.get(index)? as usize;
-        let start = match index {
-            0 => 0,
-            _ => self.ends[index - 1] as usize,
-        };
-        self.text.get(start..end)
+        crate::model::packed(&self.text, &self.ends, index)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -258,7 +253,6 @@ pub(crate) fn string_item<R: Read>(
     closing: &[u8],
     text: &mut String,
 ) -> Result<(), Error> {
-    let closing = closing.to_vec();
     // Every `<t>` outside a phonetic run, in order: calamine starts its buffer at the first
     // `<r>` or `<t>` and appends each text to it.
     let mut phonetic = false;
@@ -266,7 +260,7 @@ pub(crate) fn string_item<R: Read>(
     loop {
         match xml.next()? {
             Event::Start { name, .. } if xml.bytes(name) == b"rPh" => phonetic = true,
-            Event::End { name } if xml.bytes(name) == closing.as_slice() => return Ok(()),
+            Event::End { name } if xml.bytes(name) == closing => return Ok(()),
             Event::End { name } if xml.bytes(name) == b"rPh" => phonetic = false,
             Event::Start { name, attributes } if xml.bytes(name) == b"t" && !phonetic => {
                 let preserve = matches!(
@@ -277,7 +271,7 @@ pub(crate) fn string_item<R: Read>(
                 xml.read_text(b"t", &mut value)?;
                 push_text(text, &value, preserve);
             }
-            Event::Eof => return Err(xml.ends_inside(&closing)),
+            Event::Eof => return Err(xml.ends_inside(closing)),
             _ => {}
         }
     }
@@ -372,11 +366,7 @@ pub(crate) fn styles<R: Read>(xml: &mut Xml<R>) -> Option<Formats> {
                             Some(code) => date_kind(code),
                             None => builtin_date_kind(&id),
                         });
-                        let number = std::str::from_utf8(&id).ok().and_then(|id| {
-                            (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
-                                .then(|| id.parse::<u32>().ok())
-                                .flatten()
-                        });
+                        let number = parse_index(&id).and_then(|id| u32::try_from(id).ok());
                         shown.push(number.and_then(|number| {
                             let code = codes
                                 .get(&id)

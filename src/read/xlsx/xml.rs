@@ -388,20 +388,19 @@ impl<R: Read> Xml<R> {
     /// Reads on past the end of the element whose start was just read (`name`, a local name),
     /// elements of the same name inside it included.
     pub(super) fn skip_to_end(&mut self, name: &[u8]) -> Result<(), Error> {
-        let name = name.to_vec();
         let mut depth = 0usize;
         loop {
             match self.next()? {
-                Event::Start { name: found, .. } if self.bytes(found) == name.as_slice() => {
+                Event::Start { name: found, .. } if self.bytes(found) == name => {
                     depth += 1;
                 }
-                Event::End { name: found } if self.bytes(found) == name.as_slice() => {
+                Event::End { name: found } if self.bytes(found) == name => {
                     if depth == 0 {
                         return Ok(());
                     }
                     depth -= 1;
                 }
-                Event::Eof => return Err(self.ends_inside(&name)),
+                Event::Eof => return Err(self.ends_inside(name)),
                 _ => {}
             }
         }
@@ -472,12 +471,29 @@ fn local_name(buf: &[u8], start: usize, end: usize) -> Span {
 /// and on an entity XML does not define.
 pub(super) fn decode(raw: &[u8], out: &mut String) -> Result<(), &'static str> {
     let text = std::str::from_utf8(raw).map_err(|_| "has text that is not UTF-8")?;
-    if memchr::memchr2(b'&', b'\r', raw).is_none() {
-        out.push_str(text);
-        return Ok(());
-    }
+    decode_into(text, out, true)
+}
+
+/// Decodes the entities of an attribute value, as calamine decodes names and number formats
+/// (its line ends as they are).
+pub(super) fn decode_attribute(raw: &[u8]) -> Result<String, &'static str> {
+    let text = std::str::from_utf8(raw).map_err(|_| "has an attribute that is not UTF-8")?;
+    let mut out = String::with_capacity(text.len());
+    decode_into(text, &mut out, false)?;
+    Ok(out)
+}
+
+/// Appends `text` with its entities decoded and, with `line_ends`, its line ends made `\n`.
+fn decode_into(text: &str, out: &mut String, line_ends: bool) -> Result<(), &'static str> {
     let mut rest = text;
-    while let Some(at) = rest.find(['&', '\r']) {
+    loop {
+        // Both are ASCII: where either is found is a character boundary.
+        let found = if line_ends {
+            memchr::memchr2(b'&', b'\r', rest.as_bytes())
+        } else {
+            memchr::memchr(b'&', rest.as_bytes())
+        };
+        let Some(at) = found else { break };
         out.push_str(&rest[..at]);
         if rest.as_bytes()[at] == b'\r' {
             out.push('\n');
@@ -494,25 +510,6 @@ pub(super) fn decode(raw: &[u8], out: &mut String) -> Result<(), &'static str> {
     }
     out.push_str(rest);
     Ok(())
-}
-
-/// Decodes the entities of an attribute value, as calamine decodes names and number formats.
-pub(super) fn decode_attribute(raw: &[u8]) -> Result<String, &'static str> {
-    let text = std::str::from_utf8(raw).map_err(|_| "has an attribute that is not UTF-8")?;
-    if !text.contains('&') {
-        return Ok(text.to_string());
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let end = after.find(';').ok_or("has an `&` that starts no entity")?;
-        out.push(entity(&after[..end]).ok_or("has an entity XML does not define")?);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 /// The character an entity's name (between `&` and `;`) stands for.
